@@ -1,0 +1,131 @@
+"""Elections, their rounds, and results per party or candidate."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+from kzpolitics.dates import UncertainDate
+from kzpolitics.models import Cited, Event, Person
+from parties.models import Organization
+
+
+class ElectionQuerySet(models.QuerySet):
+    def chronological(self):
+        return self.order_by(F("date_earliest").asc(nulls_last=True), "name")
+
+
+class Election(Cited):
+    """An election: presidential, to the Majilis (lower chamber), or municipal."""
+
+    class Kind(models.TextChoices):
+        PRESIDENTIAL = "presidential", "Presidential"
+        MAJILIS = "majilis", "Majilis (parliamentary)"
+        MUNICIPAL = "municipal", "Municipal"
+
+    CITED_FIELDS = ("date", "parties_taking_part", "seats_total", "summary")
+
+    slug = models.SlugField(
+        max_length=160, unique=True, help_text="Stable URL name; never change it."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    name = models.CharField(max_length=300)
+    date = UncertainDate("Date")
+    parties_taking_part = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many parties (and movements) took part."
+    )
+    parties_wording = models.CharField(
+        max_length=300, blank=True, help_text="The source's words for that number."
+    )
+    seats_total = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Seats at stake in all, where the source gives it."
+    )
+    summary = models.TextField(blank=True, help_text="What the sources say of it (cite it).")
+    note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
+    events = models.ManyToManyField(Event, blank=True, related_name="elections")
+
+    objects = ElectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("date_earliest", "name")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Round(Cited):
+    """One round of voting in an election (19 September and 3 October 2004)."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField(help_text="1 for the first round.")
+    date = UncertainDate("Date")
+
+    class Meta:
+        ordering = ("election", "number")
+        constraints = [
+            models.UniqueConstraint(fields=("election", "number"), name="round_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="round_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election}, round {self.number}"
+
+
+class Result(Cited):
+    """What one party or candidate won in an election, in one tier of seats."""
+
+    class Tier(models.TextChoices):
+        PARTY_LIST = "party_list", "Party list"
+        SINGLE_MEMBER = "single_member", "Single-member districts"
+        TOTAL = "total", "Total"
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="results")
+    round = models.ForeignKey(
+        Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="results"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="results"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="results"
+    )
+    tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.TOTAL)
+    seats = models.PositiveIntegerField(null=True, blank=True)
+    seats_of = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Out of how many seats (in this tier)."
+    )
+    vote_share = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text="Percent of the votes."
+    )
+    wording = models.CharField(max_length=300, blank=True, help_text="The source's words.")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("election", "tier", F("seats").desc(nulls_last=True))
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seats__isnull=True)
+                | Q(seats_of__isnull=True)
+                | Q(seats__lte=F("seats_of")),
+                name="result_seats_within_total",
+                violation_error_message="Seats won cannot exceed the seats at stake.",
+            ),
+            models.CheckConstraint(
+                condition=Q(vote_share__isnull=True) | Q(vote_share__gte=0, vote_share__lte=100),
+                name="result_share_is_percent",
+                violation_error_message="A vote share is a percentage between 0 and 100.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(organization__isnull=False) & Q(person__isnull=True))
+                | (Q(organization__isnull=True) & Q(person__isnull=False)),
+                name="result_for_party_or_candidate",
+                violation_error_message="A result is for one party or one candidate.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election}: {self.contestant} ({self.get_tier_display()})"
+
+    @property
+    def contestant(self):
+        return self.organization or self.person

@@ -1,0 +1,221 @@
+"""Admin for the shared records, and the pieces every app's admin reuses.
+
+- ``CitationInline``: the one citations inline, on every record of every app.
+- ``CitedAdmin``: a ModelAdmin with that inline, a citation count column and readable dates.
+- ``decade_filter(date)``: a list filter by decade of an uncertain date.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.db.models import Count
+
+from .dates import uncertain_dates
+from .models import Citation, Event, Person, PersonName, Place, PlaceName, Source
+
+
+class CitationInline(GenericTabularInline):
+    model = Citation
+    extra = 1
+    fields = ("field", "source", "pages", "footnote", "section", "quote", "via", "note")
+    autocomplete_fields = ("source", "via")
+    verbose_name_plural = "Citations (leave “field” empty to back the whole record)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source", "via")
+
+
+class CountCitationsMixin:
+    """Annotates the changelist or inline with citation counts: no query per row."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+
+    @admin.display(description="Citations", ordering="citation_count")
+    def citations_count(self, obj):
+        return obj.citation_count
+
+
+class CitedRowInline(CountCitationsMixin, admin.TabularInline):
+    """An inline for statement rows (names, roles, figures): cite each on its own page."""
+
+    extra = 0
+    show_change_link = True
+    readonly_fields = ("citations_count",)
+
+
+def date_columns(*names: str) -> tuple[str, ...]:
+    """The editable columns of uncertain dates, for ``fields`` and ``fieldsets``."""
+    return tuple(column for name in names for column in (f"{name}_text", f"{name}_edtf"))
+
+
+class CitedAdmin(CountCitationsMixin, admin.ModelAdmin):
+    """Admin for any cited record: citations inline, counts, uncertain dates shown as bounds."""
+
+    inlines = (CitationInline,)
+    list_per_page = 50
+
+    def get_readonly_fields(self, request, obj=None):
+        bounds = tuple(
+            column
+            for declared in uncertain_dates(self.model)
+            for column in declared.column_names[2:]
+        )
+        return (*super().get_readonly_fields(request, obj), *bounds, "updated_at")
+
+    def get_inlines(self, request, obj):
+        inlines = list(super().get_inlines(request, obj))
+        if CitationInline not in inlines:
+            inlines.append(CitationInline)
+        return inlines
+
+
+def decade_filter(date_name: str, title: str | None = None):
+    """A list filter grouping records by the decade their uncertain date falls in."""
+    column = f"{date_name}_earliest"
+
+    class DecadeFilter(admin.SimpleListFilter):
+        parameter_name = f"{date_name}_decade"
+
+        def lookups(self, request, model_admin):
+            years = (
+                model_admin.get_queryset(request)
+                .exclude(**{f"{column}__isnull": True})
+                .values_list(f"{column}__year", flat=True)
+                .distinct()
+            )
+            decades = sorted({year - year % 10 for year in years})
+            return [(str(d), f"{d}s") for d in decades]
+
+        def queryset(self, request, queryset):
+            value = self.value()
+            if not value:
+                return queryset
+            if not value.isdigit():
+                return queryset.none()
+            start = int(value)
+            return queryset.filter(
+                **{
+                    f"{column}__gte": datetime.date(start, 1, 1),
+                    f"{column}__lte": datetime.date(start + 9, 12, 31),
+                }
+            )
+
+    DecadeFilter.title = title or f"{date_name} (decade)"
+    return DecadeFilter
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "title", "kind", "footnotes", "cited_count")
+    list_filter = ("kind",)
+    search_fields = ("title", "authors", "editors", "container", "url", "slug")
+    readonly_fields = ("date_earliest", "date_latest", "updated_at")
+    prepopulated_fields = {"slug": ("title",)}
+    fieldsets = (
+        (None, {"fields": ("slug", "kind", "authors", "editors", "title")}),
+        (
+            "Publication",
+            {"fields": ("container", "issue", "publisher", "place", *date_columns("date"), "url")},
+        ),
+        ("In the founding article", {"fields": ("reference_text", "footnotes", "note")}),
+        ("Derived", {"fields": ("date_earliest", "date_latest", "updated_at")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(cited=Count("citations"))
+
+    @admin.display(description="Citations", ordering="cited")
+    def cited_count(self, obj):
+        return obj.cited
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin):
+    """Every citation in one list: find what a source backs, or what cites via the article."""
+
+    list_display = ("__str__", "content_type", "object_id", "field", "quote")
+    list_filter = ("content_type", "source", "via")
+    search_fields = ("quote", "field", "note", "source__title", "source__authors")
+    autocomplete_fields = ("source", "via")
+    list_select_related = ("source", "via", "content_type")
+    fields = (
+        "content_type",
+        "object_id",
+        "field",
+        "source",
+        "pages",
+        "footnote",
+        "section",
+        "quote",
+        "via",
+        "note",
+    )
+
+
+class PersonNameInline(CitedRowInline):
+    model = PersonName
+    fields = ("name", "kind", "note", "citations_count")
+
+
+@admin.register(Person)
+class PersonAdmin(CitedAdmin):
+    list_display = ("name", "slug", "citations_count", "updated_at")
+    search_fields = ("name", "names__name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    fields = ("slug", "name", "description", "note", "updated_at")
+    inlines = (PersonNameInline, CitationInline)
+
+
+@admin.register(PersonName)
+class PersonNameAdmin(CitedAdmin):
+    list_display = ("name", "person", "kind", "citations_count")
+    list_filter = ("kind",)
+    search_fields = ("name", "person__name")
+    autocomplete_fields = ("person",)
+    list_select_related = ("person",)
+
+
+class PlaceNameInline(CitedRowInline):
+    model = PlaceName
+    fields = ("name", "kind", "language", *date_columns("start", "end"), "citations_count")
+
+
+@admin.register(Place)
+class PlaceAdmin(CitedAdmin):
+    list_display = ("name", "kind", "parent", "citations_count")
+    list_filter = ("kind",)
+    search_fields = ("name", "names__name", "slug")
+    autocomplete_fields = ("parent",)
+    prepopulated_fields = {"slug": ("name",)}
+    list_select_related = ("parent",)
+    fields = ("slug", "name", "kind", "parent", "note", "updated_at")
+    inlines = (PlaceNameInline, CitationInline)
+
+
+@admin.register(PlaceName)
+class PlaceNameAdmin(CitedAdmin):
+    list_display = ("name", "place", "kind", "start_text", "end_text", "citations_count")
+    list_filter = ("kind",)
+    search_fields = ("name", "place__name")
+    autocomplete_fields = ("place",)
+    list_select_related = ("place",)
+
+
+@admin.register(Event)
+class EventAdmin(CitedAdmin):
+    list_display = ("title", "date_text", "date_earliest", "kind", "place", "citations_count")
+    list_filter = ("kind", decade_filter("date"))
+    search_fields = ("title", "summary", "place__name", "place__names__name", "slug")
+    autocomplete_fields = ("place", "people")
+    prepopulated_fields = {"slug": ("title",)}
+    list_select_related = ("place",)
+    ordering = ("date_earliest",)
+    fieldsets = (
+        (None, {"fields": ("slug", "kind", "title", *date_columns("date"), "place")}),
+        ("What happened", {"fields": ("summary", "people", "note")}),
+        ("Derived", {"fields": ("date_earliest", "date_latest", "updated_at")}),
+    )

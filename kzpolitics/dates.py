@@ -1,0 +1,238 @@
+"""Uncertain dates: the source's wording, an EDTF value, and the earliest and latest days.
+
+The article dates things as "Late in May 1990" or "the spring of 1994". A model declares such
+a date once, ``founded = UncertainDate("founded")``, and gets four columns:
+
+- ``founded_text``: the wording shown to readers,
+- ``founded_edtf``: the Library of Congress EDTF value (validated by the ``edtf`` package),
+- ``founded_earliest`` / ``founded_latest``: real dates derived from the EDTF value on save,
+  for sorting and filtering (never compare partial dates as strings).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from edtf import parse_edtf, struct_time_to_date, text_to_edtf
+from edtf.parser.edtf_exceptions import EDTFParseException
+
+EDTF_HELP = (
+    "Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), "
+    "1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). "
+    "Leave empty to have it read from the wording."
+)
+
+
+def parse(value: str):
+    """Parse an EDTF string, raising ValidationError with a readable message."""
+    try:
+        return parse_edtf(value)
+    except (EDTFParseException, ValueError, TypeError) as exc:
+        raise ValidationError(
+            "“%(value)s” is not a valid EDTF date. %(help)s",
+            code="invalid_edtf",
+            params={"value": value, "help": EDTF_HELP},
+        ) from exc
+
+
+def validate_edtf(value: str) -> None:
+    if value:
+        bounds(value)
+
+
+def bounds(value: str) -> tuple[datetime.date | None, datetime.date | None]:
+    """Earliest and latest day an EDTF value can mean; None where a side is open."""
+    if not value:
+        return None, None
+    parsed = parse(value)
+    return _side(parsed.lower_strict), _side(parsed.upper_strict)
+
+
+def _side(method) -> datetime.date | None:
+    try:
+        result = method()
+    except (TypeError, ValueError, OverflowError):
+        # Open or unknown ends of intervals ("1992/..") have no real bound.
+        return None
+    if result is None:
+        return None
+    date = struct_time_to_date(result)
+    if date.year in (1, 9999):
+        return None
+    return date
+
+
+def edtf_from_text(text: str) -> str:
+    """The EDTF value the wording means, or "" when the wording cannot be read."""
+    if not text:
+        return ""
+    try:
+        value = text_to_edtf(text)
+    except Exception:  # the parser is heuristic and raises assorted errors on odd input
+        return ""
+    if not value:
+        return ""
+    try:
+        validate_edtf(value)
+    except ValidationError:
+        return ""
+    return value
+
+
+class DerivedDateField(models.DateField):
+    """A date column computed from an EDTF column of the same row on every save."""
+
+    def __init__(self, *args, edtf_field: str, bound: str, **kwargs):
+        self.edtf_field = edtf_field
+        self.bound = bound
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs["editable"] = False
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["edtf_field"] = self.edtf_field
+        kwargs["bound"] = self.bound
+        del kwargs["editable"]
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        earliest, latest = bounds(getattr(model_instance, self.edtf_field))
+        value = earliest if self.bound == "earliest" else latest
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+@dataclass(frozen=True)
+class UncertainDateValue:
+    text: str = ""
+    edtf: str = ""
+    earliest: datetime.date | None = None
+    latest: datetime.date | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.text or self.edtf)
+
+    def __str__(self) -> str:
+        return self.text or self.edtf
+
+    def as_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "edtf": self.edtf,
+            "earliest": self.earliest,
+            "latest": self.latest,
+        }
+
+
+class UncertainDate:
+    """Declares an uncertain date on a model: four real columns and one attribute to read them.
+
+    ``instance.founded`` gives an :class:`UncertainDateValue`; assigning a mapping with
+    ``text`` and ``edtf`` (or another value object) sets the columns.
+    """
+
+    def __init__(self, verbose_name: str, help_text: str = ""):
+        self.verbose_name = verbose_name
+        self.help_text = help_text
+        self.name = ""
+
+    def contribute_to_class(self, cls, name):
+        self.name = name
+        if cls._meta.abstract:
+            raise TypeError("UncertainDate is declared on concrete models only.")
+        cls.add_to_class(
+            f"{name}_text",
+            models.CharField(
+                f"{self.verbose_name} (as worded)",
+                max_length=120,
+                blank=True,
+                help_text=(
+                    self.help_text
+                    or "The date as the source words it, shown to readers, e.g. “Late in May 1990”."
+                ),
+            ),
+        )
+        cls.add_to_class(
+            f"{name}_edtf",
+            models.CharField(
+                f"{self.verbose_name} (EDTF)",
+                max_length=60,
+                blank=True,
+                validators=[validate_edtf],
+                help_text=EDTF_HELP,
+            ),
+        )
+        for bound in ("earliest", "latest"):
+            cls.add_to_class(
+                f"{name}_{bound}",
+                DerivedDateField(
+                    f"{self.verbose_name} ({bound})",
+                    edtf_field=f"{name}_edtf",
+                    bound=bound,
+                    db_index=bound == "earliest",
+                    help_text=f"The {bound} day the date can mean, derived from the EDTF value.",
+                ),
+            )
+        setattr(cls, name, self)
+
+    @property
+    def column_names(self) -> tuple[str, str, str, str]:
+        n = self.name
+        return f"{n}_text", f"{n}_edtf", f"{n}_earliest", f"{n}_latest"
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        text, edtf, earliest, latest = (getattr(instance, c) for c in self.column_names)
+        if edtf and earliest is None and latest is None:
+            earliest, latest = bounds(edtf)
+        return UncertainDateValue(text, edtf, earliest, latest)
+
+    def __set__(self, instance, value):
+        if value is None:
+            value = {}
+        if isinstance(value, UncertainDateValue):
+            value = value.as_dict()
+        text = value.get("text") or ""
+        edtf = value.get("edtf") or ""
+        earliest, latest = bounds(edtf)
+        for column, item in zip(self.column_names, (text, edtf, earliest, latest), strict=True):
+            setattr(instance, column, item)
+
+    def clean(self, instance) -> None:
+        """Fill the EDTF value from the wording where it is missing; refuse nonsense."""
+        text_col, edtf_col, *_ = self.column_names
+        text, edtf = getattr(instance, text_col), getattr(instance, edtf_col)
+        if edtf:
+            try:
+                validate_edtf(edtf)
+            except ValidationError as exc:
+                raise ValidationError({edtf_col: exc.messages}) from exc
+            return
+        if text:
+            guessed = edtf_from_text(text)
+            if not guessed:
+                raise ValidationError(
+                    {
+                        edtf_col: (
+                            f"Could not read “{text}” as a date; enter its EDTF value. {EDTF_HELP}"
+                        )
+                    }
+                )
+            setattr(instance, edtf_col, guessed)
+
+
+def uncertain_dates(model) -> list[UncertainDate]:
+    """The uncertain dates a model declares, in declaration order of their columns."""
+    found = []
+    for field in model._meta.concrete_fields:
+        if field.name.endswith("_edtf"):
+            declared = getattr(model, field.name.removesuffix("_edtf"), None)
+            if isinstance(declared, UncertainDate):
+                found.append(declared)
+    return found

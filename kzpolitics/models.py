@@ -1,0 +1,373 @@
+"""Shared models every app builds on: sources and citations, people, places and events.
+
+These models never import an app: apps point at them, not the other way round.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_comma_separated_integer_list
+from django.db import models
+from django.db.models import Q
+
+from .dates import UncertainDate, uncertain_dates
+
+
+class TimeStamped(models.Model):
+    """Every record knows when it was created and last changed, and checks its dates."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for declared in uncertain_dates(type(self)):
+            try:
+                declared.clean(self)
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
+
+
+class Cited(TimeStamped):
+    """A record whose facts must each be backed by a citation.
+
+    ``CITED_FIELDS`` names the factual fields that, when filled, need a citation naming them;
+    a citation with an empty ``field`` backs the record as a whole (every record needs one).
+    """
+
+    CITED_FIELDS: tuple[str, ...] = ()
+
+    citations = GenericRelation("kzpolitics.Citation")
+
+    class Meta:
+        abstract = True
+
+    def field_is_filled(self, name: str) -> bool:
+        """Whether a factual field holds a value (reads FK ids, so it runs no query)."""
+        if isinstance(getattr(type(self), name, None), UncertainDate):
+            return bool(getattr(self, name))
+        return getattr(self, self._meta.get_field(name).attname) not in (None, "")
+
+    def filled_cited_fields(self) -> list[str]:
+        return [name for name in self.CITED_FIELDS if self.field_is_filled(name)]
+
+    def uncited_fields(self, citations=None) -> list[str]:
+        """Filled factual fields that no citation names (uses prefetched citations if any)."""
+        citations = self.citations.all() if citations is None else citations
+        named = {c.field for c in citations}
+        return [name for name in self.filled_cited_fields() if name not in named]
+
+
+class Source(TimeStamped):
+    """A work that facts come from: the article itself, a book, a newspaper issue, a web page."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        BOOK = "book", "Book"
+        EDITED_VOLUME = "edited_volume", "Edited volume"
+        HANDBOOK = "handbook", "Handbook"
+        NEWSPAPER = "newspaper", "Newspaper"
+        JOURNAL_ARTICLE = "journal_article", "Journal article or issue"
+        WEB_PAGE = "web_page", "Web page"
+        NOTE = "note", "Note"
+
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="Stable URL name; never change it."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, help_text="What sort of work.")
+    authors = models.CharField(max_length=300, blank=True, help_text="Authors as printed.")
+    editors = models.CharField(max_length=300, blank=True, help_text="Editors as printed.")
+    title = models.CharField(max_length=400, help_text="Title of the work as printed.")
+    container = models.CharField(
+        max_length=300, blank=True, help_text="Journal or newspaper the item appeared in."
+    )
+    issue = models.CharField(max_length=60, blank=True, help_text="Issue or volume, e.g. “No. 12”.")
+    publisher = models.CharField(max_length=200, blank=True)
+    place = models.CharField(max_length=120, blank=True, help_text="Place of publication.")
+    date = UncertainDate("Published")
+    url = models.URLField(max_length=500, blank=True, help_text="Web address, where it has one.")
+    reference_text = models.TextField(
+        blank=True, help_text="The footnote's verbatim text where the work is first named."
+    )
+    footnotes = models.CharField(
+        max_length=120,
+        blank=True,
+        validators=[validate_comma_separated_integer_list],
+        help_text="The founding article's footnote numbers that name this work, e.g. “1,9”.",
+    )
+    note = models.TextField(
+        blank=True, help_text="Editorial remarks, e.g. how “op. cit.” was resolved."
+    )
+
+    class Meta:
+        ordering = ("authors", "title")
+
+    def __str__(self) -> str:
+        return self.short_reference
+
+    @property
+    def short_reference(self) -> str:
+        """Author-date label: “Ponomarev 1991”."""
+        who = (self.authors or self.editors or self.container or self.title).split(",")[0]
+        who = who.split()[-1] if (self.authors or self.editors) else who
+        year = self.date.edtf[:4] if self.date.edtf else ""
+        return f"{who} {year}".strip()
+
+
+class Citation(TimeStamped):
+    """A record, or one of its fields or statements, backed by a source at a locator.
+
+    A fact the article takes from another work cites that work *via* the article: Ponomarev,
+    pp. 14-15, via Babak, footnote 1.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The field or statement this backs (e.g. “founded”); empty for the whole record.",
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="citations", help_text="The work cited."
+    )
+    pages = models.CharField(
+        max_length=40, blank=True, help_text="Pages of the work, e.g. “14-15”."
+    )
+    footnote = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Footnote number in the citing work (the article)."
+    )
+    section = models.CharField(
+        max_length=200, blank=True, help_text="Section of the work, when there are no pages."
+    )
+    quote = models.CharField(
+        max_length=400, blank=True, help_text="A short quotation, a sentence at most."
+    )
+    via = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="via_citations",
+        help_text="The work through which this source is known (the article, for its footnotes).",
+    )
+    note = models.TextField(blank=True, help_text="Editorial remark on this citation.")
+
+    class Meta:
+        ordering = ("content_type", "object_id", "field", "id")
+        indexes = [models.Index(fields=("content_type", "object_id"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(via=models.F("source")),
+                name="citation_via_is_another_source",
+                violation_error_message="A citation cannot go via its own source.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.locator_text
+
+    @property
+    def locator_text(self) -> str:
+        """“Ponomarev 1991, pp. 14-15, cited in Babak, fn. 1”."""
+        parts = [self.source.short_reference]
+        if self.pages:
+            parts.append(("pp. " if "-" in self.pages else "p. ") + self.pages)
+        if self.section and not self.via_id:
+            parts.append(f"section “{self.section}”")
+        text = ", ".join(parts)
+        if self.via_id:
+            text += f", cited in {self.via.short_reference or self.via.title}"
+        if self.footnote:
+            text += f", fn. {self.footnote}"
+        return text
+
+    def clean(self):
+        super().clean()
+        model = self.content_type.model_class() if self.content_type_id else None
+        if model is not None and self.field:
+            allowed = getattr(model, "CITED_FIELDS", ())
+            if self.field not in allowed:
+                raise ValidationError(
+                    {
+                        "field": f"“{self.field}” is not a cited field of "
+                        f"{model._meta.verbose_name}; use one of: "
+                        f"{', '.join(allowed) or '(none: leave empty)'}."
+                    }
+                )
+
+
+class PersonQuerySet(models.QuerySet):
+    def matching(self, text: str):
+        """People any of whose names contain the text."""
+        return self.filter(Q(name__icontains=text) | Q(names__name__icontains=text)).distinct()
+
+
+class Person(Cited):
+    """A person the sources name: a leader, an official, a writer."""
+
+    CITED_FIELDS = ("description",)
+
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="Stable URL name; never change it."
+    )
+    name = models.CharField(max_length=200, help_text="The name as the founding article spells it.")
+    description = models.TextField(
+        blank=True, help_text="Who they were, as the sources describe them (cite it)."
+    )
+    note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonName(Cited):
+    """Another name or spelling of a person (Nazarbayev for Nazarbaev)."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "As printed in the article"
+        VARIANT = "variant", "Variant spelling"
+        FULL = "full", "Full name"
+        TRANSLITERATION = "transliteration", "Transliteration"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200, db_index=True, help_text="The name or spelling.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.VARIANT)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("person", "kind", "name")
+        constraints = [
+            models.UniqueConstraint(fields=("person", "name"), name="person_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Place(Cited):
+    """A place: a country, city, region, lake or test site, with its names over time."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country", "Country"
+        REPUBLIC = "republic", "Republic"
+        REGION = "region", "Region"
+        CITY = "city", "City"
+        TOWN = "town", "Town"
+        LAKE = "lake", "Lake"
+        SEA = "sea", "Sea"
+        TEST_SITE = "test_site", "Test site"
+        AREA = "area", "Area"
+
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="Stable URL name; never change it."
+    )
+    name = models.CharField(max_length=200, help_text="The name the site shows.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The larger place it lies in.",
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlaceName(Cited):
+    """A name a place bore, with the period it was in use (Tselinograd, Akmola, Astana)."""
+
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", "Official"
+        FORMER = "former", "Former"
+        VARIANT = "variant", "Variant spelling"
+        TRANSLATION = "translation", "Translation"
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OFFICIAL)
+    language = models.CharField(max_length=40, blank=True)
+    start = UncertainDate("In use from")
+    end = UncertainDate("In use until")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("place", "start_earliest", "name")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventQuerySet(models.QuerySet):
+    def between(self, start=None, end=None):
+        """Events that may fall within [start, end] (compares real dates, not strings)."""
+        qs = self
+        if start:
+            qs = qs.filter(date_latest__gte=start)
+        if end:
+            qs = qs.filter(date_earliest__lte=end)
+        return qs
+
+    def chronological(self):
+        return self.order_by(models.F("date_earliest").asc(nulls_last=True), "title")
+
+
+class Event(Cited):
+    """A dated happening: a protest, a congress, a coup, an announcement, a statement."""
+
+    class Kind(models.TextChoices):
+        PROTEST = "protest", "Protest"
+        CONGRESS = "congress", "Congress or conference"
+        FOUNDING = "founding", "Founding"
+        COUP = "coup", "Coup"
+        ELECTION = "election", "Election"
+        LEGISLATION = "legislation", "Legislation"
+        ANNOUNCEMENT = "announcement", "Announcement"
+        STATEMENT = "statement", "Statement"
+        REGISTRATION = "registration", "Registration"
+        OTHER = "other", "Other"
+
+    CITED_FIELDS = ("date", "place", "summary")
+
+    slug = models.SlugField(
+        max_length=160, unique=True, help_text="Stable URL name; never change it."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    date = UncertainDate("Date")
+    place = models.ForeignKey(
+        Place, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    summary = models.TextField(blank=True, help_text="What happened, per the sources (cite it).")
+    people = models.ManyToManyField(Person, blank=True, related_name="events")
+    note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("date_earliest", "title")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.date})" if self.date else self.title

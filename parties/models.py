@@ -1,0 +1,268 @@
+"""Parties, movements, public organizations and blocs, and what is known of each over time."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+
+from kzpolitics.dates import UncertainDate
+from kzpolitics.models import Cited, Event, Person, Place
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date):
+        """Organizations that existed on a day: founded on or before it, not dissolved before.
+
+        Uncertain dates count in the organization's favour: founded “in 1990” may mean any day
+        of 1990, so it may have existed on 1 June 1990.
+        """
+        return self.filter(founded_earliest__lte=day).filter(
+            Q(dissolved_latest__isnull=True, dissolved_edtf="") | Q(dissolved_latest__gte=day)
+        )
+
+    def founded_between(self, start=None, end=None):
+        qs = self
+        if start:
+            qs = qs.filter(founded_latest__gte=start)
+        if end:
+            qs = qs.filter(founded_earliest__lte=end)
+        return qs
+
+    def matching(self, text: str):
+        """Organizations any of whose names contain the text."""
+        return self.filter(Q(name__icontains=text) | Q(names__name__icontains=text)).distinct()
+
+    def parties(self):
+        return self.filter(kind=Organization.Kind.PARTY)
+
+
+class Organization(Cited):
+    """A party, movement, public organization, society, club, bloc or state body.
+
+    One body is one record however often it was renamed (see its names); a body transformed
+    into or formed on the basis of another is a record of its own, linked by a relation.
+    """
+
+    class Kind(models.TextChoices):
+        PARTY = "party", "Political party"
+        MOVEMENT = "movement", "Movement"
+        PUBLIC_ORGANIZATION = "public_organization", "Public organization"
+        SOCIETY = "society", "Society"
+        CLUB = "club", "Club"
+        COMMITTEE = "committee", "Committee"
+        UNION = "union", "Union"
+        ASSOCIATION = "association", "Association"
+        BLOC = "bloc", "Bloc or alliance"
+        TRADE_UNION = "trade_union", "Trade union"
+        STATE_BODY = "state_body", "State body"
+        FOREIGN_BODY = "foreign_body", "Foreign or international body"
+        OTHER = "other", "Other"
+
+    CITED_FIELDS = (
+        "founded",
+        "dissolved",
+        "founding_place",
+        "aims",
+        "ideology",
+        "social_base",
+        "summary",
+    )
+
+    slug = models.SlugField(
+        max_length=160, unique=True, help_text="Stable URL name; never change it."
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
+    name = models.CharField(
+        max_length=300, help_text="The name the site shows: its best-known full name."
+    )
+    founded = UncertainDate("Founded")
+    dissolved = UncertainDate("Dissolved")
+    founding_place = models.ForeignKey(
+        Place,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organizations_founded",
+        help_text="Where it was founded.",
+    )
+    aims = models.TextField(blank=True, help_text="Its declared aims (cite them).")
+    ideology = models.TextField(blank=True, help_text="Ideology or orientation (cite it).")
+    social_base = models.TextField(
+        blank=True, help_text="Social or ethnic base: who its members were (cite it)."
+    )
+    summary = models.TextField(blank=True, help_text="One or two sentences on it (cite them).")
+    note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
+    events = models.ManyToManyField(Event, blank=True, related_name="organizations")
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganizationName(Cited):
+    """A name an organization bore, with its kind and the period it was in use."""
+
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", "Official"
+        SHORT = "short", "Short"
+        TRANSLATION = "translation", "Translation"
+        VARIANT = "variant", "Variant spelling"
+        FORMER = "former", "Former"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=300, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OFFICIAL)
+    language = models.CharField(max_length=40, blank=True, help_text="e.g. Kazakh, Russian.")
+    start = UncertainDate("In use from")
+    end = UncertainDate("In use until")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("organization", F("start_earliest").asc(nulls_first=True), "name")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stance(Cited):
+    """An organization's stance towards the president in a period."""
+
+    class Kind(models.TextChoices):
+        PRO_PRESIDENTIAL = "pro_presidential", "Pro-presidential"
+        CONSTRUCTIVE_OPPOSITION = "constructive_opposition", "Constructive opposition"
+        MODERATE_OPPOSITION = "moderate_opposition", "Moderate opposition"
+        OPPOSITION = "opposition", "Opposition"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="stances")
+    stance = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
+    wording = models.CharField(
+        max_length=300, blank=True, help_text="The source's words, e.g. “strictly oppositional”."
+    )
+    start = UncertainDate("From")
+    end = UncertainDate("Until")
+
+    class Meta:
+        ordering = ("organization", F("start_earliest").asc(nulls_first=True))
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.get_stance_display()}"
+
+
+class MembershipFigure(Cited):
+    """A membership figure as the source gives it (“between 80 and 200”), with its date."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="membership_figures"
+    )
+    wording = models.CharField(
+        max_length=300, help_text="The figure as worded, e.g. “about 47,000”, “over 48,000”."
+    )
+    low = models.PositiveIntegerField(null=True, blank=True, help_text="Lowest number meant.")
+    high = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Highest number meant; empty for “over N”."
+    )
+    regional_organizations = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Number of regional organizations, where given."
+    )
+    date = UncertainDate("As of")
+
+    class Meta:
+        ordering = ("organization", F("date_earliest").asc(nulls_first=True))
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(low__isnull=True) | Q(high__isnull=True) | Q(low__lte=F("high")),
+                name="membership_low_not_above_high",
+                violation_error_message="The lowest figure cannot exceed the highest.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.wording}"
+
+
+class RoleQuerySet(models.QuerySet):
+    LEADING = ("leader", "chair", "co_chair")
+
+    def leading(self):
+        return self.filter(kind__in=self.LEADING)
+
+
+class Role(Cited):
+    """A position a person held: in an organization (chairman, co-chairman), or an office."""
+
+    class Kind(models.TextChoices):
+        LEADER = "leader", "Leader"
+        CHAIR = "chair", "Chair"
+        CO_CHAIR = "co_chair", "Co-chair"
+        DEPUTY = "deputy", "Deputy"
+        MEMBER = "member", "Member"
+        FOUNDER = "founder", "Founder"
+        OFFICE = "office", "Office"
+        OTHER = "other", "Other"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles")
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="roles",
+        help_text="Empty for an office outside any recorded organization.",
+    )
+    title = models.CharField(max_length=300, help_text="As the source words it, e.g. “chairman”.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    start = UncertainDate("From")
+    end = UncertainDate("Until")
+    note = models.TextField(blank=True)
+
+    objects = RoleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("person", F("start_earliest").asc(nulls_first=True))
+
+    def __str__(self) -> str:
+        where = f", {self.organization}" if self.organization_id else ""
+        return f"{self.person}: {self.title}{where}"
+
+
+class Relation(Cited):
+    """A typed, dated link from one organization to another (split from, based on, ...)."""
+
+    class Kind(models.TextChoices):
+        SPLIT_FROM = "split_from", "Split from"
+        MERGED_INTO = "merged_into", "Joined / merged into"
+        BASED_ON = "based_on", "Based on"
+        RENAMED_TO = "renamed_to", "Renamed to"
+        FOUNDED_BY = "founded_by", "Founded by"
+        MEMBER_OF = "member_of", "Member of"
+        BRANCH_OF = "branch_of", "Branch of"
+        SET_UP_TO_COUNTER = "set_up_to_counter", "Set up to counter"
+
+    subject = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="relations_from"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
+    object = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="relations_to")
+    date = UncertainDate("Date")
+    end = UncertainDate("Until", help_text="When the link ended, e.g. leaving a bloc.")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("subject", "kind", "object")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(subject=F("object")),
+                name="relation_not_to_itself",
+                violation_error_message="An organization cannot be related to itself.",
+            ),
+            models.UniqueConstraint(fields=("subject", "kind", "object"), name="relation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.get_kind_display().lower()} {self.object}"

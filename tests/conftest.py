@@ -1,0 +1,40 @@
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+
+from kzpolitics.article_loader import load_article
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the article's data, loaded once per run."""
+    with django_db_blocker.unblock():
+        load_article()
+
+
+@pytest.fixture
+def editor(django_user_model):
+    user = django_user_model.objects.create_user(
+        "editor", password="correct horse battery", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Under CI=true nothing may skip: a skipped test fails the run."""
+    if os.environ.get("CI", "").lower() not in {"1", "true", "yes"}:
+        return
+    skipped = terminalreporter.stats.get("skipped", [])
+    if skipped:
+        terminalreporter.write_line(
+            f"CI=true: {len(skipped)} test(s) skipped; under CI nothing may skip.", red=True
+        )
+        terminalreporter._session.exitstatus = pytest.ExitCode.TESTS_FAILED

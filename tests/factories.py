@@ -1,0 +1,133 @@
+"""factory_boy factories: small valid records, each with its record-level citation."""
+
+import factory
+from django.contrib.contenttypes.models import ContentType
+
+from elections.models import Election, Result
+from kzpolitics.models import Citation, Event, Person, Place, Source
+from legislation.models import LegalAct, Provision, RegistrationDecision
+from parties.models import MembershipFigure, Organization, Relation
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    slug = factory.Sequence(lambda n: f"source-{n}")
+    kind = Source.Kind.BOOK
+    authors = factory.Sequence(lambda n: f"A. Author{n}")
+    title = factory.Sequence(lambda n: f"A Book {n}")
+    date = {"text": "1991", "edtf": "1991"}
+
+
+class CitedFactory(factory.django.DjangoModelFactory):
+    """Adds a citation for the record as a whole after creation."""
+
+    class Meta:
+        abstract = True
+
+    @factory.post_generation
+    def cite(obj, create, extracted, **kwargs):
+        if create:
+            Citation.objects.create(
+                content_type=ContentType.objects.get_for_model(obj),
+                object_id=obj.pk,
+                source=SourceFactory(),
+                pages="1",
+            )
+
+
+class PlaceFactory(CitedFactory):
+    class Meta:
+        model = Place
+
+    slug = factory.Sequence(lambda n: f"place-{n}")
+    name = factory.Sequence(lambda n: f"Place {n}")
+    kind = Place.Kind.CITY
+
+
+class PersonFactory(CitedFactory):
+    class Meta:
+        model = Person
+
+    slug = factory.Sequence(lambda n: f"person-{n}")
+    name = factory.Sequence(lambda n: f"Person {n}")
+
+
+class OrganizationFactory(CitedFactory):
+    class Meta:
+        model = Organization
+
+    slug = factory.Sequence(lambda n: f"organization-{n}")
+    name = factory.Sequence(lambda n: f"Party {n}")
+    kind = Organization.Kind.PARTY
+
+
+class EventFactory(CitedFactory):
+    class Meta:
+        model = Event
+
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    title = factory.Sequence(lambda n: f"Event {n}")
+    kind = Event.Kind.OTHER
+
+
+class RelationFactory(CitedFactory):
+    class Meta:
+        model = Relation
+
+    subject = factory.SubFactory(OrganizationFactory)
+    object = factory.SubFactory(OrganizationFactory)
+    kind = Relation.Kind.SPLIT_FROM
+
+
+class MembershipFigureFactory(CitedFactory):
+    class Meta:
+        model = MembershipFigure
+
+    organization = factory.SubFactory(OrganizationFactory)
+    wording = "about 1,000"
+
+
+class ElectionFactory(CitedFactory):
+    class Meta:
+        model = Election
+
+    slug = factory.Sequence(lambda n: f"election-{n}")
+    name = factory.Sequence(lambda n: f"Election {n}")
+    kind = Election.Kind.MAJILIS
+
+
+class ResultFactory(CitedFactory):
+    class Meta:
+        model = Result
+
+    election = factory.SubFactory(ElectionFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    tier = Result.Tier.PARTY_LIST
+
+
+class LegalActFactory(CitedFactory):
+    class Meta:
+        model = LegalAct
+
+    slug = factory.Sequence(lambda n: f"act-{n}")
+    title = factory.Sequence(lambda n: f"Law {n}")
+    jurisdiction = LegalAct.Jurisdiction.KAZAKHSTAN
+    kind = LegalAct.Kind.LAW
+
+
+class ProvisionFactory(CitedFactory):
+    class Meta:
+        model = Provision
+
+    act = factory.SubFactory(LegalActFactory)
+    reference = "Art 1"
+
+
+class RegistrationDecisionFactory(CitedFactory):
+    class Meta:
+        model = RegistrationDecision
+
+    organization = factory.SubFactory(OrganizationFactory)
+    decision = RegistrationDecision.Decision.REGISTERED

@@ -1,0 +1,120 @@
+"""Uncertain dates: the wording, a valid EDTF value, and real earliest/latest days."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from kzpolitics.dates import bounds, edtf_from_text, validate_edtf
+from parties.models import Organization
+from tests.factories import OrganizationFactory
+
+D = datetime.date
+
+
+@pytest.mark.parametrize(
+    ("edtf", "earliest", "latest"),
+    [
+        ("1989-02-28", D(1989, 2, 28), D(1989, 2, 28)),
+        ("1990-05", D(1990, 5, 1), D(1990, 5, 31)),
+        ("1991", D(1991, 1, 1), D(1991, 12, 31)),
+        ("1994-21", D(1994, 3, 1), D(1994, 5, 31)),  # spring 1994
+        ("1991-40", D(1991, 1, 1), D(1991, 6, 30)),  # first half of 1991
+        ("1994-10/1995-03", D(1994, 10, 1), D(1995, 3, 31)),
+        ("199X", D(1990, 1, 1), D(1999, 12, 31)),
+        ("1992-06~", D(1992, 6, 1), D(1992, 6, 30)),
+    ],
+)
+def test_edtf_values_give_their_earliest_and_latest_days(edtf, earliest, latest):
+    assert bounds(edtf) == (earliest, latest)
+
+
+def test_open_ended_interval_has_no_bound_on_the_open_side():
+    earliest, latest = bounds("1992-06/..")
+    assert latest is None
+
+
+@pytest.mark.parametrize("nonsense", ["May 1990", "1990-13", "19990-01-01", "spring", "1990/05"])
+def test_nonsense_edtf_is_refused_with_a_readable_message(nonsense):
+    with pytest.raises(ValidationError, match="not a valid EDTF date"):
+        validate_edtf(nonsense)
+
+
+@pytest.mark.parametrize(
+    ("wording", "edtf"),
+    [
+        ("28 February 1989", "1989-02-28"),
+        ("the spring of 1994", "1994-21"),
+        ("May 1990", "1990-05"),
+    ],
+)
+def test_wording_is_read_into_edtf(wording, edtf):
+    assert edtf_from_text(wording) == edtf
+
+
+def test_unreadable_wording_gives_no_edtf():
+    assert edtf_from_text("at the turn of the epoch") == ""
+
+
+@pytest.mark.django_db
+def test_saving_derives_the_date_columns_and_the_attribute_reads_them():
+    org = OrganizationFactory(founded={"text": "Late in May 1990", "edtf": "1990-05"})
+    org.refresh_from_db()
+    assert org.founded_earliest == D(1990, 5, 1)
+    assert org.founded_latest == D(1990, 5, 31)
+    assert str(org.founded) == "Late in May 1990"
+    assert org.founded.as_dict()["edtf"] == "1990-05"
+
+
+@pytest.mark.django_db
+def test_uncertain_dates_order_by_their_earliest_day_not_as_strings():
+    slugs = {
+        "spring-1994": "1994-21",
+        "may-1990": "1990-05",
+        "whole-1990": "1990",
+        "late-1994-early-1995": "1994-10/1995-03",
+        "first-half-1991": "1991-40",
+    }
+    for slug, edtf in slugs.items():
+        OrganizationFactory(slug=f"test-{slug}", founded={"text": slug, "edtf": edtf})
+    ordered = (
+        Organization.objects.filter(slug__startswith="test-")
+        .order_by("founded_earliest", "founded_latest")
+        .values_list("slug", flat=True)
+    )
+    assert list(ordered) == [
+        "test-whole-1990",
+        "test-may-1990",
+        "test-first-half-1991",
+        "test-spring-1994",
+        "test-late-1994-early-1995",
+    ]
+
+
+@pytest.mark.django_db
+def test_active_on_compares_real_dates():
+    OrganizationFactory(slug="test-active", founded={"text": "1990", "edtf": "1990"})
+    OrganizationFactory(
+        slug="test-gone",
+        founded={"text": "1990", "edtf": "1990"},
+        dissolved={"text": "May 1999", "edtf": "1999-05"},
+    )
+    on = Organization.objects.filter(slug__startswith="test-")
+    assert set(on.active_on(D(2000, 1, 1)).values_list("slug", flat=True)) == {"test-active"}
+    assert set(on.active_on(D(1995, 1, 1)).values_list("slug", flat=True)) == {
+        "test-active",
+        "test-gone",
+    }
+    assert not on.active_on(D(1989, 12, 31)).exists()
+
+
+@pytest.mark.django_db
+def test_clean_fills_edtf_from_the_wording_and_refuses_what_it_cannot_read():
+    org = Organization(slug="x", name="X", kind="party")
+    org.founded_text = "the spring of 1994"
+    org.full_clean()
+    assert org.founded_edtf == "1994-21"
+    org.founded_text, org.founded_edtf = "when the snows melted", ""
+    with pytest.raises(ValidationError) as caught:
+        org.full_clean()
+    assert "founded_edtf" in caught.value.message_dict
