@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime
 
+from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db.models import Count
 
-from .dates import uncertain_dates
+from .dates import UncertainDate, uncertain_dates
 from .models import Citation, Event, Person, PersonName, Place, PlaceName, Source
 
 
@@ -26,6 +27,25 @@ class CitationInline(GenericTabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source", "via")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "field":
+            # Editors pick what the citation backs from the record's own factual fields.
+            choices = [("", "the record as a whole")] + [
+                (name, field_label(self.parent_model, name))
+                for name in getattr(self.parent_model, "CITED_FIELDS", ())
+            ]
+            return forms.ChoiceField(
+                choices=choices, required=False, label="Backs", help_text=db_field.help_text
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+def field_label(model, name: str) -> str:
+    declared = getattr(model, name, None)
+    if isinstance(declared, UncertainDate):
+        return declared.verbose_name
+    return str(model._meta.get_field(name).verbose_name)
 
 
 class CountCitationsMixin:

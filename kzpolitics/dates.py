@@ -53,13 +53,10 @@ def bounds(value: str) -> tuple[datetime.date | None, datetime.date | None]:
 
 def _side(method) -> datetime.date | None:
     try:
-        result = method()
+        date = struct_time_to_date(method())
     except (TypeError, ValueError, OverflowError):
-        # Open or unknown ends of intervals ("1992/..") have no real bound.
+        # Open or unknown ends of intervals ("1992/..") have no real bound (edtf gives inf).
         return None
-    if result is None:
-        return None
-    date = struct_time_to_date(result)
     if date.year in (1, 9999):
         return None
     return date
@@ -129,14 +126,16 @@ class UncertainDateValue:
         }
 
 
-class UncertainDate:
+class UncertainDate(property):
     """Declares an uncertain date on a model: four real columns and one attribute to read them.
 
     ``instance.founded`` gives an :class:`UncertainDateValue`; assigning a mapping with
-    ``text`` and ``edtf`` (or another value object) sets the columns.
+    ``text`` and ``edtf`` (or another value object) sets the columns. It is a ``property``
+    so that Django accepts it as a constructor keyword: ``Organization(founded={...})``.
     """
 
     def __init__(self, verbose_name: str, help_text: str = ""):
+        super().__init__()
         self.verbose_name = verbose_name
         self.help_text = help_text
         self.name = ""

@@ -25,6 +25,7 @@ class CitedFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         abstract = True
+        skip_postgeneration_save = True
 
     @factory.post_generation
     def cite(obj, create, extracted, **kwargs):
