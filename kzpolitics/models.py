@@ -115,9 +115,15 @@ class Source(TimeStamped):
 
     @property
     def short_reference(self) -> str:
-        """Author-date label: “Ponomarev 1991”."""
-        who = (self.authors or self.editors or self.container or self.title).split(",")[0]
-        who = who.split()[-1] if (self.authors or self.editors) else who
+        """Author-date label: “Ponomarev 1991”, “D’iachenko et al. 2000”, “Babak (ed.) 2003”."""
+        names = [n.strip() for n in (self.authors or self.editors).split(",") if n.strip()]
+        if names:
+            surnames = [n.split()[-1] for n in names]
+            who = surnames[0] if len(names) == 1 else f"{surnames[0]} et al."
+            if not self.authors:
+                who += " (ed.)"
+        else:
+            who = (self.container or self.title).split(",")[0]
         year = self.date.edtf[:4] if self.date.edtf else ""
         return f"{who} {year}".strip()
 

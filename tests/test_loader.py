@@ -142,3 +142,23 @@ def test_a_footnoted_source_is_cited_via_the_article(tmp_path, settings):
 
 def test_normalize_ignores_footnote_markers_and_page_break_hyphens():
     assert normalize("the law legal-\n\nized what¹⁰ was") == "the law legalized what was"
+
+
+@pytest.mark.parametrize(
+    ("fields", "label"),
+    [
+        ({"authors": "V.A. Ponomarev", "date": {"edtf": "1991"}}, "Ponomarev 1991"),
+        (
+            {"authors": "S. D'iachenko, L. Karmazina, S. Seydumanov", "date": {"edtf": "2000"}},
+            "D'iachenko et al. 2000",
+        ),
+        ({"editors": "V. Babak, D. Vaisman", "date": {"edtf": "2003"}}, "Babak et al. (ed.) 2003"),
+        (
+            {"container": "Nezavisimaia gazeta", "date": {"edtf": "1992-06-02"}},
+            "Nezavisimaia gazeta 1992",
+        ),
+        ({"title": "navi.kz, articles/?artid=3125"}, "navi.kz"),
+    ],
+)
+def test_sources_have_an_author_date_label(fields, label):
+    assert Source(title=fields.pop("title", "T"), **fields).short_reference == label
