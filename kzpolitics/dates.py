@@ -142,8 +142,6 @@ class UncertainDate(property):
 
     def contribute_to_class(self, cls, name):
         self.name = name
-        if cls._meta.abstract:
-            raise TypeError("UncertainDate is declared on concrete models only.")
         cls.add_to_class(
             f"{name}_text",
             models.CharField(

@@ -302,7 +302,23 @@ class Place(Cited):
         return self.name
 
 
-class PlaceName(Cited):
+class NameInUse(Cited):
+    """A name something bore, with its kind, language and the period it was in use."""
+
+    name = models.CharField(max_length=300, db_index=True, help_text="The name as written.")
+    language = models.CharField(max_length=40, blank=True, help_text="e.g. Kazakh, Russian.")
+    start = UncertainDate("In use from")
+    end = UncertainDate("In use until")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlaceName(NameInUse):
     """A name a place bore, with the period it was in use (Tselinograd, Akmola, Astana)."""
 
     class Kind(models.TextChoices):
@@ -312,18 +328,10 @@ class PlaceName(Cited):
         TRANSLATION = "translation", "Translation"
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names")
-    name = models.CharField(max_length=200, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OFFICIAL)
-    language = models.CharField(max_length=40, blank=True)
-    start = UncertainDate("In use from")
-    end = UncertainDate("In use until")
-    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ("place", "start_earliest", "name")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class EventQuerySet(models.QuerySet):

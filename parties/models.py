@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from kzpolitics.dates import UncertainDate
-from kzpolitics.models import Cited, Event, Person, Place
+from kzpolitics.models import Cited, Event, NameInUse, Person, Place
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -105,7 +105,7 @@ class Organization(Cited):
         return self.name
 
 
-class OrganizationName(Cited):
+class OrganizationName(NameInUse):
     """A name an organization bore, with its kind and the period it was in use."""
 
     class Kind(models.TextChoices):
@@ -116,18 +116,10 @@ class OrganizationName(Cited):
         FORMER = "former", "Former"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="names")
-    name = models.CharField(max_length=300, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OFFICIAL)
-    language = models.CharField(max_length=40, blank=True, help_text="e.g. Kazakh, Russian.")
-    start = UncertainDate("In use from")
-    end = UncertainDate("In use until")
-    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ("organization", F("start_earliest").asc(nulls_first=True), "name")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Stance(Cited):
