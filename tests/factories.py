@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from elections.models import Election, Result
 from kzpolitics.models import Citation, Event, Person, Place, Source
 from legislation.models import LegalAct, Provision, RegistrationDecision
-from parties.models import MembershipFigure, Organization, Relation
+from parties.models import MembershipFigure, Organization, Relation, Role
 
 
 class SourceFactory(factory.django.DjangoModelFactory):
@@ -80,6 +80,16 @@ class RelationFactory(CitedFactory):
     subject = factory.SubFactory(OrganizationFactory)
     object = factory.SubFactory(OrganizationFactory)
     kind = Relation.Kind.SPLIT_FROM
+
+
+class RoleFactory(CitedFactory):
+    class Meta:
+        model = Role
+
+    person = factory.SubFactory(PersonFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    title = "chairman"
+    kind = Role.Kind.CHAIR
 
 
 class MembershipFigureFactory(CitedFactory):

@@ -68,6 +68,28 @@ def test_richest_organization_page_stays_within_the_query_bound(
     assert response.status_code == 200
 
 
+def test_change_page_queries_do_not_grow_with_its_rows(editor_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OrganizationFactory, RelationFactory, RoleFactory
+
+    party = OrganizationFactory()
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert editor_client.get(url(Organization, "change", party.pk)).status_code == 200
+        return len(captured)
+
+    RelationFactory(subject=party)
+    RoleFactory(organization=party)
+    few = queries()
+    for _ in range(15):
+        RelationFactory(subject=party)
+        RoleFactory(organization=party)
+    assert queries() == few
+
+
 @pytest.mark.parametrize(
     "path",
     [

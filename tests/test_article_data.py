@@ -62,7 +62,7 @@ def test_loading_twice_changes_nothing():
 
 def test_the_article_is_there_in_full():
     assert Organization.objects.count() >= 90
-    assert Organization.objects.filter(kind="party").count() >= 35
+    assert Organization.objects.filter(kind="party").count() >= 30
     assert Person.objects.count() >= 14
     assert Election.objects.count() >= 4
     assert LegalAct.objects.count() >= 10
