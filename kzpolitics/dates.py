@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from edtf import parse_edtf, struct_time_to_date, text_to_edtf
 from edtf.parser.edtf_exceptions import EDTFParseException
+from edtf.parser.parser_classes import UnspecifiedIntervalSection
 
 EDTF_HELP = (
     "Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), "
@@ -48,7 +49,15 @@ def bounds(value: str) -> tuple[datetime.date | None, datetime.date | None]:
     if not value:
         return None, None
     parsed = parse(value)
-    return _side(parsed.lower_strict), _side(parsed.upper_strict)
+    # An interval's unknown or open end ("/1998-23", "1991-08/..") bounds nothing; the edtf
+    # package would otherwise guess a day ten years away.
+    lower = None if _unknown(getattr(parsed, "lower", None)) else _side(parsed.lower_strict)
+    upper = None if _unknown(getattr(parsed, "upper", None)) else _side(parsed.upper_strict)
+    return lower, upper
+
+
+def _unknown(section) -> bool:
+    return isinstance(section, UnspecifiedIntervalSection)
 
 
 def _side(method) -> datetime.date | None:

@@ -19,7 +19,8 @@ class OrganizationQuerySet(models.QuerySet):
         of 1990, so it may have existed on 1 June 1990.
         """
         return self.filter(founded_earliest__lte=day).filter(
-            Q(dissolved_latest__isnull=True, dissolved_edtf="") | Q(dissolved_latest__gte=day)
+            # No latest day: not dissolved, or dissolved at an open or unknown time.
+            Q(dissolved_latest__isnull=True) | Q(dissolved_latest__gte=day)
         )
 
     def founded_between(self, start=None, end=None):

@@ -29,9 +29,17 @@ def test_edtf_values_give_their_earliest_and_latest_days(edtf, earliest, latest)
     assert bounds(edtf) == (earliest, latest)
 
 
-def test_open_ended_interval_has_no_bound_on_the_open_side():
-    earliest, latest = bounds("1992-06/..")
-    assert latest is None
+@pytest.mark.parametrize(
+    ("edtf", "expected"),
+    [
+        ("1992-06/..", (D(1992, 6, 1), None)),  # open end
+        ("../1998", (None, D(1998, 12, 31))),  # open start
+        ("/1998-23", (None, D(1998, 11, 30))),  # unknown start: no guessed day
+        ("2002-07-15/", (D(2002, 7, 15), None)),  # unknown end
+    ],
+)
+def test_an_open_or_unknown_end_of_an_interval_bounds_nothing(edtf, expected):
+    assert bounds(edtf) == expected
 
 
 @pytest.mark.parametrize("nonsense", ["May 1990", "1990-13", "19990-01-01", "spring", "1990/05"])
