@@ -15,6 +15,8 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import models
 from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 
 from .dates import UncertainDate, uncertain_dates
 from .models import Citation, Event, Person, PersonName, Place, PlaceName, Source
@@ -217,14 +219,16 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.display(description="Citations", ordering="cited")
     def cited_count(self, obj):
-        return obj.cited
+        """How many citations name this source, linked to their list."""
+        url = reverse("admin:kzpolitics_citation_changelist")
+        return format_html('<a href="{}?source__id__exact={}">{}</a>', url, obj.pk, obj.cited)
 
 
 @admin.register(Citation)
 class CitationAdmin(admin.ModelAdmin):
     """Every citation in one list: find what a source backs, or what cites via the article."""
 
-    list_display = ("__str__", "content_type", "object_id", "field", "quote")
+    list_display = ("__str__", "record", "field", "quote")
     list_filter = ("content_type", "source", "via")
     search_fields = ("quote", "field", "note", "source__title", "source__authors")
     autocomplete_fields = ("source", "via")
@@ -241,6 +245,19 @@ class CitationAdmin(admin.ModelAdmin):
         "via",
         "note",
     )
+
+    @admin.display(description="Backs", ordering="content_type")
+    def record(self, obj):
+        """A link to the cited record's admin page (no query: the type is joined)."""
+        label = f"{obj.content_type.name} #{obj.object_id}"
+        try:
+            url = reverse(
+                f"admin:{obj.content_type.app_label}_{obj.content_type.model}_change",
+                args=[obj.object_id],
+            )
+        except NoReverseMatch:
+            return label
+        return format_html('<a href="{}">{}</a>', url, label)
 
 
 class PersonNameInline(CitedRowInline):

@@ -175,3 +175,26 @@ def empty_inlines(client) -> dict:
             }
         )
     return data
+
+
+def test_the_editors_group_may_keep_records_but_not_accounts():
+    from django.contrib.auth.models import Group
+
+    perms = set(
+        Group.objects.get(name="Editors").permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    )
+    apps = {label for label, _ in perms}
+    assert apps == CONTENT_APPS
+    for model in CONTENT_MODELS:
+        for action in ("add", "change", "delete", "view"):
+            assert (model._meta.app_label, f"{action}_{model._meta.model_name}") in perms
+
+
+def test_the_citation_list_links_each_citation_to_its_record(editor_client):
+    from kzpolitics.models import Citation
+
+    citation = Citation.objects.filter(content_type__model="organization").first()
+    response = editor_client.get(url(Citation, "changelist"), {"q": citation.quote[:30]})
+    assert url(Organization, "change", citation.object_id) in response.content.decode()
