@@ -35,9 +35,10 @@ check-fixtures: migrate
 citation-report: migrate
 	$(DEV) $(PY) manage.py citation_report
 
-## Create an editor account (a staff user in the Editors group).
+## Create an editor account (a staff user in the Editors group): make editor NAME=alice
 editor: migrate
-	$(DEV) $(PY) manage.py create_editor
+	@test -n "$(NAME)" || { echo "usage: make editor NAME=<user name>"; exit 2; }
+	$(DEV) $(PY) manage.py create_editor "$(NAME)"
 
 ## The whole suite, on SQLite unless DATABASE_URL points at PostgreSQL.
 test: venv

@@ -198,3 +198,20 @@ def test_the_citation_list_links_each_citation_to_its_record(editor_client):
     citation = Citation.objects.filter(content_type__model="organization").first()
     response = editor_client.get(url(Citation, "changelist"), {"q": citation.quote[:30]})
     assert url(Organization, "change", citation.object_id) in response.content.decode()
+
+
+def test_create_editor_makes_a_staff_account_in_the_editors_group(monkeypatch):
+    from django.contrib.auth import get_user_model
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("EDITOR_PASSWORD", "a long enough passphrase")
+    call_command("create_editor", "alice", email="alice@example.org")
+    alice = get_user_model().objects.get(username="alice")
+    assert alice.is_staff and not alice.is_superuser
+    assert alice.has_perm("parties.change_organization")
+    assert not alice.has_perm("auth.change_user")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("create_editor", "alice")
+    monkeypatch.setenv("EDITOR_PASSWORD", "123")
+    with pytest.raises(CommandError, match="too short"):
+        call_command("create_editor", "bob")
