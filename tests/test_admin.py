@@ -215,3 +215,15 @@ def test_create_editor_makes_a_staff_account_in_the_editors_group(monkeypatch):
     monkeypatch.setenv("EDITOR_PASSWORD", "123")
     with pytest.raises(CommandError, match="too short"):
         call_command("create_editor", "bob")
+
+
+def test_the_admin_home_offers_the_uncited_report(editor_client):
+    response = editor_client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert reverse("admin:uncited") in response.content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    response = client.get(reverse("admin:uncited"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
