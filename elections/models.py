@@ -6,11 +6,11 @@ from django.db import models
 from django.db.models import F, Q
 
 from kzpolitics.dates import UncertainDate
-from kzpolitics.models import Cited, Event, Person
+from kzpolitics.models import Cited, CitedQuerySet, Event, Person
 from parties.models import Organization
 
 
-class ElectionQuerySet(models.QuerySet):
+class ElectionQuerySet(CitedQuerySet):
     def chronological(self):
         return self.order_by(F("date_earliest").asc(nulls_last=True), "name")
 

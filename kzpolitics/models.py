@@ -36,6 +36,23 @@ class TimeStamped(models.Model):
             raise ValidationError(errors)
 
 
+class CitedQuerySet(models.QuerySet):
+    def with_citations(self, *related: str):
+        """Prefetch the records' citations with their sources, and those of related rows.
+
+        ``with_citations("names", "roles")`` also fetches the citations of each name and
+        role: one query per relation, however many records.
+        """
+        lookups = [
+            models.Prefetch(
+                f"{prefix}citations",
+                queryset=Citation.objects.select_related("source", "via"),
+            )
+            for prefix in ("", *(f"{name}__" for name in related))
+        ]
+        return self.prefetch_related(*lookups)
+
+
 class Cited(TimeStamped):
     """A record whose facts must each be backed by a citation.
 
@@ -46,6 +63,8 @@ class Cited(TimeStamped):
     CITED_FIELDS: tuple[str, ...] = ()
 
     citations = GenericRelation("kzpolitics.Citation")
+
+    objects = CitedQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -212,7 +231,7 @@ class Citation(TimeStamped):
                 )
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(CitedQuerySet):
     def matching(self, text: str):
         """People any of whose names contain the text."""
         return self.filter(Q(name__icontains=text) | Q(names__name__icontains=text)).distinct()
@@ -334,7 +353,7 @@ class PlaceName(NameInUse):
         ordering = ("place", "start_earliest", "name")
 
 
-class EventQuerySet(models.QuerySet):
+class EventQuerySet(CitedQuerySet):
     def between(self, start=None, end=None):
         """Events that may fall within [start, end] (compares real dates, not strings)."""
         qs = self
@@ -346,6 +365,10 @@ class EventQuerySet(models.QuerySet):
 
     def chronological(self):
         return self.order_by(models.F("date_earliest").asc(nulls_last=True), "title")
+
+    def concerning(self, slug: str):
+        """Events concerning the organization or person with this slug."""
+        return self.filter(Q(organizations__slug=slug) | Q(people__slug=slug)).distinct()
 
 
 class Event(Cited):

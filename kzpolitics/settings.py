@@ -37,6 +37,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "kzpolitics",
     "parties",
     "elections",
@@ -106,3 +111,66 @@ ARTICLE_PATH = Path(
     env_str("ARTICLE_PATH") or BASE_DIR.parent / "shared" / "seed" / "000_e4968529bea1b3c4.txt"
 )
 FIXTURES_DIR = BASE_DIR / "fixtures"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "kzpolitics.rest.CSVRenderer",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "kzpolitics.rest.StrictContentNegotiation",
+    "DEFAULT_PAGINATION_CLASS": "kzpolitics.rest.Pagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "kzpolitics.rest.NameSearchFilter",
+        "kzpolitics.rest.StrictOrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_ANON_RATE") or "120/minute",
+        "user": env_str("API_USER_RATE") or "600/minute",
+    },
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "kzpolitics research API",
+    "DESCRIPTION": (
+        "A citation-backed record of how Kazakhstan's multiparty system came into being "
+        "(1986-2005). Read-only for everyone; writes for signed-in editors. Every list takes "
+        "?search=, ?ordering=, ?page=, ?page_size= and ?format=json|csv."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SourceKindEnum": "kzpolitics.models.Source.Kind",
+        "PersonNameKindEnum": "kzpolitics.models.PersonName.Kind",
+        "PlaceKindEnum": "kzpolitics.models.Place.Kind",
+        "PlaceNameKindEnum": "kzpolitics.models.PlaceName.Kind",
+        "EventKindEnum": "kzpolitics.models.Event.Kind",
+        "OrganizationKindEnum": "parties.models.Organization.Kind",
+        "OrganizationNameKindEnum": "parties.models.OrganizationName.Kind",
+        "StanceEnum": "parties.models.Stance.Kind",
+        "RoleKindEnum": "parties.models.Role.Kind",
+        "RelationKindEnum": "parties.models.Relation.Kind",
+        "ElectionKindEnum": "elections.models.Election.Kind",
+        "TierEnum": "elections.models.Result.Tier",
+        "JurisdictionEnum": "legislation.models.LegalAct.Jurisdiction",
+        "LegalActKindEnum": "legislation.models.LegalAct.Kind",
+        "RequirementKindEnum": "legislation.models.Provision.Requirement",
+        "DecisionEnum": "legislation.models.RegistrationDecision.Decision",
+    },
+}

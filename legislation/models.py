@@ -6,11 +6,11 @@ from django.db import models
 from django.db.models import F
 
 from kzpolitics.dates import UncertainDate
-from kzpolitics.models import Cited, Event
+from kzpolitics.models import Cited, CitedQuerySet, Event
 from parties.models import Organization
 
 
-class LegalActQuerySet(models.QuerySet):
+class LegalActQuerySet(CitedQuerySet):
     def chronological(self):
         return self.order_by(F("adopted_earliest").asc(nulls_last=True), "title")
 

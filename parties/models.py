@@ -8,10 +8,10 @@ from django.db import models
 from django.db.models import F, Q
 
 from kzpolitics.dates import UncertainDate
-from kzpolitics.models import Cited, Event, NameInUse, Person, Place
+from kzpolitics.models import Cited, CitedQuerySet, Event, NameInUse, Person, Place
 
 
-class OrganizationQuerySet(models.QuerySet):
+class OrganizationQuerySet(CitedQuerySet):
     def active_on(self, day: datetime.date):
         """Organizations that existed on a day: founded on or before it, not dissolved before.
 
@@ -37,6 +37,18 @@ class OrganizationQuerySet(models.QuerySet):
 
     def parties(self):
         return self.filter(kind=Organization.Kind.PARTY)
+
+    def members_of(self, bloc_slug: str):
+        """Organizations recorded as members of the bloc or alliance with this slug."""
+        return self.filter(
+            relations_from__kind=Relation.Kind.MEMBER_OF, relations_from__object__slug=bloc_slug
+        ).distinct()
+
+    def led_by(self, person_slug: str):
+        """Organizations the person with this slug led (leader, chair or co-chair)."""
+        return self.filter(
+            roles__person__slug=person_slug, roles__kind__in=RoleQuerySet.LEADING
+        ).distinct()
 
 
 class Organization(Cited):
@@ -179,7 +191,7 @@ class MembershipFigure(Cited):
         return f"{self.organization}: {self.wording}"
 
 
-class RoleQuerySet(models.QuerySet):
+class RoleQuerySet(CitedQuerySet):
     LEADING = ("leader", "chair", "co_chair")
 
     def leading(self):

@@ -7,3 +7,9 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 from kzpolitics.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The suite makes many requests a minute; throttling has its own tests with low rates.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
+}

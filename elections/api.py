@@ -1,0 +1,32 @@
+from kzpolitics.viewsets import RecordViewSet
+
+from .filters import ElectionFilter, ResultFilter
+from .models import Election, Result
+from .serializers import ElectionSerializer, ResultSerializer
+
+
+class ElectionViewSet(RecordViewSet):
+    """Presidential, Majilis and municipal elections, with rounds and results nested."""
+
+    serializer_class = ElectionSerializer
+    filterset_class = ElectionFilter
+    search_fields = ("name", "summary", "slug")
+    ordering_fields = ("date_earliest", "name", "kind", "updated_at")
+    ordering = ("date_earliest",)
+    queryset = Election.objects.prefetch_related(
+        "rounds", "results__organization", "results__person", "results__round"
+    ).with_citations("rounds", "results")
+
+
+class ResultViewSet(RecordViewSet):
+    """One row per result, flat, for spreadsheets. Results have no name: the id is their key."""
+
+    lookup_field = "pk"
+    serializer_class = ResultSerializer
+    filterset_class = ResultFilter
+    search_fields = ("organization__name", "organization__names__name", "person__name", "wording")
+    ordering_fields = ("election__date_earliest", "seats", "vote_share", "tier", "updated_at")
+    ordering = ("election__date_earliest", "tier", "-seats")
+    queryset = Result.objects.select_related(
+        "election", "organization", "person", "round"
+    ).with_citations()

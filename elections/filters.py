@@ -1,0 +1,37 @@
+import django_filters
+
+from kzpolitics.filters import DateAfter, DateBefore, RecordFilterSet
+
+from .models import Election, Result
+
+
+class ElectionFilter(RecordFilterSet):
+    kind = django_filters.ChoiceFilter(choices=Election.Kind.choices, help_text="Kind of election.")
+    date_after = DateAfter("date")
+    date_before = DateBefore("date")
+    party = django_filters.CharFilter(
+        field_name="results__organization__slug",
+        distinct=True,
+        help_text="Slug of a party with a result in the election.",
+    )
+
+    class Meta:
+        model = Election
+        fields = ("kind",)
+
+
+class ResultFilter(RecordFilterSet):
+    election = django_filters.CharFilter(
+        field_name="election__slug", help_text="Slug of the election."
+    )
+    organization = django_filters.CharFilter(
+        field_name="organization__slug", help_text="Slug of the party."
+    )
+    person = django_filters.CharFilter(
+        field_name="person__slug", help_text="Slug of the candidate."
+    )
+    tier = django_filters.ChoiceFilter(choices=Result.Tier.choices, help_text="Tier of seats.")
+
+    class Meta:
+        model = Result
+        fields = ("tier",)

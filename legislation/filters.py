@@ -1,0 +1,34 @@
+import django_filters
+
+from kzpolitics.filters import DateAfter, DateBefore, RecordFilterSet
+
+from .models import LegalAct, RegistrationDecision
+
+
+class LegalActFilter(RecordFilterSet):
+    jurisdiction = django_filters.ChoiceFilter(
+        choices=LegalAct.Jurisdiction.choices, help_text="U.S.S.R., Kazakh S.S.R. or Kazakhstan."
+    )
+    kind = django_filters.ChoiceFilter(choices=LegalAct.Kind.choices, help_text="Kind of act.")
+    adopted_after = DateAfter("adopted")
+    adopted_before = DateBefore("adopted")
+
+    class Meta:
+        model = LegalAct
+        fields = ("jurisdiction", "kind")
+
+
+class RegistrationDecisionFilter(RecordFilterSet):
+    organization = django_filters.CharFilter(
+        field_name="organization__slug", help_text="Slug of the organization."
+    )
+    act = django_filters.CharFilter(field_name="act__slug", help_text="Slug of the act.")
+    decision = django_filters.ChoiceFilter(
+        choices=RegistrationDecision.Decision.choices, help_text="The decision."
+    )
+    date_after = DateAfter("date")
+    date_before = DateBefore("date")
+
+    class Meta:
+        model = RegistrationDecision
+        fields = ("decision",)

@@ -1,0 +1,48 @@
+from kzpolitics.models import Person
+from kzpolitics.viewsets import RecordViewSet
+
+from .filters import OrganizationFilter, PersonFilter
+from .models import Organization
+from .serializers import OrganizationSerializer, PersonSerializer
+
+
+class OrganizationViewSet(RecordViewSet):
+    """Parties, movements, public organizations, blocs and state bodies.
+
+    Search matches every name an organization bore (official, short, translated, variant).
+    """
+
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilter
+    search_fields = ("name", "names__name", "slug")
+    fuzzy_search_fields = ("name", "names__name")
+    ordering_fields = ("name", "kind", "founded_earliest", "dissolved_earliest", "updated_at")
+    ordering = ("name",)
+    queryset = (
+        Organization.objects.select_related("founding_place")
+        .prefetch_related(
+            "names",
+            "stances",
+            "membership_figures",
+            "roles__person",
+            "relations_from__object",
+            "relations_to__subject",
+        )
+        .with_citations(
+            "names", "stances", "membership_figures", "roles", "relations_from", "relations_to"
+        )
+    )
+
+
+class PersonViewSet(RecordViewSet):
+    """People, their name variants (Nazarbaev / Nazarbayev) and their roles over time."""
+
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+    search_fields = ("name", "names__name", "slug")
+    fuzzy_search_fields = ("name", "names__name")
+    ordering_fields = ("name", "updated_at")
+    ordering = ("name",)
+    queryset = Person.objects.prefetch_related("names", "roles__organization").with_citations(
+        "names", "roles"
+    )
