@@ -7,6 +7,11 @@ class KzpoliticsConfig(AppConfig):
     name = "kzpolitics"
     verbose_name = "Sources, people, places and events"
 
+    def ready(self):
+        from . import signals
+
+        signals.connect()
+
 
 class KZAdminConfig(admin_apps.AdminConfig):
     """The Django admin with the editors' extra pages (the uncited report)."""

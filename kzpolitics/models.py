@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_comma_separated_integer_list
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .dates import UncertainDate, uncertain_dates
 
@@ -408,3 +409,30 @@ class Event(Cited):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.date})" if self.date else self.title
+
+
+class DataVersion(models.Model):
+    """When the published data last changed: one row, touched by every save and delete.
+
+    The API's Last-Modified header and the export's version come from it; deletions count,
+    which the records' own ``updated_at`` cannot show.
+    """
+
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "data version"
+
+    def __str__(self) -> str:
+        return self.changed_at.isoformat()
+
+    @classmethod
+    def touch(cls) -> None:
+        now = timezone.now()
+        if not cls.objects.filter(pk=1).update(changed_at=now):
+            cls.objects.get_or_create(pk=1, defaults={"changed_at": now})
+
+    @classmethod
+    def current(cls):
+        """The time of the last change, or None for an empty database."""
+        return cls.objects.filter(pk=1).values_list("changed_at", flat=True).first()
