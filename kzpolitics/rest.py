@@ -145,11 +145,32 @@ class CSVRenderer(renderers.BaseRenderer):
         columns: list[str] = []
         for row in flat:
             columns.extend(key for key in row if key not in columns)
+        # A nested object that is null in some rows flattens to a bare column there: keep
+        # only its dotted columns, so the header is the same whatever the rows hold.
+        columns = [c for c in columns if not any(o.startswith(f"{c}.") for o in columns)]
+        top = header_from_serializer(renderer_context)
+        if not columns:
+            columns = top
+        elif top:
+            # Columns in the serializer's field order, whatever row showed them first.
+            rank = {name: index for index, name in enumerate(top)}
+            columns.sort(key=lambda c: rank.get(c.split(".")[0], len(rank)))
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(flat)
         return out.getvalue().encode(self.charset)
+
+
+def header_from_serializer(renderer_context) -> list[str]:
+    """The top-level field names, for a header when there are no rows to read them from."""
+    view = (renderer_context or {}).get("view")
+    if view is None or not hasattr(view, "get_serializer"):
+        return []
+    try:
+        return list(view.get_serializer().fields)
+    except Exception:  # an error response has no serializer to describe it
+        return []
 
 
 def flatten(value, prefix: str = "") -> dict[str, object]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -56,6 +57,11 @@ class ApiLink(serializers.HyperlinkedIdentityField):
     def __init__(self, view_name: str, lookup_field: str = "slug", **kwargs):
         kwargs.setdefault("help_text", "This record in the API.")
         super().__init__(view_name=view_name, lookup_field=lookup_field, **kwargs)
+
+    def get_url(self, obj, view_name, request, format):
+        # A stable address: without the ?format= of the request that listed it.
+        url = reverse(view_name, kwargs={self.lookup_url_kwarg: getattr(obj, self.lookup_field)})
+        return request.build_absolute_uri(url) if request else url
 
 
 class RefSerializer(serializers.ModelSerializer):
