@@ -1,0 +1,473 @@
+"""The full download: /api/v1/export/ gives every record as one zip of CSV files, a
+Frictionless Data Package describing them, and a JSON dump, stamped with the data version."""
+
+import csv
+import datetime
+import io
+import json
+import zipfile
+from collections import Counter
+
+import frictionless
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Max
+from django.test.utils import CaptureQueriesContext
+from django.utils.http import http_date
+from rest_framework.throttling import AnonRateThrottle
+
+from elections.models import Election, Result, Round
+from kzpolitics.models import (
+    Citation,
+    Cited,
+    DataVersion,
+    Event,
+    Person,
+    PersonName,
+    Place,
+    PlaceName,
+    Source,
+)
+from legislation.models import LegalAct, Provision, RegistrationDecision
+from parties.models import (
+    MembershipFigure,
+    Organization,
+    OrganizationName,
+    Relation,
+    Role,
+    Stance,
+)
+
+from .factories import EventFactory, OrganizationFactory, RoleFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/export/"
+
+# The files the issue asks for, and the records each must hold.
+TABLES = {
+    "organizations.csv": Organization,
+    "organization-names.csv": OrganizationName,
+    "stances.csv": Stance,
+    "membership-figures.csv": MembershipFigure,
+    "roles.csv": Role,
+    "relations.csv": Relation,
+    "people.csv": Person,
+    "person-names.csv": PersonName,
+    "places.csv": Place,
+    "place-names.csv": PlaceName,
+    "events.csv": Event,
+    "elections.csv": Election,
+    "rounds.csv": Round,
+    "results.csv": Result,
+    "legal-acts.csv": LegalAct,
+    "provisions.csv": Provision,
+    "registration-decisions.csv": RegistrationDecision,
+    "sources.csv": Source,
+    "citations.csv": Citation,
+}
+LINKS = {
+    "event-organizations.csv": Organization.events.through,
+    "event-people.csv": Event.people.through,
+    "event-elections.csv": Election.events.through,
+    "event-acts.csv": LegalAct.events.through,
+}
+CONTENT_APPS = ("kzpolitics", "parties", "elections", "legislation")
+
+
+def download(client, **headers):
+    response = client.get(URL, **headers)
+    assert response.status_code == 200, response.content[:500]
+    return response, b"".join(response.streaming_content)
+
+
+@pytest.fixture
+def archive(client):
+    _, content = download(client)
+    return zipfile.ZipFile(io.BytesIO(content))
+
+
+@pytest.fixture
+def package(archive):
+    return json.loads(archive.read("datapackage.json"))
+
+
+def rows(archive, name):
+    text = archive.read(name).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def validation_errors(directory):
+    """Frictionless's verdict on the extracted package: valid, and (file, row, error) found."""
+    report = frictionless.validate(str(directory / "datapackage.json"))
+    errors = [
+        (task.name, *error)
+        for task in report.tasks
+        for error in task.flatten(["rowNumber", "fieldName", "note"])
+    ]
+    errors += [(None, None, None, error.note) for error in report.errors]
+    return report.valid, errors
+
+
+# -- The response ----------------------------------------------------------------------------
+
+
+def test_the_export_is_a_zip_named_after_the_data_version(client):
+    version = DataVersion.current()
+    response, content = download(client)
+    assert response["Content-Type"] == "application/zip"
+    label = version.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    assert response["Content-Disposition"] == f'attachment; filename="kzpolitics-{label}.zip"'
+    assert response["Last-Modified"] == http_date(version.timestamp())
+    assert int(response["Content-Length"]) == len(content)
+    assert zipfile.ZipFile(io.BytesIO(content)).testzip() is None
+
+
+def test_the_same_data_gives_the_same_bytes(client):
+    assert download(client)[1] == download(client)[1]
+
+
+def test_an_unchanged_export_answers_304_to_its_etag_or_date(client):
+    response, _ = download(client)
+    again = client.get(URL, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    assert again["Last-Modified"] == response["Last-Modified"]
+    assert client.get(URL, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304
+
+
+def test_a_change_makes_the_old_etag_stale(client):
+    DataVersion.objects.filter(pk=1).update(changed_at="2000-01-01T00:00:00Z")
+    response, _ = download(client)
+    Person.objects.create(slug="new-for-the-test", name="New For The Test")
+    assert client.get(URL, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 200
+
+
+def test_head_answers_like_get_without_a_body(client):
+    response = client.head(URL)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].startswith("attachment;")
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
+def test_the_export_is_read_only_for_everyone(client, editor_client, method):
+    for who in (client, editor_client):
+        response = getattr(who, method)(URL)
+        assert response.status_code == 405
+        assert response["Content-Type"] == "application/json"
+        assert "not allowed" in response.json()["detail"]
+
+
+def test_an_unknown_format_is_a_400_naming_it(client):
+    response = client.get(URL, {"format": "csv"})
+    assert response.status_code == 400
+    assert "format" in response.json()
+
+
+def test_the_zip_format_may_be_asked_for_by_name_or_media_type(client):
+    assert client.get(URL, {"format": "zip"}).status_code == 200
+    assert client.get(URL, HTTP_ACCEPT="application/zip").status_code == 200
+
+
+def test_a_client_that_takes_only_json_is_told_406_in_json(client):
+    response = client.get(URL, HTTP_ACCEPT="application/json")
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/json"
+
+
+def test_the_export_is_throttled_and_says_so_in_json(client, monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "rate", "1/minute", raising=False)
+    cache.clear()
+    try:
+        assert client.get(URL, HTTP_ACCEPT="application/zip").status_code == 200
+        response = client.get(URL, HTTP_ACCEPT="application/zip")
+    finally:
+        cache.clear()
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/json"
+    assert int(response["Retry-After"]) > 0
+
+
+# -- The files -------------------------------------------------------------------------------
+
+
+def test_every_model_of_the_data_has_a_file():
+    exported = set(TABLES.values())
+    for label in CONTENT_APPS:
+        for model in apps.get_app_config(label).get_models():
+            if model is not DataVersion:
+                assert model in exported, model
+
+
+def test_the_zip_holds_every_table_the_package_and_the_json_dump(archive):
+    names = set(archive.namelist())
+    assert names == {*TABLES, *LINKS, "datapackage.json", "kzpolitics.json"}
+
+
+def test_every_file_the_package_lists_is_in_the_zip_and_every_csv_is_listed(archive, package):
+    listed = [resource["path"] for resource in package["resources"]]
+    assert len(listed) == len(set(listed))
+    assert set(listed) <= set(archive.namelist())
+    csv_files = {name for name in archive.namelist() if name.endswith(".csv")}
+    assert csv_files <= set(listed)
+    assert "kzpolitics.json" in listed
+
+
+def test_the_data_package_validates_with_frictionless(archive, tmp_path):
+    archive.extractall(tmp_path)
+    valid, errors = validation_errors(tmp_path)
+    assert valid, errors[:20]
+
+
+def test_frictionless_would_catch_a_broken_foreign_key(archive, tmp_path):
+    """The validation above checks the keys: a role naming an unknown person fails it."""
+    archive.extractall(tmp_path)
+    roles = rows(archive, "roles.csv")
+    roles[0]["person_slug"] = "nobody-of-that-name"
+    with open(tmp_path / "roles.csv", "w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(roles[0]))
+        writer.writeheader()
+        writer.writerows(roles)
+    descriptor = json.loads((tmp_path / "datapackage.json").read_text())
+    for resource in descriptor["resources"]:
+        resource.pop("hash", None)
+        resource.pop("bytes", None)
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor))
+    valid, errors = validation_errors(tmp_path)
+    assert not valid
+    assert [(name, row) for name, row, _, _ in errors] == [("roles", 2)]
+    assert "person_slug" in errors[0][3]
+    assert "nobody-of-that-name" in errors[0][3]
+
+
+def test_each_table_has_one_row_per_record(archive):
+    for name, model in {**TABLES, **LINKS}.items():
+        assert len(rows(archive, name)) == model.objects.count(), name
+
+
+def test_the_citations_table_has_every_citation(archive):
+    assert len(rows(archive, "citations.csv")) == Citation.objects.count()
+
+
+def test_columns_are_the_models_fields_with_keys_as_slugs_or_ids(archive):
+    for name, model in TABLES.items():
+        expected = set()
+        for field in model._meta.concrete_fields:
+            if field.related_model is ContentType:
+                expected.add(field.name)
+            elif field.is_relation:
+                has_slug = any(f.name == "slug" for f in field.related_model._meta.fields)
+                expected.add(f"{field.name}_slug" if has_slug else field.attname)
+            else:
+                expected.add(field.name)
+        if issubclass(model, Cited):
+            expected.add("citations")
+        header = next(csv.reader(io.StringIO(archive.read(name).decode("utf-8"))))
+        assert header[0] == "id", name
+        assert set(header) == expected, name
+
+
+def test_each_record_counts_its_citations(archive):
+    for name, model in TABLES.items():
+        if not issubclass(model, Cited):
+            continue
+        content_type = ContentType.objects.get_for_model(model)
+        counted = dict(
+            Citation.objects.filter(content_type=content_type)
+            .values("object_id")
+            .annotate(n=Count("id"))
+            .values_list("object_id", "n")
+        )
+        for row in rows(archive, name):
+            assert int(row["citations"]) == counted.get(int(row["id"]), 0), (name, row["id"])
+
+
+def test_every_citation_names_its_record_source_and_locator(archive):
+    by_id = {int(row["id"]): row for row in rows(archive, "citations.csv")}
+    for citation in Citation.objects.select_related("content_type", "source", "via"):
+        row = by_id[citation.pk]
+        assert row["content_type"] == (
+            f"{citation.content_type.app_label}.{citation.content_type.model}"
+        )
+        assert int(row["object_id"]) == citation.object_id
+        assert row["field"] == citation.field
+        assert row["source_slug"] == citation.source.slug
+        assert row["via_slug"] == (citation.via.slug if citation.via else "")
+        assert row["pages"] == citation.pages
+        assert row["footnote"] == ("" if citation.footnote is None else str(citation.footnote))
+        assert row["quote"] == citation.quote
+
+
+def test_relations_name_both_organizations_by_slug(archive):
+    by_id = {int(row["id"]): row for row in rows(archive, "relations.csv")}
+    assert by_id
+    for relation in Relation.objects.select_related("subject", "object"):
+        row = by_id[relation.pk]
+        assert (row["subject_slug"], row["kind"], row["object_slug"]) == (
+            relation.subject.slug,
+            relation.kind,
+            relation.object.slug,
+        )
+
+
+def test_uncertain_dates_come_as_their_four_columns(archive):
+    by_id = {int(row["id"]): row for row in rows(archive, "organizations.csv")}
+    dated = Organization.objects.exclude(founded_edtf="")
+    assert dated.exists()
+    for organization in dated:
+        row = by_id[organization.pk]
+        founded = organization.founded
+        assert row["founded_text"] == founded.text
+        assert row["founded_edtf"] == founded.edtf
+        assert row["founded_earliest"] == (founded.earliest.isoformat() if founded.earliest else "")
+        assert row["founded_latest"] == (founded.latest.isoformat() if founded.latest else "")
+
+
+def test_event_links_name_the_event_and_what_it_concerns(archive):
+    expected = {
+        (event.slug, organization.slug)
+        for event in Event.objects.prefetch_related("organizations")
+        for organization in event.organizations.all()
+    }
+    assert expected
+    found = {
+        (r["event_slug"], r["organization_slug"]) for r in rows(archive, "event-organizations.csv")
+    }
+    assert found == expected
+
+
+# -- The package descriptor ------------------------------------------------------------------
+
+
+def test_the_package_gives_the_data_version(package):
+    version = DataVersion.current()
+    assert datetime.datetime.fromisoformat(package["created"]) == version
+    assert package["version"] == version.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    assert package["version_source"] == "data_version"
+
+
+def test_the_package_has_a_title_description_license_note_and_source_count(package):
+    assert package["title"]
+    assert "kzpolitics.json" in package["description"]
+    assert "the data cite their sources; quotes are brief" in package["license_note"].lower()
+    assert package["source_count"] == Source.objects.count()
+    assert f"{Source.objects.count()} sources" in package["description"]
+
+
+def test_columns_are_typed_and_described_from_the_models(package):
+    resources = {resource["name"]: resource for resource in package["resources"]}
+    fields = {f["name"]: f for f in resources["organizations"]["schema"]["fields"]}
+    assert fields["id"]["type"] == "integer"
+    assert fields["founded_earliest"]["type"] == "date"
+    assert fields["updated_at"]["type"] == "datetime"
+    assert fields["citations"]["type"] == "integer"
+    place = Organization._meta.get_field("founding_place")
+    assert fields["founding_place_slug"]["description"].startswith(str(place.help_text))
+    assert set(fields["kind"]["constraints"]["enum"]) == set(Organization.Kind.values)
+    results = {f["name"]: f for f in resources["results"]["schema"]["fields"]}
+    assert results["vote_share"]["type"] == "number"
+    for resource in package["resources"]:
+        for field in resource.get("schema", {}).get("fields", []):
+            assert field["description"], (resource["name"], field["name"])
+
+
+def test_keys_are_declared(package):
+    resources = {resource["name"]: resource for resource in package["resources"]}
+    assert resources["organizations"]["schema"]["primaryKey"] == "id"
+    keys = {fk["fields"]: fk["reference"] for fk in resources["relations"]["schema"]["foreignKeys"]}
+    assert keys["subject_slug"] == {"resource": "organizations", "fields": "slug"}
+    assert keys["object_slug"] == {"resource": "organizations", "fields": "slug"}
+    results = {
+        fk["fields"]: fk["reference"] for fk in resources["results"]["schema"]["foreignKeys"]
+    }
+    assert results["round_id"] == {"resource": "rounds", "fields": "id"}
+
+
+# -- The JSON dump ---------------------------------------------------------------------------
+
+
+def test_the_json_dump_loads_with_django_and_has_every_record(archive):
+    objects = list(serializers.deserialize("json", archive.read("kzpolitics.json")))
+    found = Counter(type(item.object) for item in objects)
+    for model in TABLES.values():
+        assert found[model] == model.objects.count(), model
+    assert sum(found.values()) == sum(model.objects.count() for model in TABLES.values())
+
+
+def test_the_json_dump_keeps_the_links_and_the_cited_records(archive):
+    objects = {
+        (type(item.object), item.object.pk): item
+        for item in serializers.deserialize("json", archive.read("kzpolitics.json"))
+    }
+    organization = Organization.objects.filter(events__isnull=False).first()
+    dumped = objects[(Organization, organization.pk)]
+    assert set(dumped.m2m_data["events"]) == set(organization.events.values_list("pk", flat=True))
+    citation = Citation.objects.first()
+    dumped = objects[(Citation, citation.pk)].object
+    assert (dumped.content_type, dumped.object_id, dumped.source_id) == (
+        citation.content_type,
+        citation.object_id,
+        citation.source_id,
+    )
+
+
+# -- Queries ---------------------------------------------------------------------------------
+
+
+def add_records(count: int) -> None:
+    """Organizations, each with an event, a role held by a new person, and citations."""
+    for _ in range(count):
+        organization = OrganizationFactory()
+        organization.events.add(EventFactory())
+        RoleFactory(organization=organization)
+
+
+def queries_for_export(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        download(client)
+    return len(queries)
+
+
+def test_the_export_runs_a_fixed_number_of_queries(client):
+    add_records(10)
+    with_ten = queries_for_export(client)
+    add_records(190)
+    assert queries_for_export(client) == with_ten
+    # One per table and link table, and a few for the version, content types and counts.
+    assert with_ten <= len(TABLES) + len(LINKS) + 8
+
+
+# -- Versions of an unversioned database -----------------------------------------------------
+
+
+def test_without_a_recorded_change_the_version_is_the_latest_edit(client):
+    DataVersion.objects.all().delete()
+    latest = max(
+        model.objects.aggregate(latest=Max("updated_at"))["latest"] for model in TABLES.values()
+    )
+    _, content = download(client)
+    package = json.loads(zipfile.ZipFile(io.BytesIO(content)).read("datapackage.json"))
+    assert datetime.datetime.fromisoformat(package["created"]) == latest
+    assert package["version_source"] == "latest_updated_at"
+    assert "latest time any record was updated" in package["description"]
+
+
+def test_an_empty_database_exports_empty_valid_tables(client, tmp_path):
+    for model in (Citation, Result, *TABLES.values()):
+        model.objects.all().delete()
+    DataVersion.objects.all().delete()
+    before = datetime.datetime.now(datetime.UTC)
+    _, content = download(client)
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    package = json.loads(archive.read("datapackage.json"))
+    assert package["version_source"] == "export_time"
+    assert datetime.datetime.fromisoformat(package["created"]) >= before
+    assert all(rows(archive, name) == [] for name in {**TABLES, **LINKS})
+    assert json.loads(archive.read("kzpolitics.json")) == []
+    archive.extractall(tmp_path)
+    valid, errors = validation_errors(tmp_path)
+    assert valid, errors[:20]
