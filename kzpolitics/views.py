@@ -1,0 +1,768 @@
+"""Site-level public pages: home, people, sources, events, the timeline and search.
+
+This module sits beside the settings and may know every app (see the design notes): the
+timeline and search span parties, elections and legislation.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Prefetch, Q
+from django.utils.html import escape, format_html, format_html_join
+from django.views.generic import DetailView, ListView, TemplateView
+
+from elections.models import Election, Result, Round
+from legislation.models import LegalAct, Provision, RegistrationDecision
+from parties.models import (
+    MembershipFigure,
+    Organization,
+    OrganizationName,
+    Relation,
+    Role,
+    RoleQuerySet,
+    Stance,
+)
+
+from .article_loader import ARTICLE_SLUG
+from .dates import UncertainDate, UncertainDateValue
+from .models import Citation, Event, Person, PersonName, Place, PlaceName, Source
+from .references import locator_of
+from .views_base import ReferencesMixin
+
+# -- home --------------------------------------------------------------------------------------
+
+
+class _Citations(list):
+    """Stands in for a related manager so that ``{% cite %}`` can number unsaved citations."""
+
+    def all(self):
+        return self
+
+
+@dataclass
+class Period:
+    """One of the main periods the founding article tells, as an entry point to the timeline."""
+
+    years: str
+    start: int
+    end: int
+    title: str
+    text: str
+    section: str
+    quote: str
+    citations: _Citations | None = None
+
+    def field_is_filled(self, name: str) -> bool:
+        return True
+
+
+PERIODS = (
+    Period(
+        "1986–1991",
+        1986,
+        1991,
+        "Movements",
+        "After the events of December 1986 in Alma Ata, discussion clubs, popular fronts and "
+        "informal movements appear under perestroika.",
+        "Introduction",
+        "It was on a grass-roots initiative that the first informal political organizations "
+        "appeared in the republic.",
+    ),
+    Period(
+        "1990–1994",
+        1990,
+        1994,
+        "The first parties",
+        "The first public and political organizations that call themselves parties appear, "
+        "national and democratic, and the first are registered.",
+        "The First Political Parties",
+        "In 1990, the first public and political organizations appeared, which called themselves "
+        "parties.",
+    ),
+    Period(
+        "1995–1999",
+        1995,
+        1999,
+        "Elections and laws",
+        "A new constitution, the law on political parties of 1996, and the parliamentary, "
+        "presidential and municipal elections of 1995 and 1999.",
+        "Large Political Parties",
+        "The first parliamentary elections according to the new constitution were held in "
+        "December 1995.",
+    ),
+    Period(
+        "2002–2004",
+        2002,
+        2004,
+        "The 2002 law and the 2004 elections",
+        "The law on political parties of 15 July 2002 asks 50,000 members for registration and "
+        "makes every party re-register; parliamentary elections follow in 2004.",
+        "The New Law on the Parties and the Parliamentary Elections of 2004",
+        "In 2002-2003, political parties were re-registered according to the law",
+    ),
+)
+
+
+class HomeView(ReferencesMixin, TemplateView):
+    """What the site is, the main periods as entry points, and how much it holds."""
+
+    template_name = "kzpolitics/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = Source.objects.filter(slug=ARTICLE_SLUG).first()
+        periods = []
+        for period in PERIODS:
+            cited = _Citations()
+            if article is not None:
+                cited.append(Citation(source=article, section=period.section, quote=period.quote))
+            periods.append(
+                Period(**{**period.__dict__, "citations": cited}),
+            )
+        context.update(
+            title="Kazakhstan’s multiparty system, 1986-2005",
+            article=article,
+            periods=periods,
+            figures=[
+                ("organizations", Organization.objects.count(), "parties:organization-list"),
+                ("people", Person.objects.count(), "kzpolitics:person-list"),
+                ("events", Event.objects.count(), "kzpolitics:timeline"),
+                ("elections", Election.objects.count(), "elections:election-list"),
+                ("legal acts", LegalAct.objects.count(), "legislation:act-list"),
+                ("sources", Source.objects.count(), "kzpolitics:source-list"),
+                ("citations", Citation.objects.count(), "kzpolitics:source-list"),
+            ],
+        )
+        return context
+
+
+# -- people ------------------------------------------------------------------------------------
+
+
+def main_role(roles: list[Role]) -> Role | None:
+    """The role that best says who someone was: a public office (President, prime minister),
+    else the lead of an organization, else the first recorded."""
+    for kinds in ((Role.Kind.OFFICE,), RoleQuerySet.LEADING):
+        for role in roles:
+            if role.kind in kinds:
+                return role
+    return roles[0] if roles else None
+
+
+class PersonListView(ReferencesMixin, ListView):
+    """People the sources name, with their main role and how many roles are recorded."""
+
+    template_name = "kzpolitics/person_list.html"
+    paginate_by = 100
+    queryset = Person.objects.prefetch_related(
+        Prefetch("roles", queryset=Role.objects.select_related("organization"))
+    ).with_citations("roles")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for person in context["object_list"]:
+            roles = list(person.roles.all())
+            person.role_count = len(roles)
+            person.main_role = main_role(roles)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(title="People", query_string=query.urlencode())
+        return context
+
+
+class PersonDetailView(ReferencesMixin, DetailView):
+    """A person: names and spellings, description, roles over time, results, events."""
+
+    template_name = "kzpolitics/person_detail.html"
+    queryset = Person.objects.prefetch_related(
+        "names",
+        Prefetch("roles", queryset=Role.objects.select_related("organization")),
+        Prefetch("results", queryset=Result.objects.select_related("election")),
+        Prefetch("events", queryset=Event.objects.chronological()),
+    ).with_citations("names", "roles", "results", "events")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.object.name
+        return context
+
+
+# -- sources -----------------------------------------------------------------------------------
+
+
+def footnote_numbers(source: Source) -> list[int]:
+    return [int(n) for n in source.footnotes.split(",") if n.strip().isdigit()]
+
+
+BOOKISH = {Source.Kind.BOOK, Source.Kind.EDITED_VOLUME, Source.Kind.HANDBOOK}
+
+
+def full_reference(source: Source) -> str:
+    """The work as a bibliography lists it: authors, title, container, issue, place, date.
+
+    A newspaper issue whose title only repeats its paper's name and date is given once.
+    """
+    parts = []
+    if source.authors:
+        parts.append(escape(source.authors))
+    elif source.editors:
+        plural = "," in source.editors or " and " in source.editors
+        parts.append(escape(f"{source.editors} ({'eds.' if plural else 'ed.'})"))
+    title = source.title
+    container = source.container
+    if container and title.startswith(container):
+        title, container = container, ""
+        parts.append(format_html("<cite>{}</cite>", title))
+    elif source.kind in BOOKISH or source.kind == Source.Kind.NEWSPAPER:
+        parts.append(format_html("<cite>{}</cite>", title))
+    else:
+        parts.append(escape(f"“{title}”"))
+    if container:
+        parts.append(format_html("<cite>{}</cite>", container))
+    if source.issue:
+        parts.append(escape(source.issue))
+    where = ": ".join(p for p in (source.place, source.publisher) if p)
+    if where:
+        parts.append(escape(where))
+    if source.date:
+        parts.append(escape(str(source.date)))
+    text = format_html("{}.", format_html_join(", ", "{}", ((part,) for part in parts)))
+    if source.url:
+        text = format_html('{} <a href="{}">{}</a>', text, source.url, source.url)
+    return text
+
+
+class SourceListView(ReferencesMixin, ListView):
+    """The bibliography: the founding article, then the works its footnotes name, in order."""
+
+    template_name = "kzpolitics/source_list.html"
+    queryset = Source.objects.all()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        sources = list(context["object_list"])
+        for source in sources:
+            source.footnote_list = footnote_numbers(source)
+            source.full_reference = full_reference(source)
+        articles = [s for s in sources if s.kind == Source.Kind.ARTICLE]
+        footnoted = sorted(
+            (s for s in sources if s.kind != Source.Kind.ARTICLE and s.footnote_list),
+            key=lambda s: (min(s.footnote_list), s.short_reference),
+        )
+        others = [s for s in sources if s.kind != Source.Kind.ARTICLE and not s.footnote_list]
+        context.update(title="Sources", articles=articles, footnoted=footnoted, others=others)
+        return context
+
+
+# How to label a record that cites a source, and which page shows it. The related rows named
+# are what ``str(record)`` and the page link read, fetched with the record.
+RECORD_PAGES: dict[type, tuple[tuple[str, ...], object]] = {
+    Organization: ((), lambda r: r.get_absolute_url()),
+    OrganizationName: (("organization",), lambda r: r.organization.get_absolute_url()),
+    Stance: (("organization",), lambda r: r.organization.get_absolute_url()),
+    MembershipFigure: (("organization",), lambda r: r.organization.get_absolute_url()),
+    Relation: (("subject", "object"), lambda r: r.subject.get_absolute_url() + "#lineage"),
+    Role: (("person", "organization"), lambda r: r.person.get_absolute_url() + "#roles"),
+    Person: ((), lambda r: r.get_absolute_url()),
+    PersonName: (("person",), lambda r: r.person.get_absolute_url()),
+    Event: ((), lambda r: r.get_absolute_url()),
+    Election: ((), lambda r: r.get_absolute_url()),
+    Round: (("election",), lambda r: r.election.get_absolute_url() + "#rounds"),
+    Result: (("election", "organization", "person"), lambda r: r.get_absolute_url()),
+    LegalAct: ((), lambda r: r.get_absolute_url()),
+    Provision: (("act",), lambda r: f"{r.act.get_absolute_url()}#provision-{r.pk}"),
+    RegistrationDecision: (("organization",), lambda r: r.get_absolute_url()),
+    Place: ((), None),
+    PlaceName: (("place",), None),
+}
+
+
+def field_label(model, name: str) -> str:
+    """A readable name for the field a citation backs: “founded”, “summary”."""
+    if not name:
+        return "the record"
+    declared = getattr(model, name, None)
+    if isinstance(declared, UncertainDate):
+        return declared.verbose_name.lower()
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name.replace("_", " ")
+
+
+@dataclass
+class CitingRecord:
+    label: str
+    url: str
+    citations: list[dict]
+
+
+class SourceDetailView(ReferencesMixin, DetailView):
+    """A source, and every record and fact that cites it, grouped by kind of record."""
+
+    template_name = "kzpolitics/source_detail.html"
+    queryset = Source.objects.all()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        source = self.object
+        source.footnote_list = footnote_numbers(source)
+        source.full_reference = full_reference(source)
+        citations = (
+            Citation.objects.filter(Q(source=source) | Q(via=source))
+            .select_related("content_type", "source", "via")
+            .prefetch_related(
+                GenericPrefetch(
+                    "content_object",
+                    [
+                        model.objects.select_related(*rel)
+                        for model, (rel, _) in RECORD_PAGES.items()
+                    ],
+                )
+            )
+            .order_by("content_type", "object_id", "field", "id")
+        )
+        groups: dict[type, dict[int, CitingRecord]] = {}
+        count = 0
+        for citation in citations:
+            model = citation.content_type.model_class()
+            record = citation.content_object
+            if model is None or record is None:
+                continue  # a citation of a record since deleted
+            count += 1
+            records = groups.setdefault(model, {})
+            entry = records.get(record.pk)
+            if entry is None:
+                page = RECORD_PAGES.get(model, ((), None))[1]
+                entry = records[record.pk] = CitingRecord(
+                    str(record), page(record) if page else "", []
+                )
+            entry.citations.append(
+                {
+                    "field": field_label(model, citation.field),
+                    "locator": locator_of(citation),
+                    "quote": citation.quote,
+                    # The record cites another work that is known through this one.
+                    "through": citation.source if citation.via_id == source.pk else None,
+                    "via": citation.via if citation.source_id == source.pk else None,
+                }
+            )
+        order = list(RECORD_PAGES)
+        context.update(
+            title=source.short_reference or source.title,
+            citation_count=count,
+            groups=[
+                {
+                    "label": str(model._meta.verbose_name_plural).capitalize(),
+                    "id": model._meta.model_name,
+                    "records": sorted(records.values(), key=lambda r: r.label.casefold()),
+                }
+                for model, records in sorted(
+                    groups.items(),
+                    key=lambda item: order.index(item[0]) if item[0] in order else len(order),
+                )
+            ],
+        )
+        return context
+
+
+# -- events ------------------------------------------------------------------------------------
+
+
+class EventDetailView(ReferencesMixin, DetailView):
+    """An event: date, place, summary, and the organizations, people, elections and acts."""
+
+    template_name = "kzpolitics/event_detail.html"
+    queryset = (
+        Event.objects.select_related("place")
+        .prefetch_related("people", "organizations", "elections", "acts")
+        .with_citations()
+    )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.object.title
+        return context
+
+
+class PlaceDetailView(ReferencesMixin, DetailView):
+    """A place: the names it bore, what happened there, what was founded there."""
+
+    template_name = "kzpolitics/place_detail.html"
+    queryset = (
+        Place.objects.select_related("parent")
+        .prefetch_related(
+            "names",
+            "children",
+            Prefetch("events", queryset=Event.objects.chronological().with_citations()),
+            "organizations_founded",
+        )
+        .with_citations("names")
+    )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.object.name
+        return context
+
+
+# -- timeline ----------------------------------------------------------------------------------
+
+TIMELINE_KINDS = (
+    ("event", "Events"),
+    ("founding", "Foundings"),
+    ("dissolution", "Dissolutions"),
+    ("renaming", "Names taken"),
+    ("registration", "Registration decisions"),
+    ("election", "Elections"),
+    ("act", "Legal acts"),
+)
+ITEM_LABELS = {
+    "founding": "founding",
+    "dissolution": "dissolution",
+    "renaming": "name",
+    "registration": "registration",
+    "election": "election",
+    "act": "legal act",
+}
+FIRST_YEAR, LAST_YEAR = 1800, 2100
+
+
+@dataclass
+class TimelineItem:
+    kind: str
+    date: UncertainDateValue
+    record: object
+    field: str
+    url: str
+    link_text: str
+    before: str = ""
+    after: str = ""
+
+    @property
+    def earliest(self) -> datetime.date | None:
+        return self.date.earliest or self.date.latest
+
+    @property
+    def latest(self) -> datetime.date | None:
+        return self.date.latest or self.date.earliest
+
+    @property
+    def year(self) -> int | None:
+        return self.earliest.year if self.earliest else None
+
+    @property
+    def kind_label(self) -> str:
+        if self.kind == "event":
+            return self.record.get_kind_display()
+        return ITEM_LABELS[self.kind]
+
+    def sort_key(self):
+        if self.earliest is None:
+            return (1, datetime.date.max, datetime.date.max, self.link_text.casefold())
+        return (0, self.earliest, self.latest, self.link_text.casefold())
+
+
+class TimelineForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind", choices=(("", "All kinds"), *TIMELINE_KINDS), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # “from” is a Python keyword, so these are added by name.
+        for name, label in (("from", "From year"), ("to", "To year")):
+            self.fields[name] = forms.IntegerField(
+                label=label,
+                required=False,
+                min_value=FIRST_YEAR,
+                max_value=LAST_YEAR,
+                error_messages={
+                    "invalid": "Give the year as four digits, such as 1990.",
+                    "min_value": f"Give a year from {FIRST_YEAR} to {LAST_YEAR}.",
+                    "max_value": f"Give a year from {FIRST_YEAR} to {LAST_YEAR}.",
+                },
+            )
+        self.order_fields(["from", "to", "kind"])
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            raise forms.ValidationError(
+                f"The first year ({start}) comes after the last ({end}): swap them."
+            )
+        return cleaned
+
+
+def timeline_items(kinds: set[str]) -> list[TimelineItem]:
+    """Every dated happening of the kinds asked for: one query (and its citations) per kind."""
+    items: list[TimelineItem] = []
+    if "event" in kinds:
+        for event in Event.objects.with_citations():
+            items.append(
+                TimelineItem(
+                    "event",
+                    event.date,
+                    event,
+                    "date" if event.date else "",
+                    event.get_absolute_url(),
+                    event.title,
+                )
+            )
+    if kinds & {"founding", "dissolution"}:
+        for org in Organization.objects.with_citations():
+            if "founding" in kinds and org.founded:
+                items.append(
+                    TimelineItem(
+                        "founding",
+                        org.founded,
+                        org,
+                        "founded",
+                        org.get_absolute_url(),
+                        org.name,
+                        after=" founded",
+                    )
+                )
+            if "dissolution" in kinds and org.dissolved:
+                items.append(
+                    TimelineItem(
+                        "dissolution",
+                        org.dissolved,
+                        org,
+                        "dissolved",
+                        org.get_absolute_url(),
+                        org.name,
+                        after=" dissolved",
+                    )
+                )
+    if "renaming" in kinds:
+        for name in OrganizationName.objects.select_related("organization").with_citations():
+            # A name in use from the founding is the one it was founded with, not a renaming.
+            if name.start and name.start_edtf != name.organization.founded_edtf:
+                items.append(
+                    TimelineItem(
+                        "renaming",
+                        name.start,
+                        name,
+                        "",
+                        name.organization.get_absolute_url(),
+                        name.organization.name,
+                        after=f" takes the name “{name.name}”",
+                    )
+                )
+    if "registration" in kinds:
+        decisions = RegistrationDecision.objects.select_related("organization").with_citations()
+        for decision in decisions:
+            items.append(
+                TimelineItem(
+                    "registration",
+                    decision.date,
+                    decision,
+                    "",
+                    decision.get_absolute_url(),
+                    decision.organization.name,
+                    after=f": {decision.get_decision_display().lower()}",
+                )
+            )
+    if "election" in kinds:
+        for election in Election.objects.with_citations():
+            items.append(
+                TimelineItem(
+                    "election",
+                    election.date,
+                    election,
+                    "date" if election.date else "",
+                    election.get_absolute_url(),
+                    election.name,
+                )
+            )
+    if "act" in kinds:
+        for act in LegalAct.objects.with_citations():
+            items.append(
+                TimelineItem(
+                    "act",
+                    act.adopted,
+                    act,
+                    "adopted" if act.adopted else "",
+                    act.get_absolute_url(),
+                    act.title,
+                    after=" adopted" if act.adopted else "",
+                )
+            )
+    return sorted(items, key=TimelineItem.sort_key)
+
+
+class TimelineView(ReferencesMixin, TemplateView):
+    """Every dated event, founding, renaming, registration, election and act, in order.
+
+    ``?from=1990&to=1995`` keeps what may fall within those years (an uncertain date counts if
+    any day it can mean does); ``?kind=`` keeps one kind. Undated items come last, and only
+    when no year is asked for.
+    """
+
+    template_name = "kzpolitics/timeline.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = TimelineForm(self.request.GET or None)
+        start = end = None
+        kinds = {key for key, _ in TIMELINE_KINDS}
+        if form.is_bound:
+            form.is_valid()
+            # Apply what is valid; the errors are shown beside the form.
+            data = form.cleaned_data
+            if not form.non_field_errors():
+                start, end = data.get("from"), data.get("to")
+            if data.get("kind"):
+                kinds = {data["kind"]}
+        items = timeline_items(kinds)
+        if start or end:
+            low = datetime.date(start, 1, 1) if start else datetime.date.min
+            high = datetime.date(end, 12, 31) if end else datetime.date.max
+            items = [i for i in items if i.earliest and i.latest >= low and i.earliest <= high]
+        years: list[dict] = []
+        for item in items:
+            label = item.year or "Undated"
+            if not years or years[-1]["year"] != label:
+                years.append({"year": label, "items": []})
+            years[-1]["items"].append(item)
+        context.update(
+            title="Timeline",
+            form=form,
+            start=start,
+            end=end,
+            years=years,
+            count=len(items),
+        )
+        return context
+
+
+# -- search ------------------------------------------------------------------------------------
+
+MAX_QUERY = 100
+MIN_QUERY = 2
+LIMIT = 50
+
+
+def places_matching(text: str):
+    """Places any of whose names contain the text (Almaty finds Alma Ata)."""
+    return Place.objects.filter(Q(name__icontains=text) | Q(names__name__icontains=text)).distinct()
+
+
+def events_matching(text: str, places):
+    """Events whose title or summary contains the text, or that happened at the places."""
+    return Event.objects.filter(
+        Q(title__icontains=text) | Q(summary__icontains=text) | Q(place__in=places)
+    ).distinct()
+
+
+def organizations_matching(text: str, places):
+    """Organizations by any of their names, or founded at the places."""
+    return (
+        Organization.objects.matching(text)
+        | Organization.objects.filter(founding_place__in=places).distinct()
+    )
+
+
+def matched_name(record, text: str) -> str:
+    """The variant name that matched, where the record's own name does not contain the text."""
+    needle = text.casefold()
+    if needle in record.name.casefold():
+        return ""
+    for name in record.names.all():
+        if needle in name.name.casefold():
+            return name.name
+    return ""
+
+
+class SearchView(ReferencesMixin, TemplateView):
+    """One box across every kind of record, finding them by any name or spelling."""
+
+    template_name = "kzpolitics/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        raw = self.request.GET.get("q", "")
+        query = re.sub(r"\s+", " ", raw).strip()
+        context.update(title="Search", query=query[:MAX_QUERY], groups=[], message="")
+        if not query:
+            context["message"] = (
+                "Type a name or a word to search for: a party, a person, a place, a law."
+            )
+            return context
+        if len(query) > MAX_QUERY:
+            context["message"] = (
+                f"That search is {len(query)} characters long; use at most {MAX_QUERY}."
+            )
+            return context
+        if len(query) < MIN_QUERY:
+            context["message"] = f"Type at least {MIN_QUERY} characters."
+            return context
+        context["title"] = f"Search: {query}"
+        places = list(places_matching(query).prefetch_related("names")[: LIMIT + 1])
+        place_ids = [p.pk for p in places]
+
+        organizations = list(
+            organizations_matching(query, place_ids)
+            .select_related("founding_place")
+            .prefetch_related("names")
+            .order_by("name")[: LIMIT + 1]
+        )
+        for org in organizations:
+            org.matched = matched_name(org, query)
+            org.at_place = org.founding_place_id in place_ids and not org.matched
+        people = list(Person.objects.matching(query).prefetch_related("names")[: LIMIT + 1])
+        for person in people:
+            person.matched = matched_name(person, query)
+        for place in places:
+            place.matched = matched_name(place, query)
+        events = list(
+            events_matching(query, place_ids)
+            .select_related("place")
+            .with_citations()
+            .chronological()[: LIMIT + 1]
+        )
+        elections = list(
+            Election.objects.filter(Q(name__icontains=query) | Q(summary__icontains=query))
+            .with_citations()
+            .chronological()[: LIMIT + 1]
+        )
+        acts = list(
+            LegalAct.objects.filter(Q(title__icontains=query) | Q(summary__icontains=query))
+            .with_citations()
+            .chronological()[: LIMIT + 1]
+        )
+        sources = list(
+            Source.objects.filter(
+                Q(title__icontains=query)
+                | Q(authors__icontains=query)
+                | Q(editors__icontains=query)
+                | Q(container__icontains=query)
+            )[: LIMIT + 1]
+        )
+        for source in sources:
+            source.full_reference = full_reference(source)
+        groups = [
+            ("organizations", "Organizations", organizations),
+            ("people", "People", people),
+            ("places", "Places", places),
+            ("events", "Events", events),
+            ("elections", "Elections", elections),
+            ("acts", "Legal acts", acts),
+            ("sources", "Sources", sources),
+        ]
+        context["groups"] = [
+            {"id": key, "label": label, "items": items[:LIMIT], "more": len(items) > LIMIT}
+            for key, label, items in groups
+            if items
+        ]
+        context["total"] = sum(len(g["items"]) for g in context["groups"])
+        context["places"] = places
+        return context

@@ -1,0 +1,91 @@
+from django.views.generic import DetailView, ListView
+
+from kzpolitics.views_base import ReferencesMixin
+
+from .filters import OrganizationFilter
+from .lineage import lineage
+from .models import Organization, RoleQuerySet
+
+SORTS = {
+    "name": ("name",),
+    "founded": ("founded_earliest", "name"),
+    "-founded": ("-founded_earliest", "name"),
+    "kind": ("kind", "name"),
+}
+
+
+class OrganizationListView(ReferencesMixin, ListView):
+    """Organizations with filters (kind, stance, decade, active on a day) and sorting."""
+
+    template_name = "parties/organization_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset = OrganizationFilter(
+            self.request.GET or None,
+            queryset=Organization.objects.select_related("founding_place").with_citations(),
+        )
+        queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            queryset = Organization.objects.none()
+        self.sort = (
+            self.request.GET.get("sort") if self.request.GET.get("sort") in SORTS else "name"
+        )
+        return queryset.order_by(*SORTS[self.sort])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filter=self.filterset,
+            sort=self.sort,
+            sorts=SORTS,
+            query_string=query.urlencode(),
+            title="Organizations",
+        )
+        return context
+
+
+class OrganizationDetailView(ReferencesMixin, DetailView):
+    """An organization: infobox, names, lineage, results, registrations, events, references."""
+
+    template_name = "parties/organization_detail.html"
+    queryset = (
+        Organization.objects.select_related("founding_place")
+        .prefetch_related(
+            "names",
+            "stances",
+            "membership_figures",
+            "roles__person",
+            "relations_from__object",
+            "relations_to__subject",
+            "results__election",
+            "registrations__act",
+            "registrations__body",
+            "events",
+            "acts_adopted",
+        )
+        .with_citations(
+            "names",
+            "stances",
+            "membership_figures",
+            "roles",
+            "relations_from",
+            "relations_to",
+            "results",
+            "registrations",
+        )
+    )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organization = self.object
+        roles = list(organization.roles.all())
+        context.update(
+            title=organization.name,
+            lineage=lineage(organization),
+            leaders=[r for r in roles if r.kind in RoleQuerySet.LEADING],
+            other_roles=[r for r in roles if r.kind not in RoleQuerySet.LEADING],
+        )
+        return context

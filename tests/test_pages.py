@@ -1,0 +1,772 @@
+"""The public pages, on the article's data: what each page shows, its footnotes, its filters,
+and a query count that does not grow with the number of records."""
+
+import functools
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.template.loader import get_template
+from django.test import RequestFactory
+from django.urls import reverse
+from django.views.defaults import server_error
+
+from elections.models import Election, Result
+from elections.seatchart import hemicycle, rows_for
+from kzpolitics import dates
+from kzpolitics.models import Citation, Event, Person, PersonName, Source
+from legislation.models import LegalAct
+from parties.models import Organization
+
+from .factories import (
+    ElectionFactory,
+    EventFactory,
+    LegalActFactory,
+    OrganizationFactory,
+    PersonFactory,
+    ProvisionFactory,
+    RegistrationDecisionFactory,
+    ResultFactory,
+    RoleFactory,
+    SourceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ARTICLE = "babak-kazakhstan-multiparty-system"
+
+
+def page(client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return response.content.decode()
+
+
+def text_of(html: str) -> str:
+    """The page's words without tags or footnote markers, spaces collapsed."""
+    html = re.sub(r"<sup class=\"(cite|citation-needed)\">.*?</sup>", "", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def markers(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<a href="#ref-(\d+)"', html)]
+
+
+def reference_numbers(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<li id="ref-(\d+)"', html)]
+
+
+class Structure(HTMLParser):
+    """What a page's markup must get right that a regex cannot see: nesting, ids, labels."""
+
+    VOID = {"meta", "link", "input", "br", "img", "hr", "circle", "rect", "line", "source"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.ids, self.problems = [], [], []
+        self.labelled_by, self.fragments, self.labels, self.controls = [], [], set(), []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        for ref in (attrs.get("aria-labelledby") or "").split():
+            self.labelled_by.append(ref)
+        if tag == "a" and (attrs.get("href") or "").startswith("#"):
+            self.fragments.append(attrs["href"][1:])
+        if tag == "label" and attrs.get("for"):
+            self.labels.add(attrs["for"])
+        if tag in {"input", "select", "textarea"} and attrs.get("type") != "hidden":
+            self.controls.append(attrs.get("id"))
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in self.VOID:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+            if tag in self.stack:
+                while self.stack.pop() != tag:
+                    pass
+        else:
+            self.stack.pop()
+
+
+def check_structure(html: str) -> None:
+    # <p> and <li> may close implicitly in HTML; the templates close them all explicitly.
+    parser = Structure()
+    parser.feed(html)
+    parser.close()
+    assert not parser.problems, parser.problems[:5]
+    assert not parser.stack, parser.stack
+    duplicates = {i for i in parser.ids if parser.ids.count(i) > 1}
+    assert not duplicates, duplicates
+    assert set(parser.labelled_by) <= set(parser.ids), set(parser.labelled_by) - set(parser.ids)
+    assert set(parser.fragments) <= set(parser.ids), set(parser.fragments) - set(parser.ids)
+    unlabelled = [c for c in parser.controls if c not in parser.labels]
+    assert not unlabelled, unlabelled
+
+
+# -- every page kind ---------------------------------------------------------------------------
+
+PAGES = {
+    "home": "/",
+    "organization-list": "/organizations/",
+    "organization-detail": "/organizations/otan/",
+    "person-list": "/people/",
+    "person-detail": "/people/nursultan-nazarbaev/",
+    "election-list": "/elections/",
+    "election-detail": "/elections/majilis-2004/",
+    "act-list": "/acts/",
+    "act-detail": "/acts/law-on-political-parties-2002/",
+    "timeline": "/timeline/",
+    "source-list": "/sources/",
+    "source-detail": "/sources/ponomarev-1991/",
+    "event-detail": "/events/december-1986-events-alma-ata/",
+    "search": "/search/?q=Nazarbayev",
+}
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_every_page_kind_is_a_whole_accessible_page(client, kind):
+    html = page(client, PAGES[kind])
+    assert html.count("<h1") == 1
+    assert '<html lang="en">' in html
+    assert '<a class="skip" href="#main">' in html
+    assert '<main id="main">' in html
+    assert html.count("<nav") >= 1 and "<header" in html and "<footer" in html
+    assert 'role="search"' in html  # the search box on every page
+    assert "<script" not in html
+    check_structure(html)
+    # No asset from another host: every stylesheet, image and script is local.
+    assert not re.search(r'(src|href)="(https?:)?//[^"]*\.(css|js|png|svg|woff2?)"', html)
+
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/organizations/?kind=bogus&active_on=1991-13-45&stance=x", 200),
+        ("/organizations/?kind=party&stance=opposition&active_on=1995-01-01&sort=-founded", 200),
+        ("/timeline/?from=abc&to=99999&kind=war", 200),
+        ("/timeline/?from=1999&to=1990", 200),
+        ("/acts/?jurisdiction=atlantis", 200),
+        ("/search/?q=Almaty", 200),
+        ("/search/?q=", 200),
+        ("/search/?q=Otan", 200),
+        (f"/sources/{ARTICLE}/", 200),
+        ("/elections/presidential-1999/", 200),
+        ("/elections/majilis-1999/", 200),
+        ("/organizations/peoples-congress-of-kazakhstan/", 200),
+        ("/no-such-page/", 404),
+    ],
+)
+def test_more_pages_are_well_formed(client, url, status):
+    html = page(client, url, status=status)
+    assert html.count("<h1") == 1
+    check_structure(html)
+
+
+@pytest.mark.parametrize(
+    "url_name, args",
+    [
+        ("kzpolitics:home", []),
+        ("kzpolitics:person-list", []),
+        ("kzpolitics:person-detail", ["nursultan-nazarbaev"]),
+        ("kzpolitics:source-list", []),
+        ("kzpolitics:source-detail", [ARTICLE]),
+        ("kzpolitics:event-detail", ["december-1986-events-alma-ata"]),
+        ("kzpolitics:timeline", []),
+        ("kzpolitics:search", []),
+        ("elections:election-list", []),
+        ("elections:election-detail", ["majilis-1995"]),
+        ("legislation:act-list", []),
+        ("legislation:act-detail", ["constitution-of-kazakhstan"]),
+        ("parties:organization-list", []),
+    ],
+)
+def test_url_names_resolve_to_pages(client, url_name, args):
+    page(client, reverse(url_name, args=args))
+
+
+def test_every_record_page_in_the_sitemap_answers(client):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    xml = response.content.decode()
+    assert xml.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    locations = re.findall(r"<loc>http://testserver(.*?)</loc>", xml)
+    assert "/organizations/otan/" in locations
+    assert "/people/nursultan-nazarbaev/" in locations
+    assert f"/sources/{ARTICLE}/" in locations
+    assert "/timeline/" in locations
+    expected = (
+        7
+        + Organization.objects.count()
+        + Person.objects.count()
+        + Election.objects.count()
+        + LegalAct.objects.count()
+        + Event.objects.count()
+        + Source.objects.count()
+    )
+    assert len(locations) == expected
+    for location in locations[:: max(1, len(locations) // 25)]:
+        page(client, location)
+
+
+# -- home --------------------------------------------------------------------------------------
+
+
+def test_home_says_what_the_site_is_and_links_the_periods_into_the_timeline(client):
+    html = page(client, "/")
+    words = text_of(html)
+    assert "Every fact on the site carries a numbered footnote" in words
+    for years in ("from=1986&amp;to=1991", "from=1995&amp;to=1999", "from=2002&amp;to=2004"):
+        assert f'href="/timeline/?{years}"' in html
+    assert f"<strong>{Organization.objects.count()}</strong> organizations" in html
+    assert f"<strong>{Person.objects.count()}</strong> people" in html
+    assert f"<strong>{Source.objects.count()}</strong> sources" in html
+    assert f"<strong>{Citation.objects.count()}</strong> citations" in html
+    # The periods are footnoted to the article's sections.
+    assert "section “The First Political Parties”" in html
+
+
+# -- organizations -----------------------------------------------------------------------------
+
+
+def test_peoples_congress_page_shows_its_registration_of_31_december_with_a_footnote(client):
+    html = page(client, "/organizations/peoples-congress-of-kazakhstan/")
+    match = re.search(
+        r'<li id="registration-\d+">Registered, 31 December(<sup class="cite">.*?</sup>)', html
+    )
+    assert match, "the registration line with its footnote marker"
+    number = markers(match.group(1))[0]
+    assert f'<li id="ref-{number}"' in html
+
+
+def test_alash_party_page_shows_its_membership_as_worded(client):
+    html = page(client, "/organizations/party-of-national-independence-alash/")
+    assert "between 80 and 200 members in the beginning" in html
+
+
+def test_organization_list_filters_by_kind(client):
+    html = page(client, "/organizations/?kind=movement")
+    assert "Green Front" in html
+    assert "Republican (Homeland) Party Otan" not in html
+    assert '<option value="movement" selected>' in html
+
+
+def test_organization_list_filters_by_stance(client):
+    html = page(client, "/organizations/?stance=constructive_opposition")
+    assert "People’s Congress of Kazakhstan" in html
+    assert "Republican (Homeland) Party Otan" not in html
+
+
+def test_organization_list_filters_by_the_day_it_was_active(client):
+    html = page(client, "/organizations/?active_on=1992-06-01")
+    assert "People’s Congress of Kazakhstan" in html  # founded October 1991
+    assert "Republican (Homeland) Party Otan" not in html  # founded 1999
+
+
+def test_organization_list_sorts_and_keeps_the_filters_in_the_sort_links(client):
+    html = page(client, "/organizations/?kind=party&sort=-founded")
+    rows = re.findall(r'<th scope="row"><a href="/organizations/([^/]+)/">', html)
+    founded = dict(Organization.objects.values_list("slug", "founded_earliest"))
+    dated = [founded[slug] for slug in rows if founded[slug]]
+    assert dated == sorted(dated, reverse=True)
+    assert 'href="?kind=party&amp;sort=founded"' in html
+    assert '<strong aria-current="true">founded, latest first</strong>' in html
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("kind=bogus", "Select a valid choice"),
+        ("active_on=31-12-1991", "Enter a valid date"),
+        ("founded_after=soon", "Enter a valid date"),
+    ],
+)
+def test_organization_list_explains_an_invalid_filter_instead_of_failing(client, query, message):
+    html = page(client, f"/organizations/?{query}")
+    assert 'class="form-errors" role="alert"' in html
+    assert message in html
+
+
+def test_organization_list_pages_keep_the_query_string(client):
+    OrganizationFactory.create_batch(60, kind=Organization.Kind.CLUB)
+    html = page(client, "/organizations/?kind=club")
+    assert 'href="?kind=club&amp;page=2"' in html
+
+
+# -- people ------------------------------------------------------------------------------------
+
+
+def test_person_list_shows_each_main_role(client):
+    html = page(client, "/people/")
+    assert '<a href="/people/nursultan-nazarbaev/">Nursultan Nazarbaev</a>' in html
+    row = html.split('href="/people/nursultan-nazarbaev/"')[1].split("</tr>")[0]
+    assert "President" in row  # an office says more than his party posts
+    assert '<td class="num">4</td>' in row
+    row = html.split('href="/people/khasen-kozha-akhmet/"')[1].split("</tr>")[0]
+    assert 'href="/organizations/zheltoksan-public-committee/"' in row  # a leading role
+
+
+def test_person_page_shows_names_roles_results_events_and_references(client):
+    html = page(client, "/people/nursultan-nazarbaev/")
+    words = text_of(html)
+    assert "Nazarbayev (variant spelling)" in words
+    assert '<a href="/organizations/otan/">Republican (Homeland) Party Otan</a>' in html
+    assert "On 1 March, 1999" in html
+    result = Result.objects.get(person__slug="nursultan-nazarbaev")
+    assert f'href="/elections/presidential-1999/#result-{result.pk}"' in html
+    assert "79.78%" in html
+    assert 'id="references"' in html and "Cite this page" in html
+
+
+# -- elections ---------------------------------------------------------------------------------
+
+
+def test_election_list_is_in_order_of_date(client):
+    html = page(client, "/elections/")
+    slugs = re.findall(r'<a href="/elections/([^/]+)/">', html)
+    assert (
+        slugs.index("majilis-1995") < slugs.index("presidential-1999") < slugs.index("majilis-2004")
+    )
+
+
+def test_2004_election_shows_42_of_77_with_a_seat_chart_per_tier(client):
+    html = page(client, "/elections/majilis-2004/")
+    words = text_of(html)
+    assert "42 of 77" in words and "7 of 10" in words and "35 of 67" in words
+    assert "Round 1: 19 September" in words and "Round 2: 3 October, 2004" in words
+    charts = re.findall(r"<svg[^>]*role=\"img\".*?</svg>", html, flags=re.S)
+    assert len(charts) == 3  # party list, single-member districts, total
+    total = charts[-1]
+    assert "<title" in total and "<desc" in total
+    assert total.count("<circle") == 77
+    assert "Otan: 42 seats of 77" in total
+    assert "Not attributed in the sources: 35 seats of 77" in total
+    # The text alternative: the legend table.
+    assert '<td class="num">42 of 77</td>' in html
+    for result in Result.objects.filter(election__slug="majilis-2004"):
+        assert f'<tr id="result-{result.pk}">' in html
+        assert result.get_absolute_url().endswith(f"#result-{result.pk}")
+
+
+def test_presidential_election_shows_its_vote_share_and_no_seat_chart(client):
+    html = page(client, "/elections/presidential-1999/")
+    assert "79.78%" in html
+    assert "Share of the votes" in html
+    assert "seats won of" not in html
+    assert "<circle" not in html
+
+
+def test_election_without_seats_at_stake_draws_no_seat_chart(client):
+    html = page(client, "/elections/majilis-1995/")
+    assert '<td class="num">27</td>' in html
+    assert "<svg" not in html.split('<main id="main">')[1]
+
+
+def test_seat_chart_geometry():
+    for total in (1, 2, 10, 67, 77, 450):
+        rows = rows_for(total)
+        assert sum(count for _, count in rows) == total
+    chart = hemicycle([("A", 4, "/a/"), ("B", 2, "/b/")], 10, "Unknown")
+    assert [(b.label, b.seats, len(b.places)) for b in chart.blocs] == [
+        ("A", 4, 4),
+        ("B", 2, 2),
+        ("Unknown", 4, 4),
+    ]
+    assert chart.blocs[-1].unknown
+    # A wedge per party, left to right.
+    assert max(s.x for s in chart.blocs[0].places) < max(s.x for s in chart.blocs[2].places)
+    # More seats known than the total claims: the chart grows rather than lose any.
+    assert hemicycle([("A", 12, "")], 10, "Unknown").total == 12
+
+
+# -- legal acts --------------------------------------------------------------------------------
+
+
+def test_act_list_groups_by_jurisdiction_in_order(client):
+    html = page(client, "/acts/")
+    headings = re.findall(r'<h2 id="jurisdiction-([a-z_]+)">', html)
+    assert headings == ["ussr", "kazakh_ssr", "kazakhstan"]
+    kazakhstan = html.split('id="jurisdiction-kazakhstan"')[1]
+    # By date of adoption (31 May 1996, 2 July 1996, 15 July 2002), the undated last.
+    slugs = re.findall(r'<th scope="row"><a href="/acts/([^/]+)/">', kazakhstan)
+    order = [
+        "decision-on-public-associations-1996",
+        "law-on-political-parties-1996",
+        "law-on-political-parties-2002",
+    ]
+    assert [s for s in slugs if s in order] == order
+    assert not LegalAct.objects.get(slug=slugs[-1]).adopted
+
+
+def test_act_list_filters_by_jurisdiction_and_explains_a_bad_value(client):
+    html = page(client, "/acts/?jurisdiction=ussr")
+    assert re.findall(r'<h2 id="jurisdiction-([a-z_]+)">', html) == ["ussr"]
+    html = page(client, "/acts/?jurisdiction=atlantis")
+    assert "Select a valid choice" in html
+
+
+def test_2002_law_shows_provisions_requirements_and_the_registrations_it_led_to(client):
+    act = LegalAct.objects.get(slug="law-on-political-parties-2002")
+    html = page(client, act.get_absolute_url())
+    assert "Minimum members:</strong> 50,000" in html
+    assert "Minimum members per regional cell:</strong> 700" in html
+    for decision in act.registrations.select_related("organization"):
+        assert f"#registration-{decision.pk}" in html
+    assert act.registrations.exists()
+    if act.body_id:
+        assert act.body.get_absolute_url() in html
+
+
+# -- timeline ----------------------------------------------------------------------------------
+
+
+def test_timeline_merges_every_kind_in_date_order_with_dates_as_worded(client):
+    html = page(client, "/timeline/")
+    years = [int(y) for y in re.findall(r'<h2 id="year-(\d+)">', html)]
+    assert years == sorted(years)
+    for kind in ("event", "founding", "renaming", "registration", "election", "act"):
+        assert f'class="kind-{kind}"' in html, kind
+    assert "December 1986" in html
+    assert html.index("The events of December 1986 in Alma Ata") < html.index(
+        "Majilis elections of 2004"
+    )
+    # Undated events come last.
+    last_year = list(re.finditer(r'<h2 id="year-\d+">', html))[-1].start()
+    assert last_year < html.index('<h2 id="year-undated">')
+
+
+def test_timeline_year_filter(client):
+    html = page(client, "/timeline/?from=1990&to=1991")
+    years = {int(y) for y in re.findall(r'<h2 id="year-(\d+)">', html)}
+    assert years and years <= {1989, 1990, 1991}
+    assert "Majilis elections of 2004" not in html
+    assert "year-undated" not in html
+
+
+def test_timeline_kind_filter(client):
+    html = page(client, "/timeline/?kind=election")
+    assert set(re.findall(r'class="kind-(\w+)"', html)) == {"election"}
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("from=abc", "Give the year as four digits"),
+        ("to=19999", "Give a year from"),
+        ("from=1999&to=1990", "comes after the last"),
+        ("kind=war", "Select a valid choice"),
+    ],
+)
+def test_timeline_explains_invalid_filters(client, query, message):
+    html = page(client, f"/timeline/?{query}")
+    assert message in html
+    assert 'role="alert"' in html
+
+
+# -- sources -----------------------------------------------------------------------------------
+
+
+def test_bibliography_puts_the_article_first_then_the_footnoted_works_with_their_numbers(client):
+    html = page(client, "/sources/")
+    article_at = html.index(f'href="/sources/{ARTICLE}/"')
+    assert article_at < html.index('href="/sources/ponomarev-1991/"')
+    assert html.index('href="/sources/ponomarev-1991/"') < html.index(
+        'href="/sources/nazarbaev-1996/"'
+    )
+    assert "Footnotes 1, 9." in html  # Ponomarev
+    assert "Glagol Publishers" in html
+
+
+def test_source_page_lists_every_record_and_fact_that_cites_it(client):
+    source = Source.objects.get(slug="ponomarev-1991")
+    html = page(client, source.get_absolute_url())
+    citations = Citation.objects.filter(source=source)
+    assert citations.exists()
+    for citation in citations:
+        record = citation.content_object
+        assert str(record) in html.replace("&#x27;", "'").replace("&quot;", '"')
+    assert "pp. 14-15 (fn. 1)" in html
+    assert f'cited in <a href="/sources/{ARTICLE}/">Babak</a>' in html
+
+
+def test_the_article_page_lists_records_of_every_kind_with_their_fields(client):
+    html = page(client, f"/sources/{ARTICLE}/")
+    for kind in ("organization", "person", "event", "election", "result", "legalact", "provision"):
+        assert f'id="cites-{kind}"' in html, kind
+    assert "Founded:" in html or "Founded: " in text_of(html)
+    # A citation through the article of another work names that work.
+    assert "as the work through which" in html
+    rows = re.findall(r'href="/organizations/otan/"', html)
+    assert rows
+
+
+# -- events ------------------------------------------------------------------------------------
+
+
+def test_event_page_shows_date_place_summary_and_what_it_concerns(client):
+    html = page(client, "/events/december-1986-events-alma-ata/")
+    words = text_of(html)
+    assert "December 1986" in words and "Alma Ata" in words
+    assert "the rally was suppressed by force" in words
+    assert 'href="/people/khasen-kozha-akhmet/"' in html
+    assert 'href="/organizations/zheltoksan-public-committee/"' in html
+    assert 'id="references"' in html
+
+
+# -- search ------------------------------------------------------------------------------------
+
+
+def test_search_finds_a_person_by_a_variant_spelling(client):
+    html = page(client, "/search/?q=Nazarbayev")
+    assert '<a href="/people/nursultan-nazarbaev/">Nursultan Nazarbaev</a>' in html
+    assert "also spelt “Nazarbayev”" in html
+
+
+def test_search_almaty_finds_what_happened_in_alma_ata(client):
+    html = page(client, "/search/?q=Almaty")
+    assert 'href="/events/december-1986-events-alma-ata/"' in html
+    assert "also called “Almaty”" in html
+    assert 'href="/organizations/green-front/"' in html  # founded in Alma Ata
+    assert re.findall(r'<h2 id="results-(\w+)">', html)[:1] == ["organizations"]
+
+
+def test_search_finds_organizations_by_a_former_name(client):
+    html = page(client, "/search/?q=National+Party+of+Kazakhstan+Alash")
+    assert "/organizations/" in html
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("", "Type a name or a word"),
+        ("   ", "Type a name or a word"),
+        ("x", "at least 2 characters"),
+        ("n" * 101, "use at most 100"),
+        ("zzzzqqq", "Nothing matches"),
+    ],
+)
+def test_search_explains_an_empty_short_long_or_fruitless_query(client, query, message):
+    html = page(client, f"/search/?q={query}")
+    assert message in html
+
+
+# -- footnotes ---------------------------------------------------------------------------------
+
+
+def test_one_number_per_source_and_markers_link_to_the_references(client):
+    html = page(client, "/organizations/peoples-congress-of-kazakhstan/")
+    used = markers(html)
+    listed = reference_numbers(html)
+    assert listed == list(range(1, len(listed) + 1))
+    assert set(used) == set(listed)
+    assert used.count(1) > 1  # the article, cited many times, keeps number 1
+
+
+def test_same_source_cited_twice_gets_one_number(client):
+    source = SourceFactory(authors="Jane Roe", title="One Book")
+    org = OrganizationFactory(founded={"text": "1990", "edtf": "1990"})
+    content_type = ContentType.objects.get_for_model(org)
+    for field in ("founded", ""):
+        Citation.objects.create(
+            content_type=content_type, object_id=org.pk, source=source, field=field, pages="5"
+        )
+    html = page(client, org.get_absolute_url())
+    roe = [
+        m.group(1)
+        for m in re.finditer(
+            r'<li id="ref-(\d+)" value="\d+">\s*<a href="/sources/' + source.slug, html
+        )
+    ]
+    assert len(roe) == 1
+    assert markers(html).count(int(roe[0])) >= 2
+
+
+def test_a_via_citation_reads_cited_in_babak(client):
+    html = page(client, "/organizations/peoples-congress-of-kazakhstan/")
+    assert re.search(
+        r'<a href="/sources/diachenko-2000/">D’iachenko et al\. 2000</a>, [^<]*p\. 23[^<]*, '
+        rf'cited in <a href="/sources/{ARTICLE}/">Babak</a>',
+        html.replace("&#x27;", "’").replace("D'iachenko", "D’iachenko"),
+    )
+
+
+def test_a_filled_fact_without_a_citation_shows_citation_needed(client):
+    org = OrganizationFactory(summary="It was founded to test the footnotes.")
+    html = page(client, org.get_absolute_url())
+    assert "It was founded to test the footnotes." in html
+    assert "[citation needed]" in html
+    person = PersonFactory(description="A person with no source for this.")
+    assert "[citation needed]" in page(client, person.get_absolute_url())
+    event = EventFactory(summary="An uncited summary.")
+    assert "[citation needed]" in page(client, event.get_absolute_url())
+
+
+def test_a_cited_fact_shows_no_citation_needed(client):
+    html = page(client, "/events/december-1986-events-alma-ata/")
+    assert "citation needed" not in html
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+def test_404_page_in_the_sites_style(client):
+    html = page(client, "/no-such-page/", status=404)
+    assert "<h1>Page not found</h1>" in html
+    assert '<a class="skip" href="#main">' in html
+    assert 'role="search"' in html
+    page(client, "/organizations/no-such-party/", status=404)
+    page(client, "/sources/no-such-source/", status=404)
+
+
+def test_500_page_needs_no_context_and_no_database(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        html = get_template("500.html").render()
+        response = server_error(RequestFactory().get("/"))
+    assert "Something went wrong" in html
+    assert response.status_code == 500
+    assert b'<main id="main">' in response.content
+
+
+# -- queries -----------------------------------------------------------------------------------
+
+
+def _extra_home(n):
+    OrganizationFactory.create_batch(n)
+
+
+def _extra_people(n):
+    RoleFactory.create_batch(n)
+
+
+def _extra_person(n):
+    person = Person.objects.get(slug="nursultan-nazarbaev")
+    RoleFactory.create_batch(n, person=person)
+    for event in EventFactory.create_batch(n, date={"text": "1995", "edtf": "1995"}):
+        event.people.add(person)
+    ResultFactory.create_batch(n, person=person, organization=None, vote_share=50)
+    PersonName.objects.bulk_create(
+        PersonName(person=person, name=f"Nazarbaev {i}") for i in range(n)
+    )
+
+
+def _extra_sources(n):
+    SourceFactory.create_batch(n, footnotes="30")
+
+
+def _extra_source(n):
+    ponomarev = Source.objects.get(slug="ponomarev-1991")
+    article = Source.objects.get(slug=ARTICLE)
+    for org in OrganizationFactory.create_batch(n):
+        Citation.objects.create(
+            content_type=ContentType.objects.get_for_model(org),
+            object_id=org.pk,
+            source=ponomarev,
+            via=article,
+            footnote=1,
+            pages="14",
+        )
+
+
+def _extra_event(n):
+    event = Event.objects.get(slug="december-1986-events-alma-ata")
+    event.organizations.add(*OrganizationFactory.create_batch(n))
+    event.people.add(*PersonFactory.create_batch(n))
+    event.elections.add(*ElectionFactory.create_batch(n))
+    event.acts.add(*LegalActFactory.create_batch(n))
+
+
+def _extra_timeline(n):
+    EventFactory.create_batch(n, date={"text": "1993", "edtf": "1993"})
+    OrganizationFactory.create_batch(n, founded={"text": "1994", "edtf": "1994"})
+    RegistrationDecisionFactory.create_batch(n, date={"text": "1995", "edtf": "1995"})
+
+
+def _extra_search(n):
+    for i in range(n):
+        person = PersonFactory(name=f"Nazarbayev Namesake {i}")
+        PersonName.objects.create(person=person, name=f"Nazarbayev {i}")
+    OrganizationFactory.create_batch(n, name=factory_name("Nazarbayev Foundation"))
+    EventFactory.create_batch(n, title=factory_name("Nazarbayev speaks"))
+
+
+def factory_name(prefix):
+    import factory
+
+    return factory.Sequence(lambda i: f"{prefix} {i}")
+
+
+def _extra_elections(n):
+    ElectionFactory.create_batch(n, date={"text": "2000", "edtf": "2000"})
+
+
+def _extra_election(n):
+    election = Election.objects.get(slug="majilis-2004")
+    ResultFactory.create_batch(n, election=election, vote_share=1)
+    ResultFactory.create_batch(n, election=election, tier=Result.Tier.TOTAL, seats=0, seats_of=77)
+
+
+def _extra_acts(n):
+    LegalActFactory.create_batch(n, adopted={"text": "1997", "edtf": "1997"})
+
+
+def _extra_act(n):
+    act = LegalAct.objects.get(slug="law-on-political-parties-2002")
+    ProvisionFactory.create_batch(n, act=act)
+    RegistrationDecisionFactory.create_batch(n, act=act)
+    act.events.add(*EventFactory.create_batch(n))
+
+
+def _extra_organization(n):
+    otan = Organization.objects.get(slug="otan")
+    RoleFactory.create_batch(n, organization=otan)
+    otan.events.add(*EventFactory.create_batch(n))
+
+
+# page: (url, make extra records, queries)
+QUERY_PAGES = {
+    "home": ("/", _extra_home, 8),
+    "organization-list": ("/organizations/?kind=party&sort=founded", _extra_home, 3),
+    "organization-detail": ("/organizations/otan/", _extra_organization, 25),
+    "person-list": ("/people/", _extra_people, 5),
+    "person-detail": ("/people/nursultan-nazarbaev/", _extra_person, 10),
+    "source-list": ("/sources/", _extra_sources, 1),
+    "source-detail": ("/sources/ponomarev-1991/", _extra_source, 5),
+    "event-detail": ("/events/december-1986-events-alma-ata/", _extra_event, 6),
+    "timeline": ("/timeline/", _extra_timeline, 12),
+    "timeline-filtered": ("/timeline/?from=1990&to=1995&kind=event", _extra_timeline, 2),
+    "search": ("/search/?q=Nazarbayev", _extra_search, 10),
+    "election-list": ("/elections/", _extra_elections, 2),
+    "election-detail": ("/elections/majilis-2004/", _extra_election, 8),
+    "act-list": ("/acts/", _extra_acts, 2),
+    "act-detail": ("/acts/law-on-political-parties-2002/", _extra_act, 8),
+    "sitemap": ("/sitemap.xml", _extra_home, 12),
+}
+
+
+@pytest.fixture
+def cached_dates(monkeypatch):
+    """Parse each EDTF value once: creating hundreds of records is otherwise slow."""
+    monkeypatch.setattr(dates, "bounds", functools.lru_cache(maxsize=None)(dates.bounds))
+
+
+@pytest.mark.parametrize("size", [10, 200])
+@pytest.mark.parametrize("kind", QUERY_PAGES)
+def test_query_count_does_not_grow_with_the_records(
+    client, django_assert_num_queries, cached_dates, kind, size
+):
+    url, make, expected = QUERY_PAGES[kind]
+    make(size)
+    page(client, url)  # warm the content-type cache, as any running server has
+    with django_assert_num_queries(expected):
+        page(client, url)
