@@ -12,10 +12,12 @@ class ElectionViewSet(RecordViewSet):
     filterset_class = ElectionFilter
     search_fields = ("name", "summary", "slug")
     ordering_fields = ("date_earliest", "name", "kind", "updated_at")
-    ordering = ("date_earliest",)
-    queryset = Election.objects.prefetch_related(
-        "rounds", "results__organization", "results__person", "results__round"
-    ).with_citations("rounds", "results")
+    ordering = None  # the QuerySet's own: by date, undated last on every database
+    queryset = (
+        Election.objects.chronological()
+        .prefetch_related("rounds", "results__organization", "results__person", "results__round")
+        .with_citations("rounds", "results")
+    )
 
 
 class ResultViewSet(RecordViewSet):

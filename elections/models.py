@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 
 from kzpolitics.dates import UncertainDate
 from kzpolitics.models import Cited, CitedQuerySet, Event, Person
@@ -12,7 +13,7 @@ from parties.models import Organization
 
 class ElectionQuerySet(CitedQuerySet):
     def chronological(self):
-        return self.order_by(F("date_earliest").asc(nulls_last=True), "name")
+        return self.order_by(F("date_earliest").asc(nulls_last=True), "name", "id")
 
 
 class Election(Cited):
@@ -47,14 +48,19 @@ class Election(Cited):
     objects = ElectionQuerySet.as_manager()
 
     class Meta:
-        ordering = ("date_earliest", "name")
+        ordering = (F("date_earliest").asc(nulls_last=True), "name", "id")
 
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("elections:election-detail", args=[self.slug])
+
 
 class Round(Cited):
     """One round of voting in an election (19 September and 3 October 2004)."""
+
+    PARENT = "election"
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="rounds")
     number = models.PositiveSmallIntegerField(help_text="1 for the first round.")
@@ -101,7 +107,7 @@ class Result(Cited):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ("election", "tier", F("seats").desc(nulls_last=True))
+        ordering = ("election", "tier", F("seats").desc(nulls_last=True), "id")
         constraints = [
             models.CheckConstraint(
                 condition=Q(seats__isnull=True)
@@ -129,3 +135,7 @@ class Result(Cited):
     @property
     def contestant(self):
         return self.organization or self.person
+
+    def get_absolute_url(self) -> str:
+        """The row of this result on its election's page."""
+        return f"{self.election.get_absolute_url()}#result-{self.pk}"

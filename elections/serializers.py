@@ -1,8 +1,13 @@
 from rest_framework import serializers
 
 from kzpolitics.serializers import (
+    NOTE_HELP,
+    RECORD_HELP,
     ApiLink,
+    ModelCleanMixin,
+    PageUrlField,
     PersonRefSerializer,
+    RefField,
     RefSerializer,
     UncertainDateField,
     citations_field,
@@ -11,17 +16,28 @@ from parties.serializers import OrganizationRefSerializer
 
 from .models import Election, Result, Round
 
+ELECTION_HELP = {
+    "id": RECORD_HELP["id"],
+    "name": {"help_text": "Name of the election, e.g. “1999 Majilis election”."},
+    "kind": {"help_text": "Presidential, Majilis (parliamentary) or municipal."},
+}
+
 
 class ElectionRefSerializer(RefSerializer):
+    """An election, in brief."""
+
     view_name = "election-detail"
 
     class Meta:
         model = Election
         fields = ("id", "slug", "name", "kind")
+        extra_kwargs = ELECTION_HELP
 
 
 class RoundSerializer(serializers.ModelSerializer):
-    date = UncertainDateField("date")
+    """One round of voting."""
+
+    date = UncertainDateField("date", help_text="Polling day.")
     citations = citations_field()
 
     class Meta:
@@ -30,8 +46,14 @@ class RoundSerializer(serializers.ModelSerializer):
 
 
 class ResultFields(serializers.ModelSerializer):
-    organization = OrganizationRefSerializer(read_only=True, allow_null=True)
-    person = PersonRefSerializer(read_only=True, allow_null=True)
+    """What one party or candidate won in one tier of seats."""
+
+    organization = OrganizationRefSerializer(
+        read_only=True, allow_null=True, help_text="The party, for a party's result; else null."
+    )
+    person = PersonRefSerializer(
+        read_only=True, allow_null=True, help_text="The candidate, for a candidate's result."
+    )
     round = serializers.IntegerField(
         source="round.number", read_only=True, allow_null=True, help_text="Round number."
     )
@@ -52,25 +74,49 @@ class ResultFields(serializers.ModelSerializer):
             "note",
             "citations",
         )
+        extra_kwargs = {
+            **RECORD_HELP,
+            "tier": {"help_text": "Seats by party list, in single-member districts, or in all."},
+            "seats": {"help_text": "Seats won (in this tier), where the source gives them."},
+            "note": NOTE_HELP,
+        }
 
 
-class ResultSerializer(ResultFields):
+class ResultSerializer(ModelCleanMixin, ResultFields):
     """One result: what a party or candidate won in one tier of an election."""
 
+    url = PageUrlField(help_text="The result's row on its election's page.")
     api_url = ApiLink("api:result-detail", lookup_field="pk")
-    election = ElectionRefSerializer(read_only=True)
+    election = RefField(ElectionRefSerializer, help_text="The election (write its slug).")
+    organization = RefField(
+        OrganizationRefSerializer,
+        allow_null=True,
+        required=False,
+        help_text="The party, or null for a candidate (write its slug).",
+    )
+    person = RefField(
+        PersonRefSerializer,
+        allow_null=True,
+        required=False,
+        help_text="The candidate, or null for a party (write its slug).",
+    )
 
     class Meta(ResultFields.Meta):
-        fields = ("id", "api_url", "election", *ResultFields.Meta.fields[1:], "updated_at")
+        fields = ("id", "url", "api_url", "election", *ResultFields.Meta.fields[1:], "updated_at")
 
 
-class ElectionSerializer(serializers.ModelSerializer):
+class ElectionSerializer(ModelCleanMixin, serializers.ModelSerializer):
     """An election with its rounds and every result."""
 
+    url = PageUrlField()
     api_url = ApiLink("api:election-detail")
-    date = UncertainDateField("date")
-    rounds = RoundSerializer(many=True, read_only=True)
-    results = ResultFields(many=True, read_only=True)
+    date = UncertainDateField("date", help_text="Polling day (of the first round).")
+    rounds = RoundSerializer(
+        many=True, read_only=True, help_text="Rounds of voting, where there was more than one."
+    )
+    results = ResultFields(
+        many=True, read_only=True, help_text="Every result: per party or candidate, per tier."
+    )
     citations = citations_field()
 
     class Meta:
@@ -78,6 +124,7 @@ class ElectionSerializer(serializers.ModelSerializer):
         fields = (
             "id",
             "slug",
+            "url",
             "api_url",
             "kind",
             "name",
@@ -93,3 +140,4 @@ class ElectionSerializer(serializers.ModelSerializer):
             "citations",
         )
         read_only_fields = ("updated_at",)
+        extra_kwargs = {**RECORD_HELP, **ELECTION_HELP}

@@ -7,25 +7,33 @@ at the top of the site beside the settings, like the root URLs.
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Prefetch
 from rest_framework import routers, serializers
-from rest_framework.viewsets import ModelViewSet
 
 from elections.api import ElectionViewSet, ResultViewSet
+from elections.models import Result
 from elections.serializers import ElectionRefSerializer
 from legislation.api import LegalActViewSet, RegistrationDecisionViewSet
+from legislation.models import RegistrationDecision
 from legislation.serializers import LegalActRefSerializer
 from parties.api import OrganizationViewSet, PersonViewSet
 from parties.serializers import OrganizationRefSerializer
 
 from .coverage import cited_models
-from .filters import EventFilter, SourceFilter
+from .filters import CitationFilter, EventFilter, PlaceFilter, SourceFilter
 from .models import Citation, Event, Place, Source
 from .serializers import (
+    NOTE_HELP,
+    RECORD_HELP,
     ApiLink,
     FlatCitationSerializer,
+    ModelCleanMixin,
+    PageUrlField,
     PersonRefSerializer,
     PlaceRefSerializer,
+    PlaceSerializer,
+    RefField,
     SourceSerializer,
     UncertainDateField,
     citations_field,
@@ -33,25 +41,24 @@ from .serializers import (
 from .viewsets import RecordViewSet
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelCleanMixin, serializers.ModelSerializer):
     """A dated happening and the organizations, people, elections and acts it concerns."""
 
+    url = PageUrlField()
     api_url = ApiLink("api:event-detail")
-    date = UncertainDateField("date")
-    place = PlaceRefSerializer(read_only=True, allow_null=True)
-    place_slug = serializers.SlugRelatedField(
-        source="place",
-        slug_field="slug",
-        queryset=Place.objects.all(),
+    date = UncertainDateField("date", help_text="When it happened.")
+    place = RefField(
+        PlaceRefSerializer,
         allow_null=True,
         required=False,
-        write_only=True,
-        help_text="Slug of the place (to write).",
+        help_text="Where it happened, or null (write its slug).",
     )
-    organizations = OrganizationRefSerializer(many=True, read_only=True)
-    people = PersonRefSerializer(many=True, read_only=True)
-    elections = ElectionRefSerializer(many=True, read_only=True)
-    acts = LegalActRefSerializer(many=True, read_only=True)
+    organizations = OrganizationRefSerializer(
+        many=True, read_only=True, help_text="Organizations it concerns."
+    )
+    people = PersonRefSerializer(many=True, read_only=True, help_text="People it concerns.")
+    elections = ElectionRefSerializer(many=True, read_only=True, help_text="Elections it concerns.")
+    acts = LegalActRefSerializer(many=True, read_only=True, help_text="Legal acts it concerns.")
     citations = citations_field()
 
     class Meta:
@@ -59,12 +66,12 @@ class EventSerializer(serializers.ModelSerializer):
         fields = (
             "id",
             "slug",
+            "url",
             "api_url",
             "kind",
             "title",
             "date",
             "place",
-            "place_slug",
             "summary",
             "note",
             "organizations",
@@ -75,6 +82,12 @@ class EventSerializer(serializers.ModelSerializer):
             "citations",
         )
         read_only_fields = ("updated_at",)
+        extra_kwargs = {
+            **RECORD_HELP,
+            "kind": {"help_text": "What sort of event."},
+            "title": {"help_text": "What happened, in a few words."},
+            "note": NOTE_HELP,
+        }
 
 
 class EventViewSet(RecordViewSet):
@@ -84,12 +97,36 @@ class EventViewSet(RecordViewSet):
     filterset_class = EventFilter
     search_fields = ("title", "summary", "slug", "place__name", "place__names__name")
     ordering_fields = ("date_earliest", "title", "kind", "updated_at")
-    ordering = ("date_earliest", "title")
+    ordering = None  # the QuerySet's own: by date, undated last on every database
     queryset = (
-        Event.objects.select_related("place")
+        Event.objects.chronological()
+        .select_related("place")
         .prefetch_related("organizations", "people", "elections", "acts")
         .with_citations()
     )
+
+
+def cited_records():
+    """Prefetch of the records citations back, each with what its page address needs."""
+    # Result and RegistrationDecision pages are anchors on their election's or organization's.
+    related = {Result: "election", RegistrationDecision: "organization"}
+    querysets = []
+    for model in cited_models():
+        name = related.get(model, model.PARENT)
+        querysets.append(model.objects.select_related(name) if name else model.objects.all())
+    return GenericPrefetch("content_object", querysets)
+
+
+class PlaceViewSet(RecordViewSet):
+    """Places and the names they bore: search “Almaty” finds Alma Ata."""
+
+    serializer_class = PlaceSerializer
+    filterset_class = PlaceFilter
+    search_fields = ("name", "names__name", "slug")
+    fuzzy_search_fields = ("name", "names__name")
+    ordering_fields = ("name", "kind", "updated_at")
+    ordering = ("name",)
+    queryset = Place.objects.prefetch_related("names").with_citations("names")
 
 
 class SourceViewSet(RecordViewSet):
@@ -103,7 +140,9 @@ class SourceViewSet(RecordViewSet):
     queryset = Source.objects.prefetch_related(
         Prefetch(
             "citations",
-            queryset=Citation.objects.select_related("content_type", "via").order_by("id"),
+            queryset=Citation.objects.select_related("content_type", "via")
+            .prefetch_related(cited_records())
+            .order_by("id"),
         )
     )
 
@@ -129,26 +168,23 @@ class CitationWriteSerializer(FlatCitationSerializer):
     def validate(self, attrs):
         label = attrs.pop("record_type", None)
         if label:
-            app_label, model = label.split(".")
-            attrs["content_type"] = ContentType.objects.get_by_natural_key(app_label, model)
-        content_type = attrs.get("content_type") or getattr(self.instance, "content_type", None)
-        object_id = attrs.get("object_id") or getattr(self.instance, "object_id", None)
+            app_label, model_name = label.split(".")
+            attrs["content_type"] = ContentType.objects.get_by_natural_key(app_label, model_name)
+        content_type = attrs.get("content_type", getattr(self.instance, "content_type", None))
+        object_id = attrs.get("object_id", getattr(self.instance, "object_id", None))
         if content_type is None or object_id is None:
-            raise serializers.ValidationError("record_type and record_id are required.")
+            raise serializers.ValidationError(
+                {"record_type": "Name the record cited: record_type and record_id."}
+            )
         model = content_type.model_class()
         if not model.objects.filter(pk=object_id).exists():
-            raise serializers.ValidationError({"record_id": f"No {label} with id {object_id}."})
-        field = attrs.get("field", getattr(self.instance, "field", ""))
-        if field and field not in model.CITED_FIELDS:
             raise serializers.ValidationError(
-                {"field": f"Use one of: {', '.join(model.CITED_FIELDS) or '(empty)'}."}
+                {"record_id": f"No {model._meta.label_lower} with id {object_id}."}
             )
-        if attrs.get("via") and attrs.get("via") == attrs.get("source"):
-            raise serializers.ValidationError({"via": "A citation cannot go via its own source."})
-        return attrs
+        return super().validate(attrs)
 
 
-class CitationViewSet(RecordViewSet, ModelViewSet):
+class CitationViewSet(RecordViewSet):
     """Every citation, flat. Citations have no name: the id is their key."""
 
     lookup_field = "pk"
@@ -156,8 +192,10 @@ class CitationViewSet(RecordViewSet, ModelViewSet):
     search_fields = ("quote", "field", "note", "source__title", "source__authors")
     ordering_fields = ("id", "updated_at", "footnote")
     ordering = ("id",)
-    filterset_fields = ("field", "footnote")
-    queryset = Citation.objects.select_related("content_type", "source", "via")
+    filterset_class = CitationFilter
+    queryset = Citation.objects.select_related("content_type", "source", "via").prefetch_related(
+        cited_records()
+    )
 
 
 router = routers.DefaultRouter()
@@ -168,6 +206,7 @@ router.register("results", ResultViewSet, basename="result")
 router.register("acts", LegalActViewSet, basename="legalact")
 router.register("registrations", RegistrationDecisionViewSet, basename="registrationdecision")
 router.register("events", EventViewSet, basename="event")
+router.register("places", PlaceViewSet, basename="place")
 router.register("sources", SourceViewSet, basename="source")
 router.register("citations", CitationViewSet, basename="citation")
 

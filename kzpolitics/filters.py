@@ -2,7 +2,7 @@
 
 import django_filters
 
-from .models import Event, Source
+from .models import Citation, Event, Place, Source
 
 
 class RecordFilterSet(django_filters.FilterSet):
@@ -17,7 +17,11 @@ class DateAfter(django_filters.DateFilter):
     """Records whose uncertain date may fall on or after the day (its latest day is)."""
 
     def __init__(self, date_name: str, **kwargs):
-        kwargs.setdefault("help_text", f"{date_name.capitalize()} on or after (YYYY-MM-DD).")
+        kwargs.setdefault(
+            "help_text",
+            f"{date_name.capitalize()} on or after this day (YYYY-MM-DD); an uncertain date "
+            "counts if it may fall then.",
+        )
         super().__init__(field_name=f"{date_name}_latest", lookup_expr="gte", **kwargs)
 
 
@@ -25,7 +29,11 @@ class DateBefore(django_filters.DateFilter):
     """Records whose uncertain date may fall on or before the day (its earliest day is)."""
 
     def __init__(self, date_name: str, **kwargs):
-        kwargs.setdefault("help_text", f"{date_name.capitalize()} on or before (YYYY-MM-DD).")
+        kwargs.setdefault(
+            "help_text",
+            f"{date_name.capitalize()} on or before this day (YYYY-MM-DD); an uncertain date "
+            "counts if it may fall then.",
+        )
         super().__init__(field_name=f"{date_name}_earliest", lookup_expr="lte", **kwargs)
 
 
@@ -34,6 +42,14 @@ class SourceFilter(RecordFilterSet):
 
     class Meta:
         model = Source
+        fields = ("kind",)
+
+
+class PlaceFilter(RecordFilterSet):
+    kind = django_filters.ChoiceFilter(choices=Place.Kind.choices, help_text="Kind of place.")
+
+    class Meta:
+        model = Place
         fields = ("kind",)
 
 
@@ -52,3 +68,18 @@ class EventFilter(RecordFilterSet):
 
     def filter_participant(self, queryset, name, value):
         return queryset.concerning(value)
+
+
+class CitationFilter(RecordFilterSet):
+    """The citations list's filters (for ``CitationViewSet.filterset_class``)."""
+
+    field = django_filters.CharFilter(
+        help_text="Citations backing this field or statement, e.g. founded."
+    )
+    footnote = django_filters.NumberFilter(
+        help_text="Citations at this footnote of the citing work (the article)."
+    )
+
+    class Meta:
+        model = Citation
+        fields = ("field", "footnote")

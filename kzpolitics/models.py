@@ -10,7 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_comma_separated_integer_list
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from .dates import UncertainDate, uncertain_dates
@@ -62,6 +63,8 @@ class Cited(TimeStamped):
     """
 
     CITED_FIELDS: tuple[str, ...] = ()
+    # For a row that belongs to a record (a name to its organization): the field naming it.
+    PARENT: str = ""
 
     citations = GenericRelation("kzpolitics.Citation")
 
@@ -69,6 +72,10 @@ class Cited(TimeStamped):
 
     class Meta:
         abstract = True
+
+    def parent_record(self):
+        """The record this row belongs to, or None for a record of its own."""
+        return getattr(self, self.PARENT) if self.PARENT else None
 
     def field_is_filled(self, name: str) -> bool:
         """Whether a factual field holds a value (reads FK ids, so it runs no query)."""
@@ -132,6 +139,9 @@ class Source(TimeStamped):
 
     def __str__(self) -> str:
         return self.short_reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("kzpolitics:source-detail", args=[self.slug])
 
     @property
     def short_reference(self) -> str:
@@ -219,6 +229,8 @@ class Citation(TimeStamped):
 
     def clean(self):
         super().clean()
+        if self.via_id and self.via_id == self.source_id:
+            raise ValidationError({"via": "A citation cannot go via its own source."})
         model = self.content_type.model_class() if self.content_type_id else None
         if model is not None and self.field:
             allowed = getattr(model, "CITED_FIELDS", ())
@@ -255,11 +267,14 @@ class Person(Cited):
     objects = PersonQuerySet.as_manager()
 
     class Meta:
-        ordering = ("name",)
+        ordering = ("name", "id")
         verbose_name_plural = "people"
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("kzpolitics:person-detail", args=[self.slug])
 
 
 class PersonName(Cited):
@@ -270,6 +285,8 @@ class PersonName(Cited):
         VARIANT = "variant", "Variant spelling"
         FULL = "full", "Full name"
         TRANSLITERATION = "transliteration", "Transliteration"
+
+    PARENT = "person"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
     name = models.CharField(max_length=200, db_index=True, help_text="The name or spelling.")
@@ -316,10 +333,13 @@ class Place(Cited):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ("name",)
+        ordering = ("name", "id")
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("kzpolitics:place-detail", args=[self.slug])
 
 
 class NameInUse(Cited):
@@ -347,11 +367,13 @@ class PlaceName(NameInUse):
         VARIANT = "variant", "Variant spelling"
         TRANSLATION = "translation", "Translation"
 
+    PARENT = "place"
+
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OFFICIAL)
 
     class Meta:
-        ordering = ("place", "start_earliest", "name")
+        ordering = ("place", F("start_earliest").asc(nulls_first=True), "name", "id")
 
 
 class EventQuerySet(CitedQuerySet):
@@ -365,7 +387,7 @@ class EventQuerySet(CitedQuerySet):
         return qs
 
     def chronological(self):
-        return self.order_by(models.F("date_earliest").asc(nulls_last=True), "title")
+        return self.order_by(F("date_earliest").asc(nulls_last=True), "title", "id")
 
     def concerning(self, slug: str):
         """Events concerning the organization or person with this slug."""
@@ -405,10 +427,13 @@ class Event(Cited):
     objects = EventQuerySet.as_manager()
 
     class Meta:
-        ordering = ("date_earliest", "title")
+        ordering = (F("date_earliest").asc(nulls_last=True), "title", "id")
 
     def __str__(self) -> str:
         return f"{self.title} ({self.date})" if self.date else self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("kzpolitics:event-detail", args=[self.slug])
 
 
 class DataVersion(models.Model):

@@ -32,7 +32,7 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None or raw == "":
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not is_number(raw) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
                 {"page_size": f"“{raw[:40]}” is not a whole number from 1 to {self.max_page_size}."}
             )
@@ -42,7 +42,7 @@ class Pagination(PageNumberPagination):
         self.request = request
         page_size = self.get_page_size(request)
         raw = request.query_params.get(self.page_query_param) or "1"
-        if not raw.isdigit() or int(raw) < 1:
+        if not is_number(raw) or int(raw) < 1:
             raise ValidationError({"page": f"“{raw[:40]}” is not a page number (1, 2, ...)."})
         paginator = self.django_paginator_class(queryset, page_size)
         try:
@@ -53,6 +53,11 @@ class Pagination(PageNumberPagination):
                 f"of {page_size}."
             ) from exc
         return list(self.page)
+
+
+def is_number(raw: str) -> bool:
+    """ASCII digits only: “²” and “٣” pass str.isdigit() but not int()."""
+    return raw.isascii() and raw.isdigit() and len(raw) < 10
 
 
 class StrictOrderingFilter(filters.OrderingFilter):
@@ -73,6 +78,14 @@ class StrictOrderingFilter(filters.OrderingFilter):
                 }
             )
         return terms
+
+    def filter_queryset(self, request, queryset, view):
+        queryset = super().filter_queryset(request, queryset, view)
+        # Ties broken by id, so paging gives the same sequence as one long page everywhere.
+        ordering = queryset.query.order_by
+        if ordering and not any(term.lstrip("-") in ("pk", "id") for term in map(str, ordering)):
+            queryset = queryset.order_by(*ordering, "pk")
+        return queryset
 
 
 class NameSearchFilter(filters.SearchFilter):
@@ -142,19 +155,10 @@ class CSVRenderer(renderers.BaseRenderer):
         else:
             rows = [data]
         flat = [flatten(row) for row in rows]
-        columns: list[str] = []
-        for row in flat:
-            columns.extend(key for key in row if key not in columns)
-        # A nested object that is null in some rows flattens to a bare column there: keep
-        # only its dotted columns, so the header is the same whatever the rows hold.
-        columns = [c for c in columns if not any(o.startswith(f"{c}.") for o in columns)]
-        top = header_from_serializer(renderer_context)
-        if not columns:
-            columns = top
-        elif top:
-            # Columns in the serializer's field order, whatever row showed them first.
-            rank = {name: index for index, name in enumerate(top)}
-            columns.sort(key=lambda c: rank.get(c.split(".")[0], len(rank)))
+        columns = columns_from_serializer(renderer_context)
+        if not columns:  # an error, or a response no serializer describes
+            for row in flat:
+                columns.extend(key for key in row if key not in columns)
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
@@ -162,15 +166,44 @@ class CSVRenderer(renderers.BaseRenderer):
         return out.getvalue().encode(self.charset)
 
 
-def header_from_serializer(renderer_context) -> list[str]:
-    """The top-level field names, for a header when there are no rows to read them from."""
-    view = (renderer_context or {}).get("view")
+def columns_from_serializer(renderer_context) -> list[str]:
+    """The CSV header from the serializer's shape, the same whatever the rows hold.
+
+    Nested objects become dotted columns (``election.slug``), uncertain dates their four
+    parts, lists one column. Errors and responses without a serializer give [].
+    """
+    context = renderer_context or {}
+    view, response = context.get("view"), context.get("response")
     if view is None or not hasattr(view, "get_serializer"):
         return []
-    try:
-        return list(view.get_serializer().fields)
-    except Exception:  # an error response has no serializer to describe it
+    if response is not None and response.status_code >= 400:
         return []
+    try:
+        serializer = view.get_serializer()
+    except Exception:  # a view whose serializer needs what this request lacks
+        return []
+    return _columns(serializer)
+
+
+def _columns(serializer, prefix: str = "") -> list[str]:
+    from rest_framework import serializers
+
+    columns = []
+    for name, field in serializer.fields.items():
+        if field.write_only:
+            continue
+        key = f"{prefix}{name}"
+        if isinstance(field, serializers.ListSerializer | serializers.ManyRelatedField):
+            columns.append(key)
+        elif isinstance(field, serializers.BaseSerializer):
+            columns.extend(_columns(field, f"{key}."))
+        elif hasattr(field, "date_name"):  # an uncertain date
+            columns.extend(f"{key}.{part}" for part in ("text", "edtf", "earliest", "latest"))
+        elif hasattr(field, "nested_columns"):
+            columns.extend(f"{key}.{part}" for part in field.nested_columns())
+        else:
+            columns.append(key)
+    return columns
 
 
 def flatten(value, prefix: str = "") -> dict[str, object]:
@@ -181,12 +214,24 @@ def flatten(value, prefix: str = "") -> dict[str, object]:
         return flat
     key = prefix.rstrip(".")
     if isinstance(value, list):
-        return {key: " | ".join(cell(item) for item in value)}
+        return {key: fit(" | ".join(cell(item) for item in value))}
     if value is None:
         return {key: ""}
     if isinstance(value, Decimal):
         return {key: str(value)}
+    if isinstance(value, str):
+        return {key: fit(value)}
     return {key: value}
+
+
+SPREADSHEET_CELL = 32_767  # the most characters a spreadsheet cell holds
+
+
+def fit(text: str) -> str:
+    if len(text) <= SPREADSHEET_CELL:
+        return text
+    note = " … [cut to fit a spreadsheet cell: the JSON format and /api/v1/export/ have it all]"
+    return text[: SPREADSHEET_CELL - len(note)] + note
 
 
 def cell(item) -> str:

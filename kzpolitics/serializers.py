@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
-from .dates import validate_edtf
+from .dates import uncertain_dates, validate_edtf
 from .models import Citation, Person, Place, PlaceName, Source
+
+# Descriptions of the fields every record has, for the ``extra_kwargs`` of each serializer.
+RECORD_HELP = {
+    "id": {"help_text": "The record's numeric id."},
+    "updated_at": {"help_text": "When the record last changed (ISO 8601)."},
+}
+NOTE_HELP = {"help_text": "Editorial remarks and doubts."}
 
 
 class UncertainDateSchema(serializers.Serializer):
+    """An uncertain date: the source's wording, its EDTF value, and the days it can mean."""
+
     text = serializers.CharField(help_text="The date as the source words it.")
     edtf = serializers.CharField(help_text="Library of Congress EDTF value, e.g. 1994-21.")
     earliest = serializers.DateField(allow_null=True, help_text="Earliest day it can mean.")
@@ -64,6 +79,190 @@ class ApiLink(serializers.HyperlinkedIdentityField):
         return request.build_absolute_uri(url) if request else url
 
 
+@extend_schema_field(OpenApiTypes.URI)
+class PageUrlField(serializers.ReadOnlyField):
+    """The record's public page on the site, as an absolute address."""
+
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        kwargs.setdefault("help_text", "The record's public page on the site.")
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj):
+        return absolute(self.context.get("request"), obj.get_absolute_url())
+
+
+def absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class RefField(serializers.RelatedField):
+    """A related record: read as a small nested object, written as its slug (or id).
+
+    ``RefField(OrganizationRefSerializer)`` shows ``{"id", "slug", "name", "api_url"}`` and
+    accepts ``"otan"`` or ``{"slug": "otan"}``.
+    """
+
+    def __init__(self, ref_serializer, lookup: str = "slug", **kwargs):
+        self.ref_serializer = ref_serializer
+        self.lookup = lookup
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", ref_serializer.Meta.model.objects.all())
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self):
+        return False
+
+    def to_representation(self, value):
+        return self.ref_serializer(value, context=self.context).data
+
+    def to_internal_value(self, data):
+        key = data.get(self.lookup) if isinstance(data, dict) else data
+        model = self.ref_serializer.Meta.model
+        if isinstance(key, bool) or not isinstance(key, str | int) or key == "":
+            raise serializers.ValidationError(
+                f'Give the {model._meta.verbose_name}\'s {self.lookup}, e.g. "{self.example}".'
+            )
+        try:
+            return self.get_queryset().get(**{self.lookup: key})
+        except (model.DoesNotExist, ValueError, TypeError):
+            raise serializers.ValidationError(
+                f"No {model._meta.verbose_name} with {self.lookup} “{str(key)[:80]}”."
+            ) from None
+
+    @property
+    def example(self) -> str:
+        return "otan" if self.lookup == "slug" else "1"
+
+    def nested_columns(self) -> list[str]:
+        """Its CSV columns (``organization.slug``, ...), whatever a row holds."""
+        return list(self.ref_serializer().fields)
+
+
+class RefFieldExtension(OpenApiSerializerFieldExtension):
+    """Schema of a RefField: the nested object when read, its slug or id when written."""
+
+    target_class = RefField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        if direction == "request":
+            schema = {"type": "string" if field.lookup == "slug" else "integer"}
+        else:
+            schema = auto_schema.resolve_serializer(field.ref_serializer, direction).ref
+        return {"allOf": [schema], "nullable": True} if field.allow_null else schema
+
+
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+
+
+class ModelCleanMixin:
+    """Run the model's own validation before saving: choices, lengths, dates read from their
+    wording (as the admin does), uniqueness and the database's constraints. A write the
+    database would refuse becomes a 400 naming the field, never a 500."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for key, value in attrs.items():
+            field = model._meta._forward_fields_map.get(key)
+            if field is not None and not field.many_to_many:
+                setattr(instance, key, value)
+        try:
+            instance.full_clean()
+        except DjangoValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise serializers.ValidationError({NON_FIELD: exc.messages}) from exc
+            detail = {
+                (NON_FIELD if key == "__all__" else key): messages
+                for key, messages in exc.message_dict.items()
+            }
+            raise serializers.ValidationError(detail) from exc
+        for declared in uncertain_dates(model):
+            for column in declared.column_names[:2]:
+                attrs[column] = getattr(instance, column)
+        return attrs
+
+
+class CitedRecordSchema(serializers.Serializer):
+    type = serializers.CharField(
+        help_text="app_label.model of the record, e.g. parties.organization."
+    )
+    id = serializers.IntegerField(help_text="The record's id.")
+    slug = serializers.CharField(allow_null=True, help_text="Its slug, where it has one.")
+    name = serializers.CharField(help_text="What the record is, in a few words.")
+    url = serializers.URLField(
+        allow_null=True, help_text="Its public page (or its record's, for a name or role)."
+    )
+    api_url = serializers.URLField(
+        allow_null=True, help_text="It in the API, where it has an endpoint."
+    )
+
+
+@extend_schema_field(CitedRecordSchema)
+class CitedRecordField(serializers.Field):
+    """The record a citation backs (prefetch ``content_object``): type, id, slug, links."""
+
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        kwargs.setdefault("help_text", "The record the citation backs.")
+        super().__init__(**kwargs)
+
+    def nested_columns(self) -> list[str]:
+        return list(CitedRecordSchema().fields)
+
+    def to_representation(self, citation):
+        record = citation.content_object
+        ct = citation.content_type
+        request = self.context.get("request")
+        url = api_url = None
+        # A row without a page or endpoint of its own (a name, a role) links to its record.
+        target = record
+        while target is not None and type(target) not in api_routes() and target.PARENT:
+            target = target.parent_record()
+        page = record if hasattr(record, "get_absolute_url") else target
+        if page is not None and hasattr(page, "get_absolute_url"):
+            url = absolute(request, page.get_absolute_url())
+        route = api_routes().get(type(target))
+        if route:
+            view_name, lookup = route
+            api_url = absolute(request, reverse(view_name, args=[getattr(target, lookup)]))
+        return {
+            "type": f"{ct.app_label}.{ct.model}",
+            "id": citation.object_id,
+            "slug": getattr(record, "slug", None),
+            "name": record_label(record),
+            "url": url,
+            "api_url": api_url,
+        }
+
+
+def record_label(record) -> str:
+    """A short label from the record's own columns (no query): its name, title or wording."""
+    if record is None:
+        return "(deleted record)"
+    for attribute in ("name", "title", "wording", "reference", "number"):
+        value = getattr(record, attribute, None)
+        if value not in (None, ""):
+            return str(value)
+    return f"{record._meta.verbose_name} {record.pk}"
+
+
+@functools.cache
+def api_routes() -> dict:
+    """Model → (API detail view name, lookup attribute), read from the site's router."""
+    from .api import router  # the router is site-level: it knows every app
+
+    routes = {}
+    for _prefix, viewset, basename in router.registry:
+        lookup = getattr(viewset, "lookup_field", "pk")
+        routes[viewset.queryset.model] = (f"api:{basename}-detail", lookup)
+    return routes
+
+
 class RefSerializer(serializers.ModelSerializer):
     """A related record as a small object: id, slug, name and API address."""
 
@@ -75,34 +274,55 @@ class RefSerializer(serializers.ModelSerializer):
         return fields
 
 
+SHORT_REFERENCE_HELP = "Author-date label, e.g. “Ponomarev 1991”, “Babak (ed.) 2003”."
+
+
 class SourceRefSerializer(RefSerializer):
+    """A source, in brief."""
+
     view_name = "source-detail"
-    short_reference = serializers.CharField(read_only=True)
+    short_reference = serializers.CharField(read_only=True, help_text=SHORT_REFERENCE_HELP)
 
     class Meta:
         model = Source
         fields = ("id", "slug", "short_reference", "title")
+        extra_kwargs = {"id": RECORD_HELP["id"]}
 
 
 class PersonRefSerializer(RefSerializer):
+    """A person, in brief."""
+
     view_name = "person-detail"
 
     class Meta:
         model = Person
         fields = ("id", "slug", "name")
+        extra_kwargs = {"id": RECORD_HELP["id"]}
 
 
-class PlaceRefSerializer(serializers.ModelSerializer):
+class PlaceRefSerializer(RefSerializer):
+    """A place, in brief."""
+
+    view_name = "place-detail"
+
     class Meta:
         model = Place
         fields = ("id", "slug", "name", "kind")
+        extra_kwargs = {
+            "id": RECORD_HELP["id"],
+            "kind": {"help_text": "What sort of place (city, region, country, ...)."},
+        }
 
 
 class CitationSerializer(serializers.ModelSerializer):
     """A citation as nested in a record: which source backs which field, where."""
 
-    source = SourceRefSerializer(read_only=True)
-    via = SourceRefSerializer(read_only=True, allow_null=True)
+    source = SourceRefSerializer(read_only=True, help_text="The work cited.")
+    via = SourceRefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The work it is cited through (e.g. the article quoting it), or null.",
+    )
     locator = serializers.CharField(
         source="locator_text", read_only=True, help_text="The citation as a reader sees it."
     )
@@ -120,7 +340,10 @@ class CitationSerializer(serializers.ModelSerializer):
             "via",
             "locator",
         )
-        extra_kwargs = {"field": {"help_text": "Field or statement backed; empty: the record."}}
+        extra_kwargs = {
+            "id": RECORD_HELP["id"],
+            "field": {"help_text": "Field or statement backed; empty: the record."},
+        }
 
 
 def citations_field():
@@ -130,45 +353,83 @@ def citations_field():
 
 
 class PlaceNameSerializer(serializers.ModelSerializer):
-    start = UncertainDateField("start")
-    end = UncertainDateField("end")
+    """A name a place bore, and when (Alma Ata, then Almaty)."""
+
+    start = UncertainDateField("start", help_text="When the name came into use.")
+    end = UncertainDateField("end", help_text="When the name went out of use.")
     citations = citations_field()
 
     class Meta:
         model = PlaceName
         fields = ("name", "kind", "language", "start", "end", "note", "citations")
+        extra_kwargs = {
+            "kind": {"help_text": "Official, former, translated or variant name."},
+            "note": NOTE_HELP,
+        }
 
 
-class PlaceSerializer(serializers.ModelSerializer):
-    names = PlaceNameSerializer(many=True, read_only=True)
+class PlaceSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """A place and the names it bore (Alma Ata, then Almaty)."""
+
+    url = PageUrlField()
+    api_url = ApiLink("api:place-detail")
+
+    names = PlaceNameSerializer(many=True, read_only=True, help_text="Every name it bore.")
     citations = citations_field()
 
     class Meta:
         model = Place
-        fields = ("id", "slug", "name", "kind", "names", "citations")
+        fields = (
+            "id",
+            "slug",
+            "url",
+            "api_url",
+            "name",
+            "kind",
+            "names",
+            "updated_at",
+            "citations",
+        )
+        extra_kwargs = {
+            **RECORD_HELP,
+            "kind": {"help_text": "What sort of place (city, region, country, ...)."},
+        }
 
 
-class CitedRecordSerializer(serializers.Serializer):
-    """A record a source backs, as listed on the source: its type, id and what is backed."""
+class CitedRecordSerializer(serializers.ModelSerializer):
+    """A citation of a source, as listed on the source: the record and field it backs."""
 
-    type = serializers.SerializerMethodField(help_text="app_label.model of the record.")
-    object_id = serializers.IntegerField(help_text="The record's id.")
-    field = serializers.CharField()
-    pages = serializers.CharField()
-    footnote = serializers.IntegerField(allow_null=True)
-    quote = serializers.CharField()
-    via = serializers.CharField(
-        source="via.slug", read_only=True, allow_null=True, help_text="Slug of the via source."
+    record = CitedRecordField()
+    via = RefField(
+        SourceRefSerializer,
+        read_only=True,
+        allow_null=True,
+        help_text="The work it is cited through (e.g. the article quoting it), or null.",
     )
 
-    def get_type(self, citation) -> str:
-        return f"{citation.content_type.app_label}.{citation.content_type.model}"
+    class Meta:
+        model = Citation
+        fields = ("id", "record", "field", "pages", "footnote", "section", "quote", "via")
+        extra_kwargs = {
+            "id": RECORD_HELP["id"],
+            "field": {"help_text": "Field or statement backed; empty: the record."},
+        }
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """A work that facts come from, and every citation of it."""
+
     api_url = ApiLink("api:source-detail")
-    date = UncertainDateField("date")
-    short_reference = serializers.CharField(read_only=True)
+    url = PageUrlField()
+    address = serializers.URLField(
+        source="url",
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="The work's own web address, where it has one.",
+    )
+    date = UncertainDateField("date", help_text="When it was published.")
+    short_reference = serializers.CharField(read_only=True, help_text=SHORT_REFERENCE_HELP)
     cited_by = CitedRecordSerializer(
         source="citations", many=True, read_only=True, help_text="Every citation of this source."
     )
@@ -178,6 +439,7 @@ class SourceSerializer(serializers.ModelSerializer):
         fields = (
             "id",
             "slug",
+            "url",
             "api_url",
             "kind",
             "short_reference",
@@ -189,37 +451,37 @@ class SourceSerializer(serializers.ModelSerializer):
             "publisher",
             "place",
             "date",
-            "url",
+            "address",
             "reference_text",
             "footnotes",
             "note",
             "updated_at",
             "cited_by",
         )
+        extra_kwargs = {**RECORD_HELP, "publisher": {"help_text": "Publisher, as printed."}}
 
 
-class RecordRefSerializer(serializers.Serializer):
-    type = serializers.SerializerMethodField()
-    id = serializers.IntegerField(source="object_id")
-
-    def get_type(self, citation) -> str:
-        return f"{citation.content_type.app_label}.{citation.content_type.model}"
-
-
-class FlatCitationSerializer(serializers.ModelSerializer):
+class FlatCitationSerializer(ModelCleanMixin, serializers.ModelSerializer):
     """Every citation, flat: the record it backs, the source, the locator."""
 
-    record = RecordRefSerializer(source="*", read_only=True)
-    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all())
-    via = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Source.objects.all(), allow_null=True, required=False
+    api_url = ApiLink("api:citation-detail", lookup_field="pk")
+    record = CitedRecordField()
+    source = RefField(SourceRefSerializer, help_text="The work cited (write its slug).")
+    via = RefField(
+        SourceRefSerializer,
+        allow_null=True,
+        required=False,
+        help_text="The work it is cited through (e.g. the article quoting it), or null.",
     )
-    locator = serializers.CharField(source="locator_text", read_only=True)
+    locator = serializers.CharField(
+        source="locator_text", read_only=True, help_text="The citation as a reader sees it."
+    )
 
     class Meta:
         model = Citation
         fields = (
             "id",
+            "api_url",
             "record",
             "field",
             "source",
@@ -233,3 +495,4 @@ class FlatCitationSerializer(serializers.ModelSerializer):
             "updated_at",
         )
         read_only_fields = ("updated_at",)
+        extra_kwargs = {**RECORD_HELP, "field": CitationSerializer.Meta.extra_kwargs["field"]}

@@ -156,6 +156,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kzpolitics.schema.document_api",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "SourceKindEnum": "kzpolitics.models.Source.Kind",
         "PersonNameKindEnum": "kzpolitics.models.PersonName.Kind",

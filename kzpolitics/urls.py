@@ -1,19 +1,63 @@
 """Root URLs: the only place that knows every app."""
 
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from . import views
 from .api import router
+from .export import ExportView
+from .sitemaps import SITEMAPS
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("export/", ExportView.as_view(), name="export"),
     *router.urls,
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"), namespace="api")),
+    path("organizations/", include("parties.urls")),
+    path("elections/", include("elections.urls")),
+    path("acts/", include("legislation.urls")),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS, "template_name": "kzpolitics/sitemap.xml"},
+        name="sitemap",
+    ),
+    path(
+        "",
+        include(
+            (
+                [
+                    path("", views.HomeView.as_view(), name="home"),
+                    path("people/", views.PersonListView.as_view(), name="person-list"),
+                    path(
+                        "people/<slug:slug>/",
+                        views.PersonDetailView.as_view(),
+                        name="person-detail",
+                    ),
+                    path("sources/", views.SourceListView.as_view(), name="source-list"),
+                    path(
+                        "sources/<slug:slug>/",
+                        views.SourceDetailView.as_view(),
+                        name="source-detail",
+                    ),
+                    path(
+                        "events/<slug:slug>/", views.EventDetailView.as_view(), name="event-detail"
+                    ),
+                    path(
+                        "places/<slug:slug>/", views.PlaceDetailView.as_view(), name="place-detail"
+                    ),
+                    path("timeline/", views.TimelineView.as_view(), name="timeline"),
+                    path("search/", views.SearchView.as_view(), name="search"),
+                ],
+                "kzpolitics",
+            )
+        ),
+    ),
 ]

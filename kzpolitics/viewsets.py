@@ -3,6 +3,7 @@ settings import: a view class reads those settings when it is defined)."""
 
 from django.utils.http import http_date
 from rest_framework import permissions, viewsets
+from rest_framework.exceptions import ValidationError
 
 from .models import DataVersion
 
@@ -13,6 +14,15 @@ class RecordViewSet(viewsets.ModelViewSet):
     lookup_field = "slug"
     permission_classes = (permissions.DjangoModelPermissionsOrAnonReadOnly,)
     http_method_names = ("get", "post", "put", "patch", "delete", "head", "options")
+
+    def initial(self, request, *args, **kwargs):
+        # A NUL character cannot be stored or searched for by any database: say which.
+        for name, values in request.query_params.lists():
+            if any("\x00" in value for value in values) or "\x00" in name:
+                raise ValidationError(
+                    {name.replace("\x00", ""): "Null characters are not allowed."}
+                )
+        super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -28,4 +38,3 @@ def add_last_modified(request, response) -> None:
         changed = DataVersion.current()
         if changed is not None:
             response.headers.setdefault("Last-Modified", http_date(changed.timestamp()))
-

@@ -12,9 +12,10 @@ class LegalActViewSet(RecordViewSet):
     filterset_class = LegalActFilter
     search_fields = ("title", "summary", "slug", "provisions__text", "provisions__summary")
     ordering_fields = ("adopted_earliest", "title", "jurisdiction", "updated_at")
-    ordering = ("adopted_earliest",)
+    ordering = None  # the QuerySet's own: by date, undated last on every database
     queryset = (
-        LegalAct.objects.select_related("body")
+        LegalAct.objects.chronological()
+        .select_related("body")
         .prefetch_related("provisions")
         .with_citations("provisions")
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F
+from django.urls import reverse
 
 from kzpolitics.dates import UncertainDate
 from kzpolitics.models import Cited, CitedQuerySet, Event
@@ -12,7 +13,7 @@ from parties.models import Organization
 
 class LegalActQuerySet(CitedQuerySet):
     def chronological(self):
-        return self.order_by(F("adopted_earliest").asc(nulls_last=True), "title")
+        return self.order_by(F("adopted_earliest").asc(nulls_last=True), "title", "id")
 
 
 class LegalAct(Cited):
@@ -57,11 +58,14 @@ class LegalAct(Cited):
     objects = LegalActQuerySet.as_manager()
 
     class Meta:
-        ordering = ("adopted_earliest", "title")
+        ordering = (F("adopted_earliest").asc(nulls_last=True), "title", "id")
         verbose_name = "legal act"
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("legislation:act-detail", args=[self.slug])
 
 
 class Provision(Cited):
@@ -71,6 +75,8 @@ class Provision(Cited):
         MIN_MEMBERS = "min_members", "Minimum members"
         MIN_MEMBERS_PER_REGION = "min_members_per_region", "Minimum members per regional cell"
         OTHER = "other", "Other"
+
+    PARENT = "act"
 
     act = models.ForeignKey(LegalAct, on_delete=models.CASCADE, related_name="provisions")
     reference = models.CharField(
@@ -128,7 +134,11 @@ class RegistrationDecision(Cited):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ("organization", F("date_earliest").asc(nulls_last=True))
+        ordering = ("organization", F("date_earliest").asc(nulls_last=True), "id")
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.get_decision_display()}"
+
+    def get_absolute_url(self) -> str:
+        """The decision in its organization's registration history."""
+        return f"{self.organization.get_absolute_url()}#registration-{self.pk}"

@@ -6,6 +6,7 @@ import datetime
 
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 
 from kzpolitics.dates import UncertainDate
 from kzpolitics.models import Cited, CitedQuerySet, Event, NameInUse, Person, Place
@@ -112,10 +113,13 @@ class Organization(Cited):
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:
-        ordering = ("name",)
+        ordering = ("name", "id")
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("parties:organization-detail", args=[self.slug])
 
 
 class OrganizationName(NameInUse):
@@ -128,11 +132,13 @@ class OrganizationName(NameInUse):
         VARIANT = "variant", "Variant spelling"
         FORMER = "former", "Former"
 
+    PARENT = "organization"
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="names")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OFFICIAL)
 
     class Meta:
-        ordering = ("organization", F("start_earliest").asc(nulls_first=True), "name")
+        ordering = ("organization", F("start_earliest").asc(nulls_first=True), "name", "id")
 
 
 class Stance(Cited):
@@ -144,6 +150,8 @@ class Stance(Cited):
         MODERATE_OPPOSITION = "moderate_opposition", "Moderate opposition"
         OPPOSITION = "opposition", "Opposition"
 
+    PARENT = "organization"
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="stances")
     stance = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     wording = models.CharField(
@@ -153,7 +161,7 @@ class Stance(Cited):
     end = UncertainDate("Until")
 
     class Meta:
-        ordering = ("organization", F("start_earliest").asc(nulls_first=True))
+        ordering = ("organization", F("start_earliest").asc(nulls_first=True), "id")
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.get_stance_display()}"
@@ -161,6 +169,8 @@ class Stance(Cited):
 
 class MembershipFigure(Cited):
     """A membership figure as the source gives it (“between 80 and 200”), with its date."""
+
+    PARENT = "organization"
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="membership_figures"
@@ -178,7 +188,7 @@ class MembershipFigure(Cited):
     date = UncertainDate("As of")
 
     class Meta:
-        ordering = ("organization", F("date_earliest").asc(nulls_first=True))
+        ordering = ("organization", F("date_earliest").asc(nulls_first=True), "id")
         constraints = [
             models.CheckConstraint(
                 condition=Q(low__isnull=True) | Q(high__isnull=True) | Q(low__lte=F("high")),
@@ -211,6 +221,8 @@ class Role(Cited):
         OFFICE = "office", "Office"
         OTHER = "other", "Other"
 
+    PARENT = "person"
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles")
     organization = models.ForeignKey(
         Organization,
@@ -229,7 +241,7 @@ class Role(Cited):
     objects = RoleQuerySet.as_manager()
 
     class Meta:
-        ordering = ("person", F("start_earliest").asc(nulls_first=True))
+        ordering = ("person", F("start_earliest").asc(nulls_first=True), "id")
 
     def __str__(self) -> str:
         where = f", {self.organization}" if self.organization_id else ""
@@ -248,6 +260,8 @@ class Relation(Cited):
         MEMBER_OF = "member_of", "Member of"
         BRANCH_OF = "branch_of", "Branch of"
         SET_UP_TO_COUNTER = "set_up_to_counter", "Set up to counter"
+
+    PARENT = "subject"
 
     subject = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="relations_from"

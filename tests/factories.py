@@ -3,10 +3,17 @@
 import factory
 from django.contrib.contenttypes.models import ContentType
 
-from elections.models import Election, Result
-from kzpolitics.models import Citation, Event, Person, Place, Source
+from elections.models import Election, Result, Round
+from kzpolitics.models import Citation, Event, Person, PersonName, Place, PlaceName, Source
 from legislation.models import LegalAct, Provision, RegistrationDecision
-from parties.models import MembershipFigure, Organization, Relation, Role
+from parties.models import (
+    MembershipFigure,
+    Organization,
+    OrganizationName,
+    Relation,
+    Role,
+    Stance,
+)
 
 
 class SourceFactory(factory.django.DjangoModelFactory):
@@ -142,3 +149,62 @@ class RegistrationDecisionFactory(CitedFactory):
 
     organization = factory.SubFactory(OrganizationFactory)
     decision = RegistrationDecision.Decision.REGISTERED
+
+
+# Factories for the rows records nest (names, stances, rounds, ...). Like the ones above they
+# cite themselves when created; ``build()`` makes unsaved rows for ``bulk_create``, which
+# neither saves nor cites: pair it with ``CitationFactory.build``.
+
+
+class CitationFactory(factory.django.DjangoModelFactory):
+    """A citation of a record (``content_object``) to a source."""
+
+    class Meta:
+        model = Citation
+
+    content_object = factory.SubFactory(OrganizationFactory)
+    source = factory.SubFactory(SourceFactory)
+    pages = "1"
+
+
+class PersonNameFactory(CitedFactory):
+    class Meta:
+        model = PersonName
+
+    person = factory.SubFactory(PersonFactory)
+    name = factory.Sequence(lambda n: f"Variant {n}")
+    kind = PersonName.Kind.VARIANT
+
+
+class PlaceNameFactory(CitedFactory):
+    class Meta:
+        model = PlaceName
+
+    place = factory.SubFactory(PlaceFactory)
+    name = factory.Sequence(lambda n: f"Former Place {n}")
+    kind = PlaceName.Kind.FORMER
+
+
+class OrganizationNameFactory(CitedFactory):
+    class Meta:
+        model = OrganizationName
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Party Name {n}")
+    kind = OrganizationName.Kind.VARIANT
+
+
+class StanceFactory(CitedFactory):
+    class Meta:
+        model = Stance
+
+    organization = factory.SubFactory(OrganizationFactory)
+    stance = Stance.Kind.OPPOSITION
+
+
+class RoundFactory(CitedFactory):
+    class Meta:
+        model = Round
+
+    election = factory.SubFactory(ElectionFactory)
+    number = factory.Sequence(lambda n: n + 1)
