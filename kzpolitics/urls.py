@@ -2,19 +2,42 @@
 
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
 
 from . import views
 from .api import router
 from .export import ExportView
 from .sitemaps import SITEMAPS
 
+
+@extend_schema(exclude=True)
+class ApiNotFound(APIView):
+    """Any address under /api/v1/ that no route matches: the API's own JSON 404, so a client
+    that builds a wrong address (a non-integer id, a slug with a dot, a list that does not
+    exist) gets the error format the schema documents, not the site's HTML page."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request, *args, **kwargs):
+        raise NotFound(
+            f"There is no API resource at {request.path}. "
+            "The schema at /api/v1/schema/ lists every address."
+        )
+
+    post = put = patch = delete = head = options = get
+
+
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("export/", ExportView.as_view(), name="export"),
     *router.urls,
+    re_path(r"^[\s\S]*/$", ApiNotFound.as_view(), name="not-found"),
 ]
 
 urlpatterns = [

@@ -170,6 +170,19 @@ def test_the_errors_the_api_answers_are_documented(client, schema):
             )
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["/api/v1/results/1.5e-3/", "/api/v1/organizations/.exe/", "/api/v1/no-such-list/"],
+)
+def test_an_address_the_api_does_not_have_is_a_404_in_the_apis_own_format(client, address):
+    """A client that builds a wrong address gets the JSON error the schema documents, not the
+    site's HTML page (schemathesis found these: ids that are not integers, slugs with a dot)."""
+    response = client.get(address)
+    assert response.status_code == 404
+    assert response["Content-Type"].split(";")[0] == "application/json"
+    assert response.json()["detail"]
+
+
 def test_anonymous_writes_are_documented_as_refused(schema):
     for path, method, operation in operations(schema):
         if method in ("post", "put", "patch", "delete"):
