@@ -75,6 +75,7 @@ class OrganizationDetailView(ReferencesMixin, DetailView):
             "relations_to",
             "results",
             "registrations",
+            "events",
         )
     )
 

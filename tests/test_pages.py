@@ -592,6 +592,20 @@ def test_same_source_cited_twice_gets_one_number(client):
     assert markers(html).count(int(roe[0])) >= 2
 
 
+def test_one_fact_cited_at_two_places_in_one_source_shows_one_marker_naming_both(client):
+    source = SourceFactory(authors="Jane Roe", title="Another Book")
+    org = OrganizationFactory(founded={"text": "1990", "edtf": "1990"})
+    content_type = ContentType.objects.get_for_model(org)
+    for pages in ("5", "9"):
+        Citation.objects.create(
+            content_type=content_type, object_id=org.pk, source=source, field="founded", pages=pages
+        )
+    html = page(client, org.get_absolute_url())
+    founded = re.search(r"<th scope=\"row\">Founded</th><td>1990(<sup.*?</sup>)", html).group(1)
+    assert len(re.findall(r"<a ", founded)) == 1, founded
+    assert 'title="p. 5; p. 9"' in founded
+
+
 def test_a_via_citation_reads_cited_in_babak(client):
     html = page(client, "/organizations/peoples-congress-of-kazakhstan/")
     assert re.search(
@@ -737,7 +751,7 @@ def _extra_organization(n):
 QUERY_PAGES = {
     "home": ("/", _extra_home, 8),
     "organization-list": ("/organizations/?kind=party&sort=founded", _extra_home, 3),
-    "organization-detail": ("/organizations/otan/", _extra_organization, 25),
+    "organization-detail": ("/organizations/otan/", _extra_organization, 26),
     "person-list": ("/people/", _extra_people, 5),
     "person-detail": ("/people/nursultan-nazarbaev/", _extra_person, 10),
     "source-list": ("/sources/", _extra_sources, 1),

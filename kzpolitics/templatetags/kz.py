@@ -33,19 +33,23 @@ def cite(context, record, field: str = ""):
             "#references",
             "No source is recorded for this yet.",
         )
-    markers = []
+    # Several citations of one source (different pages of the article) share one number: one
+    # marker for it, its title listing every locator and quote the fact rests on.
+    markers: dict[int, tuple[str, list[str]]] = {}
     for citation in citations:
         reference, locator = refs.add(citation)
         title = locator
         if citation.quote:
             title = f"{locator}: “{citation.quote}”" if locator else f"“{citation.quote}”"
-        markers.append((reference.anchor, title, reference.number))
+        anchor, titles = markers.setdefault(reference.number, (reference.anchor, []))
+        if title and title not in titles:
+            titles.append(title)
     return format_html(
         '<sup class="cite">{}</sup>',
         format_html_join(
             "",
             '<a href="#{}" title="{}" aria-label="reference {}">[{}]</a>',
-            ((a, t, n, n) for a, t, n in markers),
+            ((a, "; ".join(t), n, n) for n, (a, t) in markers.items()),
         ),
     )
 
