@@ -7,6 +7,7 @@
 - ``ALLOWED_HOSTS``: comma-separated host names.
 """
 
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,6 +106,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# whitenoise serves the static files under gunicorn. The site has a handful, so it finds them in
+# the apps at start-up as well as in STATIC_ROOT: a fresh checkout serves its stylesheet with no
+# collectstatic step.
+WHITENOISE_USE_FINDERS = True
+# ...so a missing STATIC_ROOT (no collectstatic run) is expected, not worth a warning.
+warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
