@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEV := DEBUG=1
 PYTEST_ARGS ?=
 
-.PHONY: venv run migrate load test lint format check-fixtures citation-report editor clean
+.PHONY: venv checkers run migrate load test lint format check-fixtures citation-report editor clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,8 +41,17 @@ editor: migrate
 	$(DEV) $(PY) manage.py create_editor "$(NAME)"
 
 ## The whole suite, on SQLite unless DATABASE_URL points at PostgreSQL.
-test: venv
+test: venv checkers
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The page checkers from npm (vnu-jar, axe-core). Without npm their tests skip, saying why.
+## --ignore-scripts: vnu-jar's install script would fetch a Java; the machine's own is used.
+checkers:
+	@if ! command -v npm >/dev/null; then \
+		echo "npm not found: the HTML checker and accessibility tests will skip"; \
+	elif [ ! node_modules/.installed -nt package-lock.json ]; then \
+		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch node_modules/.installed; \
+	fi
 
 lint: venv
 	$(VENV)/bin/ruff check .

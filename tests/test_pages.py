@@ -31,6 +31,7 @@ from .factories import (
     RoleFactory,
     SourceFactory,
 )
+from .page_kinds import PAGES
 
 pytestmark = pytest.mark.django_db
 
@@ -115,23 +116,6 @@ def check_structure(html: str) -> None:
 
 
 # -- every page kind ---------------------------------------------------------------------------
-
-PAGES = {
-    "home": "/",
-    "organization-list": "/organizations/",
-    "organization-detail": "/organizations/otan/",
-    "person-list": "/people/",
-    "person-detail": "/people/nursultan-nazarbaev/",
-    "election-list": "/elections/",
-    "election-detail": "/elections/majilis-2004/",
-    "act-list": "/acts/",
-    "act-detail": "/acts/law-on-political-parties-2002/",
-    "timeline": "/timeline/",
-    "source-list": "/sources/",
-    "source-detail": "/sources/ponomarev-1991/",
-    "event-detail": "/events/december-1986-events-alma-ata/",
-    "search": "/search/?q=Nazarbayev",
-}
 
 
 @pytest.mark.parametrize("kind", PAGES)

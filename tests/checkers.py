@@ -1,0 +1,34 @@
+"""Where the page checkers are, and why a test must skip when one is missing."""
+
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = Path("/usr/bin/chromium")
+ARTEFACTS = ROOT / "build" / "test-artefacts"
+
+
+def missing_html_checker() -> str:
+    if not shutil.which("java"):
+        return "no java on this machine: the Nu Html Checker (vnu.jar) needs one"
+    if not VNU_JAR.exists():
+        return f"{VNU_JAR.relative_to(ROOT)} is missing: `make checkers` installs it with npm"
+    return ""
+
+
+def missing_browser() -> str:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing: install Debian's chromium (apt install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed: `make test` installs it"
+    return ""
+
+
+def missing_axe() -> str:
+    if not AXE_JS.exists():
+        return f"{AXE_JS.relative_to(ROOT)} is missing: `make checkers` installs it with npm"
+    return ""
