@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEV := DEBUG=1
 PYTEST_ARGS ?=
 
-.PHONY: venv checkers run migrate load test lint format check-fixtures citation-report editor clean
+.PHONY: venv checkers reviewer run migrate load test lint format check-fixtures citation-report editor clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ citation-report: migrate
 editor: migrate
 	@test -n "$(NAME)" || { echo "usage: make editor NAME=<user name>"; exit 2; }
 	$(DEV) $(PY) manage.py create_editor "$(NAME)"
+
+## Create a reviewer (an editor who may also publish): make reviewer NAME=bob
+reviewer: migrate
+	@test -n "$(NAME)" || { echo "usage: make reviewer NAME=<user name>"; exit 2; }
+	$(DEV) $(PY) manage.py create_editor --reviewer "$(NAME)"
 
 ## The whole suite, on SQLite unless DATABASE_URL points at PostgreSQL.
 test: venv checkers

@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from .dates import UncertainDate, uncertain_dates
+from .editorial import EditorialAdmin, EditorialForm, publishing_error
 from .models import Citation, Event, Person, PersonName, Place, PlaceName, Source
 
 
@@ -61,6 +62,39 @@ class PreloadedLabelsForm(forms.ModelForm):
                     widget.preloaded = {str(related.pk): str(related)}
 
 
+class RecordForm(PreloadedLabelsForm, EditorialForm):
+    """A record's admin form: preloaded autocomplete labels, edit summary, version check."""
+
+
+class InlineStatusForm(PreloadedLabelsForm):
+    """An inline row's form: its status may go to or from published only for a reviewer."""
+
+    editor = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if "status" in self.fields and self.has_changed():
+            error = publishing_error(self.editor, self.instance, cleaned.get("status"))
+            if error:
+                self.add_error("status", error)
+        return cleaned
+
+
+class EditorialInlineMixin:
+    """Inline rows (citations, names, roles) show their status; reviewers publish them."""
+
+    form = InlineStatusForm
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if "status" in fields else [*fields, "status"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"editor": request.user})
+        return formset
+
+
 class PreloadedAutocompleteMixin:
     """For admins and inlines: autocompletes labelled without a query per row."""
 
@@ -83,7 +117,7 @@ class PreloadedAutocompleteMixin:
         return queryset.select_related(*related) if related else queryset
 
 
-class CitationInline(PreloadedAutocompleteMixin, GenericTabularInline):
+class CitationInline(EditorialInlineMixin, PreloadedAutocompleteMixin, GenericTabularInline):
     model = Citation
     extra = 1
     fields = ("field", "source", "pages", "footnote", "section", "quote", "via", "note")
@@ -121,7 +155,9 @@ class CountCitationsMixin:
         return obj.citation_count
 
 
-class CitedRowInline(CountCitationsMixin, PreloadedAutocompleteMixin, admin.TabularInline):
+class CitedRowInline(
+    EditorialInlineMixin, CountCitationsMixin, PreloadedAutocompleteMixin, admin.TabularInline
+):
     """An inline for statement rows (names, roles, figures): cite each on its own page."""
 
     extra = 0
@@ -139,9 +175,11 @@ def date_columns(*names: str) -> tuple[str, ...]:
     return tuple(column for name in names for column in (f"{name}_text", f"{name}_edtf"))
 
 
-class CitedAdmin(CountCitationsMixin, PreloadedAutocompleteMixin, admin.ModelAdmin):
-    """Admin for any cited record: citations inline, counts, uncertain dates shown as bounds."""
+class CitedAdmin(CountCitationsMixin, PreloadedAutocompleteMixin, EditorialAdmin):
+    """Admin for any cited record: citations inline, counts, uncertain dates shown as bounds,
+    history, edit summaries, review status and the version check (kzpolitics.editorial)."""
 
+    form = RecordForm
     inlines = (CitationInline,)
     list_per_page = 50
 
@@ -196,7 +234,7 @@ def decade_filter(date_name: str, title: str | None = None):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(EditorialAdmin):
     list_display = ("__str__", "title", "kind", "footnotes", "cited_count")
     list_filter = ("kind",)
     search_fields = ("title", "authors", "editors", "container", "url", "slug")
@@ -225,7 +263,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(EditorialAdmin):
     """Every citation in one list: find what a source backs, or what cites via the article."""
 
     list_display = ("__str__", "record", "field", "quote")

@@ -34,7 +34,17 @@ from parties.models import (
 )
 
 from .dates import UncertainDate
-from .models import Citation, Cited, Event, Person, PersonName, Place, PlaceName, Source
+from .models import (
+    Citation,
+    Cited,
+    Event,
+    Person,
+    PersonName,
+    Place,
+    PlaceName,
+    Source,
+    Status,
+)
 
 FILES = (
     "sources.yaml",
@@ -46,6 +56,7 @@ FILES = (
     "events.yaml",
 )
 ARTICLE_SLUG = "babak-kazakhstan-multiparty-system"
+HISTORY_REASON = "Loaded from the article's reviewed data (fixtures/)"
 CITATION_KEYS = {"field", "source", "pages", "footnote", "section", "quote", "note"}
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
@@ -186,8 +197,16 @@ class Loader:
 
     def save(self, obj: Cited | Source, exclude=()) -> None:
         obj.full_clean(exclude=exclude, validate_unique=False)
+        self.publish(obj)
         obj.save()
         self.count(type(obj))
+
+    @staticmethod
+    def publish(obj) -> None:
+        """The article's data has been reviewed sentence by sentence: it goes out published,
+        and its history says where it came from."""
+        obj.status = Status.PUBLISHED
+        obj._change_reason = HISTORY_REASON
 
     def upsert(self, model, slug: str):
         if not slug:
@@ -243,6 +262,7 @@ class Loader:
                 note=item.get("note") or "",
             )
             citation.full_clean(exclude=("content_type", "object_id"))
+            self.publish(citation)
             citation.save()
             self.count(Citation)
         if "" not in named:

@@ -9,22 +9,132 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_comma_separated_integer_list
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
+from . import visibility
 from .dates import UncertainDate, uncertain_dates
 
 
+class Status(models.TextChoices):
+    """Where a record stands in review. The public sees published records only."""
+
+    DRAFT = "draft", "Draft"
+    REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class RecordQuerySet(models.QuerySet):
+    """Records, which while a public request is answered are published ones only.
+
+    The restriction is added when a query is derived (``all()``, ``filter()``, a prefetch's
+    own filter), not only when a manager starts one: views and viewsets keep querysets built
+    at import time, and Django's prefetches reuse those built by ``with_citations()``.
+    """
+
+    _restricted = False
+
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    @classmethod
+    def as_manager(cls):
+        manager = RecordManager.from_queryset(cls)()
+        manager._built_with_as_manager = True
+        return manager
+
+    as_manager.queryset_only = True
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._restricted = self._restricted
+        return clone
+
+    def _chain(self):
+        return super()._chain()._restrict()
+
+    def _restrict(self):
+        if (
+            not self._restricted
+            and visibility.published_only()
+            and not self.query.is_sliced
+            and not self.query.combinator
+        ):
+            self.query.add_q(Q(status=Status.PUBLISHED))
+            self._restricted = True
+        return self
+
+
+class RecordManager(models.Manager):
+    """Every query of a record, related rows and prefetches included, starts here."""
+
+    def get_queryset(self):
+        return super().get_queryset()._restrict()
+
+
+class EditConflict(Exception):
+    """Someone else saved the record after this edit began: saving would overwrite theirs."""
+
+    def __init__(self, record, expected_version: int, current_version: int):
+        self.record = record
+        self.expected_version = expected_version
+        self.current_version = current_version
+        super().__init__(
+            f"{record._meta.verbose_name} “{record}” was changed by someone else since you "
+            f"opened it (your version {expected_version}, now version {current_version})."
+        )
+
+
 class TimeStamped(models.Model):
-    """Every record knows when it was created and last changed, and checks its dates."""
+    """Every record knows when it was created and last changed, its review status, its
+    version (for refusing a save that would overwrite a colleague's) and its history."""
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text="Draft and in-review records are hidden from the public pages and the API; "
+        "only reviewers may publish.",
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Goes up by one with every save; a save from an older version is refused.",
+    )
+    history = HistoricalRecords(inherit=True)
+
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        """Save, moving the version on. If the editor's form said which version it started
+        from (``_expected_version``) and the stored one has moved since, refuse."""
+        if self._state.adding or self.pk is None:
+            return super().save(*args, **kwargs)
+        expected = getattr(self, "_expected_version", None)
+        with transaction.atomic(using=kwargs.get("using")):
+            stored = (
+                type(self)
+                ._base_manager.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if stored is not None and expected is not None and stored != expected:
+                raise EditConflict(self, expected, stored)
+            self.version = (stored or self.version or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+            super().save(*args, **kwargs)
+        self._expected_version = None
 
     def clean(self):
         super().clean()
@@ -37,8 +147,12 @@ class TimeStamped(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
 
-class CitedQuerySet(models.QuerySet):
+
+class CitedQuerySet(RecordQuerySet):
     def with_citations(self, *related: str):
         """Prefetch the records' citations with their sources, and those of related rows.
 
@@ -72,6 +186,13 @@ class Cited(TimeStamped):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Its citations are public only while it is: keep their flag in step (one query).
+        Citation._base_manager.filter(
+            content_type=ContentType.objects.get_for_model(type(self)), object_id=self.pk
+        ).exclude(record_published=self.is_published).update(record_published=self.is_published)
 
     def parent_record(self):
         """The record this row belongs to, or None for a record of its own."""
@@ -158,6 +279,15 @@ class Source(TimeStamped):
         return f"{who} {year}".strip()
 
 
+class CitationQuerySet(RecordQuerySet):
+    def _restrict(self):
+        restricting = not self._restricted and visibility.published_only()
+        super()._restrict()
+        if restricting and self._restricted:
+            self.query.add_q(Q(record_published=True))
+        return self
+
+
 class Citation(TimeStamped):
     """A record, or one of its fields or statements, backed by a source at a locator.
 
@@ -197,6 +327,15 @@ class Citation(TimeStamped):
         help_text="The work through which this source is known (the article, for its footnotes).",
     )
     note = models.TextField(blank=True, help_text="Editorial remark on this citation.")
+    record_published = models.BooleanField(
+        default=False,
+        editable=False,
+        db_index=True,
+        help_text="Whether the record it backs is published (kept up to date on every save of "
+        "the record): the public sees a citation only when both are.",
+    )
+
+    objects = CitationQuerySet.as_manager()
 
     class Meta:
         ordering = ("content_type", "object_id", "field", "id")
@@ -211,6 +350,14 @@ class Citation(TimeStamped):
 
     def __str__(self) -> str:
         return self.locator_text
+
+    def save(self, *args, **kwargs):
+        model = self.content_type.model_class() if self.content_type_id else None
+        if model is not None:
+            self.record_published = model._base_manager.filter(
+                pk=self.object_id, status=Status.PUBLISHED
+            ).exists()
+        return super().save(*args, **kwargs)
 
     @property
     def locator_text(self) -> str:
@@ -447,6 +594,8 @@ class DataVersion(models.Model):
 
     class Meta:
         verbose_name = "data version"
+        # One permission for the whole editorial workflow: who may make records public.
+        permissions = [("publish_record", "Can publish records and citations")]
 
     def __str__(self) -> str:
         return self.changed_at.isoformat()

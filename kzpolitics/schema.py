@@ -69,7 +69,22 @@ ERRORS = {
     "401": ("Error", "The credentials sent (a session or token) are wrong or have expired."),
     "403": ("Error", "Not allowed: writing needs a signed-in editor with the permission."),
     "404": ("Error", "Not found: no such record, or a page past the end of the list."),
+    "409": (
+        "Error",
+        "Conflict: the record was saved by someone else since the version the request names, "
+        "or it cannot be deleted while other records cite or depend on it (the body lists them).",
+    ),
     "429": ("Error", "Too many requests: wait the number of seconds Retry-After gives."),
+}
+EDIT_SUMMARY_PARAMETER = {
+    "name": "X-Edit-Summary",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 300},
+    "description": (
+        "What you changed and why, kept with the record's history as the edit summary "
+        "(as an editor writes one in the admin)."
+    ),
 }
 RETRY_AFTER = {
     "Retry-After": {
@@ -113,6 +128,8 @@ def document_api(result, generator, request, public):
             view = views.get((path, method))
             for parameter in operation.get("parameters", []):
                 describe_parameter(parameter, view)
+            if method in WRITE_METHODS:
+                operation.setdefault("parameters", []).append(dict(EDIT_SUMMARY_PARAMETER))
             add_responses(operation, method, path, view)
     return result
 
@@ -193,6 +210,8 @@ def add_responses(operation: dict, method: str, path: str, view) -> None:
         wanted.append("403")
     if scope == "detail" or (method == "get" and getattr(view, "pagination_class", None)):
         wanted.append("404")
+    if scope == "detail" and method in ("put", "patch", "delete"):
+        wanted.append("409")
     for status in sorted(wanted):
         component, description = ERRORS[status]
         schema = {"$ref": f"#/components/schemas/{component}"}

@@ -11,10 +11,13 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.settings import api_settings
+from simple_history.utils import update_change_reason
 
 from .dates import uncertain_dates, validate_edtf
-from .models import Citation, Person, Place, PlaceName, Source
+from .models import Citation, Person, Place, PlaceName, Source, Status
+from .visibility import publishing_error
 
 # Descriptions of the fields every record has, for the ``extra_kwargs`` of each serializer.
 RECORD_HELP = {
@@ -157,13 +160,54 @@ class RefFieldExtension(OpenApiSerializerFieldExtension):
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
 
+STATUS_HELP = (
+    "Review status: draft, review (in review) or published. The public API shows published "
+    "records only; only reviewers may publish. New records start as drafts."
+)
+VERSION_HELP = (
+    "Goes up by one with every save. Send the version you read with a PUT or PATCH: if "
+    "someone saved the record since, the write is refused with a 409 instead of overwriting."
+)
+
+
 class ModelCleanMixin:
     """Run the model's own validation before saving: choices, lengths, dates read from their
     wording (as the admin does), uniqueness and the database's constraints. A write the
-    database would refuse becomes a 400 naming the field, never a 500."""
+    database would refuse becomes a 400 naming the field, never a 500.
+
+    Also gives every record its review ``status`` and its ``version`` (see VERSION_HELP)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["status"] = serializers.ChoiceField(
+            choices=Status.choices, required=False, help_text=STATUS_HELP
+        )
+        fields["version"] = serializers.IntegerField(
+            required=False, min_value=1, help_text=VERSION_HELP
+        )
+        return fields
+
+    def update(self, instance, validated_data):
+        instance._expected_version = validated_data.pop("version", None)
+        instance._change_reason = self.context.get("edit_summary")
+        return super().update(instance, validated_data)
+
+    def create(self, validated_data):
+        validated_data.pop("version", None)
+        instance = super().create(validated_data)
+        if self.context.get("edit_summary"):
+            update_change_reason(instance, self.context["edit_summary"])
+        return instance
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
+        error = publishing_error(
+            self.context["request"].user,
+            self.instance if self.instance is not None else self.Meta.model(),
+            attrs.get("status"),
+        )
+        if error:
+            raise PermissionDenied(error)
         model = self.Meta.model
         instance = copy.copy(self.instance) if self.instance is not None else model()
         for key, value in attrs.items():

@@ -4,7 +4,16 @@ import factory
 from django.contrib.contenttypes.models import ContentType
 
 from elections.models import Election, Result, Round
-from kzpolitics.models import Citation, Event, Person, PersonName, Place, PlaceName, Source
+from kzpolitics.models import (
+    Citation,
+    Event,
+    Person,
+    PersonName,
+    Place,
+    PlaceName,
+    Source,
+    Status,
+)
 from legislation.models import LegalAct, Provision, RegistrationDecision
 from parties.models import (
     MembershipFigure,
@@ -21,6 +30,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
         model = Source
 
     slug = factory.Sequence(lambda n: f"source-{n}")
+    status = Status.PUBLISHED
     kind = Source.Kind.BOOK
     authors = factory.Sequence(lambda n: f"A. Author{n}")
     title = factory.Sequence(lambda n: f"A Book {n}")
@@ -34,6 +44,8 @@ class CitedFactory(factory.django.DjangoModelFactory):
         abstract = True
         skip_postgeneration_save = True
 
+    status = Status.PUBLISHED  # factories make records the public sees; drafts say so
+
     @factory.post_generation
     def cite(obj, create, extracted, **kwargs):
         if create:
@@ -42,6 +54,7 @@ class CitedFactory(factory.django.DjangoModelFactory):
                 object_id=obj.pk,
                 source=SourceFactory(),
                 pages="1",
+                status=Status.PUBLISHED,
             )
 
 
@@ -165,6 +178,8 @@ class CitationFactory(factory.django.DjangoModelFactory):
     content_object = factory.SubFactory(OrganizationFactory)
     source = factory.SubFactory(SourceFactory)
     pages = "1"
+    status = Status.PUBLISHED
+    record_published = True  # as save() would set it: bulk_create of build()s skips save()
 
 
 class PersonNameFactory(CitedFactory):

@@ -27,6 +27,8 @@ def test_every_content_model_is_in_the_admin():
         for model in apps.get_app_config(label).get_models():
             if model._meta.auto_created or model is DataVersion:
                 continue  # DataVersion is bookkeeping the site keeps, not a record
+            if model.__name__.startswith("Historical"):
+                continue  # versions are read on their record's history page
             assert model in registered, model
 
 
@@ -133,6 +135,7 @@ def test_an_editor_adds_a_record_with_a_worded_date(editor_client):
         "name": "New Party",
         "founded_text": "the spring of 1994",
         "founded_edtf": "",
+        "status": "draft",
         **empty_inlines(editor_client),
     }
     response = editor_client.post(url(Organization, "add"), data)

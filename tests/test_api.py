@@ -946,6 +946,12 @@ def test_an_editor_cites_a_record_through_the_citations_endpoint(editor_client):
         "diachenko-2000",
         "12",
     )
+    # An editor's new citation is a draft: the public API shows it once a reviewer publishes it.
+    assert citation.status == "draft"
+    shown = get(editor_client, "organizations/otan/").json()["citations"]
+    assert citation.pk not in ids(shown)
+    citation.status = "published"
+    citation.save()
     shown = get(editor_client, "organizations/otan/").json()["citations"]
     assert citation.pk in ids(shown)
 

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import connection
 from rest_framework.throttling import AnonRateThrottle
 
-from kzpolitics.models import DataVersion, Person
+from kzpolitics.models import DataVersion, Person, Status
 from parties.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +67,9 @@ def test_anonymous_requests_are_throttled_with_retry_after(client, low_anonymous
 
 
 def test_search_forgives_a_misspelling_on_postgresql(client):
-    Person.objects.create(slug="test-kozhakhmetov", name="Testname Kozhakhmetov")
+    Person.objects.create(
+        slug="test-kozhakhmetov", name="Testname Kozhakhmetov", status=Status.PUBLISHED
+    )
     names = [
         p["name"]
         for p in client.get("/api/v1/people/", {"search": "Kozhakmetov"}).json()["results"]

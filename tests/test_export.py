@@ -199,7 +199,8 @@ def test_every_model_of_the_data_has_a_file():
     exported = set(TABLES.values())
     for label in CONTENT_APPS:
         for model in apps.get_app_config(label).get_models():
-            if model is not DataVersion:
+            # History is the editors' (and the backup's), not part of the published dataset.
+            if model is not DataVersion and not model.__name__.startswith("Historical"):
                 assert model in exported, model
 
 

@@ -15,7 +15,7 @@ from django.views.defaults import server_error
 from elections.models import Election, Result
 from elections.seatchart import hemicycle, rows_for
 from kzpolitics import dates
-from kzpolitics.models import Citation, Event, Person, PersonName, Source
+from kzpolitics.models import Citation, Event, Person, PersonName, Source, Status
 from legislation.models import LegalAct
 from parties.models import Organization
 
@@ -563,7 +563,12 @@ def test_same_source_cited_twice_gets_one_number(client):
     content_type = ContentType.objects.get_for_model(org)
     for field in ("founded", ""):
         Citation.objects.create(
-            content_type=content_type, object_id=org.pk, source=source, field=field, pages="5"
+            content_type=content_type,
+            object_id=org.pk,
+            source=source,
+            field=field,
+            pages="5",
+            status=Status.PUBLISHED,
         )
     html = page(client, org.get_absolute_url())
     roe = [
@@ -582,7 +587,12 @@ def test_one_fact_cited_at_two_places_in_one_source_shows_one_marker_naming_both
     content_type = ContentType.objects.get_for_model(org)
     for pages in ("5", "9"):
         Citation.objects.create(
-            content_type=content_type, object_id=org.pk, source=source, field="founded", pages=pages
+            content_type=content_type,
+            object_id=org.pk,
+            source=source,
+            field="founded",
+            pages=pages,
+            status=Status.PUBLISHED,
         )
     html = page(client, org.get_absolute_url())
     founded = re.search(r"<th scope=\"row\">Founded</th><td>1990(<sup.*?</sup>)", html).group(1)
@@ -667,6 +677,7 @@ def _extra_source(n):
     article = Source.objects.get(slug=ARTICLE)
     for org in OrganizationFactory.create_batch(n):
         Citation.objects.create(
+            status=Status.PUBLISHED,
             content_type=ContentType.objects.get_for_model(org),
             object_id=org.pk,
             source=ponomarev,
@@ -693,7 +704,7 @@ def _extra_timeline(n):
 def _extra_search(n):
     for i in range(n):
         person = PersonFactory(name=f"Nazarbayev Namesake {i}")
-        PersonName.objects.create(person=person, name=f"Nazarbayev {i}")
+        PersonName.objects.create(person=person, name=f"Nazarbayev {i}", status=Status.PUBLISHED)
     OrganizationFactory.create_batch(n, name=factory_name("Nazarbayev Foundation"))
     EventFactory.create_batch(n, title=factory_name("Nazarbayev speaks"))
 

@@ -1,0 +1,388 @@
+"""The editorial workflow: drafts hidden from the public, review and publication by
+reviewers only, history with edit summaries and revert, and no lost update."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import reverse
+
+from kzpolitics.models import Citation, Source, Status
+from parties.models import Organization
+
+from .factories import OrganizationFactory, OrganizationNameFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+DRAFT_NAME = "Zzyzx Draft Party"
+
+
+def admin_url(model, view, *args):
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    user = django_user_model.objects.create_user("reviewer", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Reviewers"))
+    return user
+
+
+@pytest.fixture
+def reviewer_client(reviewer):
+    reviewer_client = Client()  # its own session, beside editor_client's
+    reviewer_client.force_login(reviewer)
+    return reviewer_client
+
+
+@pytest.fixture
+def draft():
+    return OrganizationFactory(name=DRAFT_NAME, slug="zzyzx-draft-party", status=Status.DRAFT)
+
+
+def change_form_data(response) -> dict:
+    """What a browser would send back from an admin change page, as it was rendered."""
+    data = {}
+
+    def put(form):
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            if isinstance(value, (list, tuple)):
+                data[bound.html_name] = [str(v) for v in value]
+            else:
+                data[bound.html_name] = "on" if value is True else str(value)
+
+    put(response.context["adminform"].form)
+    for inline in response.context.get("inline_admin_formsets", ()):
+        put(inline.formset.management_form)
+        for form in inline.formset.initial_forms:
+            put(form)
+        prefix = inline.formset.prefix
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(inline.formset.initial_forms))
+    return data
+
+
+# -- drafts: hidden from the public, shown to editors in preview ------------------------------
+
+
+def test_a_draft_is_on_no_public_page_and_in_no_api_answer(client, draft):
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    for url in ("/organizations/", "/search/?q=Zzyzx", "/sitemap.xml", "/timeline/"):
+        assert DRAFT_NAME not in client.get(url).content.decode(), url
+    api = client.get("/api/v1/organizations/", {"search": "Zzyzx"}).json()
+    assert api["count"] == 0
+    assert client.get(f"/api/v1/organizations/{draft.slug}/").status_code == 404
+    # Its citation's source is published, but does not list the draft among what cites it.
+    source = draft.citations.get().source
+    cited_by = client.get(f"/api/v1/sources/{source.slug}/").json()["cited_by"]
+    assert cited_by == []
+
+
+def test_a_record_in_review_is_hidden_too(client, draft):
+    draft.status = Status.REVIEW
+    draft.save()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_a_draft_citation_of_a_published_record_is_not_shown(client):
+    otan = Organization.objects.get(slug="otan")
+    source = SourceFactory(title="A Draft Source Nobody May See", status=Status.DRAFT)
+    Citation.objects.create(
+        content_type=ContentType.objects.get_for_model(otan),
+        object_id=otan.pk,
+        source=source,
+        pages="9",
+        status=Status.DRAFT,
+    )
+    assert (
+        "A Draft Source Nobody May See" not in client.get("/organizations/otan/").content.decode()
+    )
+    body = client.get("/api/v1/organizations/otan/").content.decode()
+    assert source.slug not in body
+    assert client.get(f"/api/v1/sources/{source.slug}/").status_code == 404
+
+
+def test_an_editor_previews_a_draft_on_the_public_layout(editor_client, draft):
+    response = editor_client.get(draft.get_absolute_url(), {"preview": "1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert DRAFT_NAME in html
+    assert "Preview." in html
+    assert response["Cache-Control"] == "private, no-store"
+    assert "ETag" not in response
+    # The same address without ?preview is the public page: no draft there.
+    assert editor_client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_preview_is_for_editors_only(client, draft):
+    assert client.get(draft.get_absolute_url(), {"preview": "1"}).status_code == 404
+
+
+def test_the_api_shows_published_records_even_to_editors(editor_client, draft):
+    assert editor_client.get(f"/api/v1/organizations/{draft.slug}/").status_code == 404
+
+
+# -- who may publish --------------------------------------------------------------------------
+
+
+def test_the_groups_come_from_a_migration():
+    editors = Group.objects.get(name="Editors")
+    reviewers = Group.objects.get(name="Reviewers")
+    assert not editors.permissions.filter(codename="publish_record").exists()
+    assert reviewers.permissions.filter(codename="publish_record").exists()
+    assert set(editors.permissions.all()) < set(reviewers.permissions.all())
+
+
+def publish_through_admin(client, record):
+    page = client.get(admin_url(type(record), "change", record.pk))
+    data = change_form_data(page)
+    data.update(status="published", edit_summary="Checked against the article")
+    return client.post(admin_url(type(record), "change", record.pk), data)
+
+
+def test_an_editor_cannot_publish_in_the_admin(editor_client, draft):
+    response = publish_through_admin(editor_client, draft)
+    assert response.status_code == 200
+    assert "Only a reviewer can publish" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
+def test_a_reviewer_publishes_in_the_admin(reviewer_client, draft, client):
+    response = publish_through_admin(reviewer_client, draft)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Status.PUBLISHED
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_the_publish_action_is_offered_to_reviewers_only(editor_client, reviewer_client, draft):
+    changelist = admin_url(Organization, "changelist")
+    editor_actions = editor_client.get(changelist).context["action_form"].fields["action"]
+    assert "publish" not in dict(editor_actions.choices)
+    assert "send_for_review" in dict(editor_actions.choices)
+    response = reviewer_client.post(
+        changelist, {"action": "publish", "_selected_action": [draft.pk]}
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Status.PUBLISHED
+    assert draft.history.first().history_change_reason == "Published"
+
+
+def test_an_editor_cannot_publish_through_the_api(editor_client, reviewer_client, draft):
+    url = f"/api/v1/organizations/{draft.slug}/"
+    # The API's detail routes show published records: write to the draft by its own route
+    # after a reviewer sends it for review? No: editors write drafts through POST.
+    created = editor_client.post(
+        "/api/v1/organizations/",
+        {"slug": "api-draft", "name": "Api Draft", "kind": "party", "status": "published"},
+        content_type="application/json",
+    )
+    assert created.status_code == 403
+    assert "Only a reviewer can publish" in created.json()["detail"]
+    created = editor_client.post(
+        "/api/v1/organizations/",
+        {"slug": "api-draft", "name": "Api Draft", "kind": "party"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    assert created.json()["status"] == "draft"
+    published = reviewer_client.post(
+        "/api/v1/organizations/",
+        {"slug": "api-published", "name": "Api Published", "kind": "party", "status": "published"},
+        content_type="application/json",
+    )
+    assert published.status_code == 201
+    assert reviewer_client.get("/api/v1/organizations/api-published/").status_code == 200
+    assert url  # the draft itself stays out of the API
+
+
+@pytest.mark.parametrize(
+    "who, admin_status, may_preview",
+    [
+        ("anonymous", 302, False),
+        ("editor", 200, True),
+        ("reviewer", 200, True),
+        ("superuser", 200, True),
+    ],
+)
+def test_the_permission_matrix(
+    client, who, admin_status, may_preview, editor, reviewer, admin_user, draft
+):
+    users = {"editor": editor, "reviewer": reviewer, "superuser": admin_user}
+    if who in users:
+        client.force_login(users[who])
+    assert client.get(admin_url(Organization, "changelist")).status_code == admin_status
+    preview = client.get(draft.get_absolute_url(), {"preview": "1"})
+    assert preview.status_code == (200 if may_preview else 404)
+    write = client.post(
+        "/api/v1/organizations/",
+        {"slug": f"by-{who}", "name": f"By {who}", "kind": "party"},
+        content_type="application/json",
+    )
+    assert write.status_code == (403 if who == "anonymous" else 201)
+
+
+# -- history, edit summaries, diff and revert -------------------------------------------------
+
+
+def test_a_change_in_the_admin_needs_a_summary_and_is_kept_with_its_author(editor_client, editor):
+    party = OrganizationFactory(name="Old Name")
+    url = admin_url(Organization, "change", party.pk)
+    data = change_form_data(editor_client.get(url))
+    data.update(name="New Name", edit_summary="")
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "Say in a few words what you changed" in response.content.decode()
+    data.update(edit_summary="Name as the article spells it")
+    assert editor_client.post(url, data).status_code == 302
+    latest = party.history.first()
+    assert latest.name == "New Name"
+    assert latest.history_user == editor
+    assert latest.history_change_reason == "Name as the article spells it"
+    assert latest.history_type == "~"
+
+
+def test_the_history_page_shows_what_changed_field_by_field(editor_client):
+    party = OrganizationFactory(name="Before")
+    party.name = "After"
+    party._change_reason = "Renamed"
+    party.save()
+    html = editor_client.get(admin_url(Organization, "history", party.pk)).content.decode()
+    assert "Renamed" in html
+    assert re.search(r"Before.*After", html, flags=re.S)
+
+
+def test_reverting_to_an_earlier_version_is_itself_recorded(editor_client):
+    party = OrganizationFactory(name="First Name")
+    first = party.history.first()
+    party.name = "Second Name"
+    party._change_reason = "A change to undo"
+    party.save()
+    url = reverse("admin:parties_organization_simple_history", args=[party.pk, first.history_id])
+    page = editor_client.get(url)
+    assert page.status_code == 200
+    data = change_form_data(page)
+    assert data["edit_summary"].startswith("Reverted to the version of")
+    assert editor_client.post(url, data).status_code == 302
+    party.refresh_from_db()
+    assert party.name == "First Name"
+    assert party.history.count() == 3
+    assert party.history.first().history_change_reason.startswith("Reverted to the version of")
+
+
+# -- no lost update ---------------------------------------------------------------------------
+
+
+def test_the_second_of_two_concurrent_saves_is_refused_and_shows_what_changed(
+    client, editor, reviewer
+):
+    party = OrganizationFactory(name="Shared Name", summary="Original summary.")
+    url = admin_url(Organization, "change", party.pk)
+    first, second = Client(), Client()
+    first.force_login(editor)
+    second.force_login(reviewer)
+    first_data = change_form_data(first.get(url))
+    second_data = change_form_data(second.get(url))  # both opened version 1
+
+    first_data.update(summary="Summary by the first editor.", edit_summary="First's fix")
+    assert first.post(url, first_data).status_code == 302
+
+    second_data.update(name="Second's Name", edit_summary="Second's fix")
+    refused = second.post(url, second_data)
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "Someone else saved this record after you opened it" in html
+    assert "First’s fix" in html or "First&#x27;s fix" in html or "First's fix" in html
+    assert "Summary by the first editor." in html  # what changed meanwhile
+    assert 'value="Second&#x27;s Name"' in html  # the second editor's input is still there
+    party.refresh_from_db()
+    assert party.name == "Shared Name"  # nothing of the second save went in
+    assert party.summary == "Summary by the first editor."  # the first save is intact
+
+    # Having seen the changes, saving again is a deliberate choice: it goes through.
+    again = change_form_data(refused)
+    again.update(edit_summary="Second's fix, after reading First's")
+    assert second.post(url, again).status_code == 302
+    party.refresh_from_db()
+    assert party.name == "Second's Name"
+    assert party.summary == "Summary by the first editor."
+
+
+def test_the_api_refuses_a_write_from_a_stale_version(editor_client):
+    party = OrganizationFactory(name="Api Shared")
+    url = f"/api/v1/organizations/{party.slug}/"
+    version = editor_client.get(url).json()["version"]
+    ok = editor_client.patch(
+        url,
+        {"summary": "One.", "version": version},
+        content_type="application/json",
+        headers={"X-Edit-Summary": "First API edit"},
+    )
+    assert ok.status_code == 200
+    assert ok.json()["version"] == version + 1
+    assert party.history.first().history_change_reason == "First API edit"
+    stale = editor_client.patch(
+        url, {"summary": "Two.", "version": version}, content_type="application/json"
+    )
+    assert stale.status_code == 409
+    assert f"version {version + 1}" in stale.json()["detail"]
+    party.refresh_from_db()
+    assert party.summary == "One."
+
+
+# -- deletion ---------------------------------------------------------------------------------
+
+
+def test_a_cited_source_cannot_be_deleted_and_the_refusal_lists_what_cites_it(editor_client):
+    ponomarev = Source.objects.get(slug="ponomarev-1991")
+    page = editor_client.get(admin_url(Source, "delete", ponomarev.pk))
+    assert "protected" in page.content.decode().lower()
+    response = editor_client.delete(f"/api/v1/sources/{ponomarev.slug}/")
+    assert response.status_code == 409
+    assert "cannot be deleted" in response.json()["detail"]
+    assert Source.objects.filter(pk=ponomarev.pk).exists()
+
+
+def test_a_deletion_is_recorded_in_history(editor_client):
+    party = OrganizationFactory(name="Short Lived Party")
+    pk = party.pk
+    response = editor_client.post(admin_url(Organization, "delete", pk), {"post": "yes"})
+    assert response.status_code == 302
+    deleted = Organization.history.filter(id=pk).first()
+    assert deleted.history_type == "-"
+    assert deleted.history_change_reason == "Deleted"
+
+
+def test_a_deleted_record_is_restored_with_what_was_deleted_with_it(editor_client, client):
+    party = OrganizationFactory(name="Comeback Party", slug="comeback-party")
+    OrganizationNameFactory(organization=party, name="The Comeback")
+    pk = party.pk
+    citations = party.citations.count()
+    editor_client.post(admin_url(Organization, "delete", pk), {"post": "yes"})
+    assert not Organization.objects.filter(pk=pk).exists()
+
+    deleted_page = admin_url(Organization, "deleted")
+    listing = editor_client.get(deleted_page)
+    assert "Comeback Party" in listing.content.decode()
+    row = next(v for v in listing.context["versions"] if v.id == pk)
+    response = editor_client.post(deleted_page, {"history_id": row.history_id})
+    assert response.status_code == 302
+
+    party = Organization.objects.get(pk=pk)
+    assert party.name == "Comeback Party"
+    assert [n.name for n in party.names.all()] == ["The Comeback"]
+    assert party.citations.count() == citations
+    assert party.history.first().history_change_reason.startswith("Restored after its deletion")
+    assert not any(v.id == pk for v in editor_client.get(deleted_page).context["versions"])
+    assert client.get("/organizations/comeback-party/").status_code == 200
+
+
+def test_only_editors_see_deleted_records(client):
+    assert client.get(admin_url(Organization, "deleted")).status_code == 302
