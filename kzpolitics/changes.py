@@ -1,0 +1,394 @@
+"""Recent changes: the newest saves and deletions of every record, for editors and the public.
+
+Every record keeps its history (django-simple-history): a row per save or delete saying when, by
+whom, with what edit summary, and what the record's fields (its status among them) then were.
+Editors follow those rows on an admin page; researchers follow the published ones in an Atom
+feed, so they learn what changed in the data they use.
+
+Each historical table is asked once for its newest rows, with a LIMIT, and the answers are
+merged newest first in Python. What a page costs is then a fixed number of queries, however long
+the history grows. Pages go by position (“older than this change”), not by number, so the
+hundredth page reads as few rows as the first.
+
+What the public may see is decided here, not by the managers: historical models are not
+filtered by ``kzpolitics.visibility``. A change is public when the row was published at the time
+and every record it cannot exist without (a name's organization, a citation's source and cited
+record) is published now; its link, when the record itself is published now.
+"""
+
+from __future__ import annotations
+
+import datetime
+import heapq
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.db.models import ForeignKey, Model, OuterRef, Q, QuerySet, Subquery
+from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
+from simple_history.utils import get_history_model_for_model
+
+from .dates import UncertainDate
+from .models import Citation, Status, TimeStamped
+from .signals import CONTENT_APPS
+
+KINDS = {"+": "created", "~": "changed", "-": "deleted"}
+HISTORY_TYPES = {kind: code for code, kind in KINDS.items()}
+SYSTEM = "system"  # who made changes no signed-in user made (the loader, scripts)
+PAGE_SIZE = 50
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def tracked_models() -> list[type[Model]]:
+    """Every model of the content apps that keeps a history, in a stable order."""
+    return [
+        model
+        for label in CONTENT_APPS
+        for model in apps.get_app_config(label).get_models()
+        if hasattr(model._meta, "simple_history_manager_attribute")
+    ]
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """Where a change stands in the merged order: by time, ties broken by model and row.
+
+    Written into page links as ``<microseconds since 1970>-<app.model>-<history id>``.
+    """
+
+    when: datetime.datetime
+    model: str
+    history_id: int
+
+    def __str__(self) -> str:
+        micros = (self.when - EPOCH) // datetime.timedelta(microseconds=1)
+        return f"{micros}-{self.model}-{self.history_id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Position | None:
+        """The position a page link names, or None for anything else."""
+        try:
+            micros, model, history_id = (text or "").split("-")
+            when = EPOCH + datetime.timedelta(microseconds=int(micros))
+            history_id = int(history_id)
+        except (ValueError, OverflowError):
+            return None
+        # A row id no database column holds would fail the query rather than match nothing.
+        return cls(when, model, history_id) if 0 <= history_id < 2**63 else None
+
+    def beyond(self, model: str, *, older: bool) -> Q:
+        """The rows of one model's history that come after this position, going older or newer.
+
+        Rows of the same time come by model, then by row: within one table the model is fixed.
+        """
+        after = "lt" if older else "gt"
+        if model == self.model:
+            return Q(**{f"history_date__{after}": self.when}) | Q(
+                history_date=self.when, **{f"history_id__{after}": self.history_id}
+            )
+        beyond_in_time = Q(**{f"history_date__{after}": self.when})
+        if model < self.model if older else model > self.model:
+            return beyond_in_time | Q(history_date=self.when)
+        return beyond_in_time
+
+
+@dataclass
+class Change:
+    """One save or deletion of a record, as the recent changes list shows it."""
+
+    model: type[Model]
+    object_id: int
+    position: Position
+    when: datetime.datetime
+    who: str
+    user_id: int | None
+    kind: str  # created, changed or deleted
+    label: str
+    summary: str
+    fields: list[str] = field(default_factory=list)
+    url: str | None = None  # the record's public page, while the public may see it
+    exists: bool = False
+    first_published: bool = False  # in the public list: a draft's first published version
+
+    @property
+    def verbose_name(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def headline(self) -> str:
+        """“Organization changed: Republican (Homeland) Party Otan”."""
+        kind = "published" if self.first_published else self.kind
+        return f"{capfirst(self.verbose_name)} {kind}: {self.label}"
+
+    @cached_property
+    def admin_url(self) -> str | None:
+        """Where an editor follows the change up: the record's history page while the record
+        exists, else the list of deleted records of its kind (to restore it from)."""
+        opts = self.model._meta
+        name = "history" if self.exists else "deleted"
+        args = [self.object_id] if self.exists else []
+        try:
+            return reverse(f"admin:{opts.app_label}_{opts.model_name}_{name}", args=args)
+        except NoReverseMatch:
+            return None
+
+
+@dataclass
+class ChangesPage:
+    """A page of changes, newest first, and the positions the next pages start from."""
+
+    changes: list[Change]
+    older: Position | None = None
+    newer: Position | None = None
+
+
+def recent_changes(
+    *,
+    models: list[type[Model]] | None = None,
+    user: int | str | None = None,
+    kind: str | None = None,
+    before: Position | None = None,
+    after: Position | None = None,
+    limit: int = PAGE_SIZE,
+    public: bool = False,
+) -> ChangesPage:
+    """The newest changes of the given models (all tracked ones by default), newest first.
+
+    ``user`` is a user id, or ``SYSTEM`` for changes no user made; ``kind`` is created, changed
+    or deleted; ``before`` / ``after`` page older or newer than a change. ``public`` keeps only
+    changes the public may see and describes them as the public knows them: what a change did
+    is told against the previous *published* version, never a draft.
+
+    Queries: one per model for its rows, then, for the models on the page only, one for the
+    versions before them, one for the records as they are now, and one per kind of record
+    that changed citations cite.
+    """
+    models = tracked_models() if models is None else models
+    newer = after is not None and before is None
+    per_model = [
+        _history_rows(
+            model, limit + 1, user=user, kind=kind, before=before, after=after, public=public
+        )
+        for model in models
+    ]
+    merged = list(heapq.merge(*per_model, key=_position, reverse=not newer))[: limit + 1]
+    more = len(merged) > limit
+    rows = merged[:limit]
+    if newer:
+        rows.reverse()
+    changes = _describe(rows, public=public)
+    page = ChangesPage(changes)
+    if changes:
+        if newer:
+            page.newer = changes[0].position if more else None
+            page.older = changes[-1].position
+        else:
+            page.newer = changes[0].position if before is not None else None
+            page.older = changes[-1].position if more else None
+    return page
+
+
+def _position(row) -> Position:
+    return Position(row.history_date, row.instance_type._meta.label_lower, row.history_id)
+
+
+def _history_rows(model, limit, *, user, kind, before, after, public) -> list:
+    """One model's newest history rows (oldest first when paging newer), with what the
+    label needs: the user, the related records and the id of the version before each."""
+    history = get_history_model_for_model(model)
+    label = model._meta.label_lower
+    pk = model._meta.pk.attname
+    rows = history.objects.all()
+    previous = history.objects.filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")),
+        **{pk: OuterRef(pk)},
+    )
+    if public:
+        rows = rows.filter(_public_history(model))
+        previous = previous.filter(status=Status.PUBLISHED)
+    if user == SYSTEM:
+        rows = rows.filter(history_user__isnull=True)
+    elif user is not None:
+        rows = rows.filter(history_user_id=user)
+    if kind is not None:
+        rows = rows.filter(history_type=HISTORY_TYPES[kind])
+    newer = after is not None and before is None
+    if before is not None:
+        rows = rows.filter(before.beyond(label, older=True))
+    elif after is not None:
+        rows = rows.filter(after.beyond(label, older=False))
+    order = ("history_date", "history_id") if newer else ("-history_date", "-history_id")
+    rows = rows.annotate(
+        previous_id=Subquery(
+            previous.order_by("-history_date", "-history_id").values("history_id")[:1]
+        )
+    ).select_related("history_user", *(f.name for f in _record_keys(model)))
+    return list(rows.order_by(*order)[:limit])
+
+
+def _describe(rows, *, public: bool) -> list[Change]:
+    """Changes for history rows: labels, changed fields and links, a few queries per model."""
+    by_model: dict[type, list] = {}
+    for row in rows:
+        by_model.setdefault(row.instance_type, []).append(row)
+    previous: dict[tuple[type, int], object] = {}
+    current: dict[tuple[type, int], Model] = {}
+    for model, model_rows in by_model.items():
+        history = get_history_model_for_model(model)
+        wanted = {row.previous_id for row in model_rows if row.history_type == "~"}
+        wanted.discard(None)
+        if wanted:
+            for row in history.objects.filter(history_id__in=wanted):
+                previous[(model, row.history_id)] = row
+        for obj in _current(model, {row.instance.pk for row in model_rows}):
+            current[(model, obj.pk)] = obj
+    changes = []
+    for row in rows:
+        model = row.instance_type
+        instance = row.instance
+        before = previous.get((model, row.previous_id))
+        obj = current.get((model, instance.pk))
+        changes.append(
+            Change(
+                model=model,
+                object_id=instance.pk,
+                position=_position(row),
+                when=row.history_date,
+                who=row.history_user.get_username() if row.history_user else SYSTEM,
+                user_id=row.history_user_id,
+                kind=KINDS[row.history_type],
+                label=_label(row, instance, public=public),
+                summary=row.history_change_reason or "",
+                fields=_changed_fields(model, row, before),
+                url=_public_url(obj),
+                exists=obj is not None,
+                first_published=public and row.history_type == "~" and before is None,
+            )
+        )
+    return changes
+
+
+def _current(model, pks) -> list[Model]:
+    """The records as they are now, with what deciding on their public page needs."""
+    records = model._base_manager.filter(pk__in=pks).select_related(
+        *(f.name for f in _required_records(model))
+    )
+    if model is Citation:
+        targets = [
+            m._base_manager.select_related(*(f.name for f in _required_records(m)))
+            for m in tracked_models()
+            if m is not Citation
+        ]
+        records = records.prefetch_related(GenericPrefetch("content_object", targets))
+    return list(records)
+
+
+def _changed_fields(model, row, before) -> list[str]:
+    """What a change changed, in the editors' words (“founded”, not “founded_edtf”)."""
+    if row.history_type != "~" or before is None:
+        return []
+    names = []
+    for name in row.diff_against(before).changed_fields:
+        declared = getattr(model, name.rpartition("_")[0], None)
+        if isinstance(declared, UncertainDate):
+            shown = declared.verbose_name
+        else:
+            shown = str(model._meta.get_field(name).verbose_name)
+        shown = shown[:1].lower() + shown[1:]
+        if shown not in names:
+            names.append(shown)
+    return names
+
+
+class _Withheld:
+    """Stands in for a related record a label may not show: a draft (to the public), or one
+    since deleted. Using it in any way stops the label, which then falls back to a plain one."""
+
+    def _refuse(self, *args, **kwargs):
+        raise _LabelWithheld
+
+    __str__ = __format__ = __bool__ = __getattr__ = __iter__ = _refuse
+
+
+class _LabelWithheld(Exception):
+    pass
+
+
+def _label(row, instance, *, public: bool) -> str:
+    """The record's name as it was at the change (“Otan”; “Person: chairman, Otan”).
+
+    Labels of rows such as roles name related records; those come as they are now, from the
+    same query, and a draft among them (or a deleted one) is not shown: the label falls back
+    to “role #12” if it needs one.
+    """
+    for key in _record_keys(type(instance)):
+        hist_key = row._meta.get_field(key.name)
+        related = hist_key.get_cached_value(row, default=None)
+        if getattr(instance, key.attname) is None:
+            related = None
+        elif related is None or (public and related.status != Status.PUBLISHED):
+            related = _Withheld()
+        key.set_cached_value(instance, related)
+    try:
+        return str(instance)
+    except _LabelWithheld:
+        return f"{instance._meta.verbose_name} #{instance.pk}"
+
+
+def _public_url(obj) -> str | None:
+    """The public page showing a record, if the public may see it now."""
+    if obj is None or not _is_public(obj):
+        return None
+    if isinstance(obj, Citation):
+        return _public_url(obj.content_object)
+    page = obj.parent_record() if getattr(obj, "PARENT", "") else obj
+    return page.get_absolute_url() if hasattr(page, "get_absolute_url") else None
+
+
+def _is_public(obj) -> bool:
+    """Published, and so is every record it cannot exist without (loaded with it)."""
+    return getattr(obj, "status", None) == Status.PUBLISHED and all(
+        getattr(obj, f.name).status == Status.PUBLISHED for f in _required_records(type(obj))
+    )
+
+
+def _public_history(model) -> Q:
+    """History rows the public may see: published then, and the records they belong to
+    published now. A citation's row also needs the record it cites published now."""
+    condition = Q(status=Status.PUBLISHED)
+    for key in _required_records(model):
+        condition &= Q(**{f"{key.name}__status": Status.PUBLISHED})
+    if model is Citation:
+        cited = [m for m in tracked_models() if m is not Citation]
+        condition &= Q(
+            *(
+                Q(content_type=ct, object_id__in=_public_records(m))
+                for m, ct in ContentType.objects.get_for_models(*cited).items()
+            ),
+            _connector=Q.OR,
+        )
+    return condition
+
+
+def _public_records(model) -> QuerySet:
+    """The ids of a model's records the public may see now."""
+    required = {f"{f.name}__status": Status.PUBLISHED for f in _required_records(model)}
+    return model._base_manager.filter(status=Status.PUBLISHED, **required).values("pk")
+
+
+def _record_keys(model) -> list[ForeignKey]:
+    """Foreign keys to other records (not to content types or users)."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.many_to_one and issubclass(f.related_model, TimeStamped)
+    ]
+
+
+def _required_records(model) -> list[ForeignKey]:
+    """The records a row cannot exist without: its non-null foreign keys to records."""
+    return [f for f in _record_keys(model) if not f.null]
