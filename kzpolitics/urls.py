@@ -9,9 +9,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from . import views
+from . import health, views
 from .api import router
 from .export import ExportView
+from .feeds import ChangesFeed
 from .sitemaps import SITEMAPS
 
 
@@ -40,7 +41,10 @@ api_patterns = [
     re_path(r"^[\s\S]*/$", ApiNotFound.as_view(), name="not-found"),
 ]
 
+handler500 = "kzpolitics.health.server_error"
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"), namespace="api")),
     path("organizations/", include("parties.urls")),
@@ -52,6 +56,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "template_name": "kzpolitics/sitemap.xml"},
         name="sitemap",
     ),
+    path("changes.atom", ChangesFeed(), name="changes-feed"),
     path(
         "",
         include(
