@@ -30,9 +30,10 @@ class Status(models.TextChoices):
 class RecordQuerySet(models.QuerySet):
     """Records, which while a public request is answered are published ones only.
 
-    The restriction is added when a query is derived (``all()``, ``filter()``, a prefetch's
-    own filter), not only when a manager starts one: views and viewsets keep querysets built
-    at import time, and Django's prefetches reuse those built by ``with_citations()``.
+    The restriction is added when a query runs (rows fetched, counted, tested for existence,
+    aggregated), not when it is built: views, viewsets, serializers and prefetches keep
+    querysets built at import time, which may happen during a public request and must not
+    stay restricted for the admin.
     """
 
     _restricted = False
@@ -40,39 +41,37 @@ class RecordQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
 
-    @classmethod
-    def as_manager(cls):
-        manager = RecordManager.from_queryset(cls)()
-        manager._built_with_as_manager = True
-        return manager
-
-    as_manager.queryset_only = True
-
     def _clone(self):
         clone = super()._clone()
         clone._restricted = self._restricted
         return clone
 
-    def _chain(self):
-        return super()._chain()._restrict()
-
     def _restrict(self):
-        if (
-            not self._restricted
-            and visibility.published_only()
-            and not self.query.is_sliced
-            and not self.query.combinator
-        ):
+        if not self._restricted and visibility.published_only() and not self.query.combinator:
             self.query.add_q(Q(status=Status.PUBLISHED))
             self._restricted = True
         return self
 
+    def _fetch_all(self):
+        if self._result_cache is None:
+            self._restrict()
+        super()._fetch_all()
 
-class RecordManager(models.Manager):
-    """Every query of a record, related rows and prefetches included, starts here."""
+    def iterator(self, *args, **kwargs):
+        return super(RecordQuerySet, self._chain()._restrict()).iterator(*args, **kwargs)
 
-    def get_queryset(self):
-        return super().get_queryset()._restrict()
+    def count(self):
+        if self._result_cache is not None:
+            return len(self._result_cache)
+        return super(RecordQuerySet, self._chain()._restrict()).count()
+
+    def exists(self):
+        if self._result_cache is not None:
+            return bool(self._result_cache)
+        return super(RecordQuerySet, self._chain()._restrict()).exists()
+
+    def aggregate(self, *args, **kwargs):
+        return super(RecordQuerySet, self._chain()._restrict()).aggregate(*args, **kwargs)
 
 
 class EditConflict(Exception):

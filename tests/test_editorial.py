@@ -394,3 +394,16 @@ def test_a_deleted_record_is_restored_with_what_was_deleted_with_it(editor_clien
 
 def test_only_editors_see_deleted_records(client):
     assert client.get(admin_url(Organization, "deleted")).status_code == 302
+
+
+def test_a_queryset_built_during_a_public_request_is_restricted_only_when_run_there(draft):
+    """Views keep querysets built at import time, which may happen inside a public request:
+    the restriction belongs to the moment a query runs, not to when it was built."""
+    from kzpolitics import visibility
+
+    with visibility.public():
+        built = Organization.objects.filter(name__startswith="Zzyzx")
+        assert list(built.all()) == []
+        assert built.all().count() == 0
+    assert list(built.all()) == [draft]
+    assert built.all().count() == 1
