@@ -8,6 +8,7 @@
   else (no host, no error text).
 """
 
+import logging
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -63,3 +64,15 @@ def server_error(request, *args, **kwargs):
         connection.close_if_unusable_or_obsolete()
         return unavailable(request)
     return defaults.server_error(request, *args, **kwargs)
+
+
+class QuietOutageFilter(logging.Filter):
+    """A request answered 503 because the database was away is logged as one warning line:
+    an outage of a few seconds under load would otherwise write thousands of tracebacks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 503:
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True

@@ -5,6 +5,9 @@
 - ``SECRET_KEY``: required unless ``DEBUG`` is on (then a fixed development key is used).
 - ``DEBUG``: ``1``/``true`` to turn on; off by default.
 - ``ALLOWED_HOSTS``: comma-separated host names.
+- ``HTTPS``: ``1`` in production behind a TLS-terminating proxy that sets
+  ``X-Forwarded-Proto``: redirects to HTTPS, HSTS, secure cookies. With ``DEBUG`` off and a
+  real ``SECRET_KEY`` it passes ``manage.py check --deploy`` with no warning.
 """
 
 import warnings
@@ -13,7 +16,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,6 +33,53 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
+# -- Security headers: every response. HTTPS-only settings when the site is served over TLS. --
+HTTPS = env_bool("HTTPS", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe speaks plain HTTP
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+# Content Security Policy (django-csp): everything from the site itself, no inline script.
+# The API docs use drf-spectacular's split Swagger view (its set-up script is a file).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (django-permissions-policy): the site uses no device feature.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+
 INSTALLED_APPS = [
     "kzpolitics.apps.KZAdminConfig",
     "django.contrib.auth",
@@ -44,6 +94,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "csp",
+    "axes",
     "kzpolitics",
     "parties",
     "elections",
@@ -52,6 +104,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -62,7 +116,22 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: locks an account out after repeated failed sign-ins.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one user name from one address lock that pair out for an hour; a
+# superuser unlocks it in the admin (Axes › Access attempts) or with `manage.py axes_reset`.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", default=0)
 
 ROOT_URLCONF = "kzpolitics.urls"
 
@@ -95,6 +164,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer (a loader, a second server process) instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
 
+# Errors go to the server's log (gunicorn's stderr) with their traceback; a 503 while the
+# database is away is one line each, not thousands of tracebacks (kzpolitics.health).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"quiet_outage": {"()": "kzpolitics.health.QuietOutageFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["quiet_outage"],
+        }
+    },
+    "loggers": {
+        "django": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
+    },
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -116,6 +202,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # the apps at start-up as well as in STATIC_ROOT: a fresh checkout serves its stylesheet with no
 # collectstatic step.
 WHITENOISE_USE_FINDERS = True
+# In production (`make serve`): collected files with content-hashed names, compressed, cached
+# for a year by browsers (whitenoise sets the headers), after `manage.py collectstatic`.
+if env_bool("STATIC_HASHED", default=False):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    WHITENOISE_USE_FINDERS = False
 # ...so a missing STATIC_ROOT (no collectstatic run) is expected, not worth a warning.
 warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 

@@ -233,8 +233,10 @@ def full_reference(source: Source) -> str:
     if source.date:
         parts.append(escape(str(source.date)))
     text = format_html("{}.", format_html_join(", ", "{}", ((part,) for part in parts)))
-    if source.url:
+    if source.url.lower().startswith(("http://", "https://")):
         text = format_html('{} <a href="{}">{}</a>', text, source.url, source.url)
+    elif source.url:  # never a javascript: (or other) link, whatever was stored
+        text = format_html("{} {}", text, source.url)
     return text
 
 
