@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -60,7 +60,9 @@ def _throwaway_database(work: Path) -> Iterator[str]:
             )
 
 
-def _environment(database_url: str) -> dict[str, str]:
+def site_environment(database_url: str) -> dict[str, str]:
+    """The server's and its management commands' environment: production settings (DEBUG
+    off, a random key) on ``database_url``."""
     env = dict(os.environ)
     env.update(
         DEBUG="0",
@@ -85,6 +87,7 @@ def _run(args: list[str], env: dict[str, str], log: Path) -> None:
 class Site:
     url: str  # the base address, no trailing slash
     log: Path  # the server's log: its access log and any traceback
+    process: subprocess.Popen | None = None  # gunicorn's master process
 
     def errors(self) -> str:
         """The server's 5xx answers and tracebacks, to show when a check fails."""
@@ -102,28 +105,42 @@ def throwaway_site(timeout: float = 60) -> Iterator[Site]:
         _throwaway_database(Path(tmp)) as database_url,
     ):
         work = Path(tmp)
-        env = _environment(database_url)
-        python = sys.executable
-        _run([python, "manage.py", "migrate", "--noinput"], env, work / "migrate.log")
-        _run([python, "manage.py", "load_article"], env, work / "load.log")
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        log = (work / "server.log").open("w")
-        server = subprocess.Popen(
-            [python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--access-logfile", "-", "kzpolitics.wsgi"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        env = site_environment(database_url)
+        load_the_article(env, work)
+        with serve(env, work, timeout) as site:
+            yield site
+
+
+def load_the_article(env: dict[str, str], work: Path) -> None:
+    """Migrate the (empty) database ``env`` names and load the article's data into it."""
+    python = sys.executable
+    _run([python, "manage.py", "migrate", "--noinput"], env, work / "migrate.log")
+    _run([python, "manage.py", "load_article"], env, work / "load.log")
+
+
+@contextlib.contextmanager
+def serve(env: dict[str, str], work: Path, timeout: float = 60) -> Iterator[Site]:
+    """gunicorn with two workers on a free port, logging to ``work/server.log``; stopped when
+    the block ends."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = (work / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "--access-logfile", "-", "kzpolitics.wsgi"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait_until_it_answers(base, server, timeout, work / "server.log")
+        yield Site(base, work / "server.log", server)
+    finally:
+        server.terminate()
         try:
-            _wait_until_it_answers(base, server, timeout, work / "server.log")
-            yield Site(base, work / "server.log")
-        finally:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            log.close()
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
 
 
 def _wait_until_it_answers(base: str, server: subprocess.Popen, timeout: float, log: Path):
