@@ -1,12 +1,40 @@
 """Filters every list shares."""
 
+import datetime
+
 import django_filters
+from django import forms
+from django_filters.fields import IsoDateTimeField
 
 from .models import Citation, Event, Place, Source
 
 
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time that has a UTC value.
+
+    Why: a time hours from the ends of the calendar in another zone (0001-01-01T00:00+05:00,
+    9999-12-31T23:59-05:00) parses, but has no UTC value, and the database adapter's
+    conversion raised OverflowError: a 500 (tests/test_hostile_input.py). It is a 400.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None:
+            try:
+                value.astimezone(datetime.UTC)
+            except OverflowError:
+                raise forms.ValidationError(
+                    "Give a time between the years 1 and 9999 in UTC.", code="invalid"
+                ) from None
+        return value
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class RecordFilterSet(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Only records changed at or after this time (ISO 8601, e.g. 2026-01-31T00:00Z).",

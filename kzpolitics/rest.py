@@ -69,7 +69,8 @@ class StrictOrderingFilter(filters.OrderingFilter):
             return self.get_default_ordering(view)
         terms = [term.strip() for term in raw.split(",") if term.strip()]
         valid = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
-        unknown = [term for term in terms if term.lstrip("-") not in valid]
+        # One leading "-" reverses; lstrip("-") let "--name" through to order_by(): a 500.
+        unknown = [term for term in terms if term.removeprefix("-") not in valid]
         if unknown or not terms:
             raise ValidationError(
                 {
