@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEV := DEBUG=1
 PYTEST_ARGS ?=
 
-.PHONY: venv checkers reviewer serve run migrate load test lint format check-fixtures citation-report editor faults clean
+.PHONY: venv checkers reviewer serve run migrate load test lint format check-fixtures citation-report editor faults backup restore clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ editor: migrate
 reviewer: migrate
 	@test -n "$(NAME)" || { echo "usage: make reviewer NAME=<user name>"; exit 2; }
 	$(DEV) $(PY) manage.py create_editor --reviewer "$(NAME)"
+
+## A complete, dated backup (records, citations, history, accounts) in backups/
+backup: migrate
+	$(DEV) $(PY) manage.py backup
+
+## Load a backup into an empty database: make restore FILE=backups/kzpolitics-....json.gz
+restore: migrate
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=<backup .json.gz>"; exit 2; }
+	$(DEV) $(PY) manage.py restore "$(FILE)"
 
 ## The production configuration, locally: gunicorn, DEBUG off, hashed and compressed static
 ## files, on PostgreSQL (DATABASE_URL, by default a kzpolitics database on 127.0.0.1:5432).

@@ -37,9 +37,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def _throwaway_database(work: Path) -> Iterator[str]:
-    """A database of the same kind as DATABASE_URL's (SQLite when unset), new and empty:
-    on PostgreSQL a new database on that server, dropped afterwards."""
+def throwaway_database(work: Path) -> Iterator[str]:
+    """A database of the same kind as DATABASE_URL's (SQLite when unset), new and empty (not
+    migrated): an SQLite file in ``work``, or on PostgreSQL a new database on that server,
+    dropped afterwards. Yields its URL. The site copies and the backup tests use it."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         yield f"sqlite:///{work / 'db.sqlite3'}"
@@ -102,7 +103,7 @@ def throwaway_site(timeout: float = 60) -> Iterator[Site]:
     """Serve a fresh copy with the article's data, for as long as the block runs."""
     with (
         tempfile.TemporaryDirectory(prefix="kzpolitics-site-") as tmp,
-        _throwaway_database(Path(tmp)) as database_url,
+        throwaway_database(Path(tmp)) as database_url,
     ):
         work = Path(tmp)
         env = site_environment(database_url)
