@@ -8,8 +8,10 @@ from kzpolitics.admin import (
     date_columns,
     decade_filter,
 )
+from kzpolitics.resources import ImportExportAdminMixin
 
 from .models import Election, Result, Round
+from .resources import ResultResource
 
 
 class RoundInline(CitedRowInline):
@@ -72,7 +74,8 @@ class RoundAdmin(CitedAdmin):
 
 
 @admin.register(Result)
-class ResultAdmin(CitedAdmin):
+class ResultAdmin(ImportExportAdminMixin, CitedAdmin):
+    resource_classes = [ResultResource]
     list_display = (
         "election",
         "contestant",

@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from .dates import UncertainDate, uncertain_dates
 from .editorial import EditorialAdmin, EditorialForm, publishing_error
 from .models import Citation, Event, Person, PersonName, Place, PlaceName, Source
+from .resources import CitationResource, ImportExportAdminMixin, PersonResource
 
 
 class PreloadedAutocompleteSelect(AutocompleteSelect):
@@ -263,8 +264,10 @@ class SourceAdmin(EditorialAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(EditorialAdmin):
+class CitationAdmin(ImportExportAdminMixin, EditorialAdmin):
     """Every citation in one list: find what a source backs, or what cites via the article."""
+
+    resource_classes = [CitationResource]
 
     list_display = ("__str__", "record", "field", "quote")
     list_filter = ("content_type", "source", "via")
@@ -304,7 +307,8 @@ class PersonNameInline(CitedRowInline):
 
 
 @admin.register(Person)
-class PersonAdmin(CitedAdmin):
+class PersonAdmin(ImportExportAdminMixin, CitedAdmin):
+    resource_classes = [PersonResource]
     list_display = ("name", "slug", "citations_count", "updated_at")
     search_fields = ("name", "names__name", "slug")
     prepopulated_fields = {"slug": ("name",)}

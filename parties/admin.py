@@ -9,8 +9,10 @@ from kzpolitics.admin import (
     date_columns,
     decade_filter,
 )
+from kzpolitics.resources import ImportExportAdminMixin
 
 from .models import MembershipFigure, Organization, OrganizationName, Relation, Role, Stance
+from .resources import OrganizationResource
 
 
 class OrganizationNameInline(CitedRowInline):
@@ -67,7 +69,8 @@ EventAdmin.inlines = (*EventAdmin.inlines, EventOrganizationInline)
 
 
 @admin.register(Organization)
-class OrganizationAdmin(CitedAdmin):
+class OrganizationAdmin(ImportExportAdminMixin, CitedAdmin):
+    resource_classes = [OrganizationResource]
     list_display = (
         "name",
         "kind",
