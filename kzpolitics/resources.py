@@ -205,6 +205,10 @@ class RecordResource(ModelResource):
             return EdtfWidget
         return super().widget_from_django_field(f, default)
 
+    def get_user_visible_fields(self):
+        """The columns the import page says it reads: not ``version``, which it never does."""
+        return [field for field in super().get_user_visible_fields() if not field.readonly]
+
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         """Import all the rows or none: any invalid row rolls the whole file back."""
         kwargs["use_transactions"] = True

@@ -2,18 +2,19 @@
 XLSX. An import shows what it would change before anything is saved; a file with a bad row
 imports nothing, and the preview names each bad row and what is wrong with it."""
 
+import datetime
+
 import pytest
 import tablib
-from django.apps import apps
-from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
 from elections.models import Result
 from elections.resources import ResultResource
-from kzpolitics.models import Citation, Person, Status
+from kzpolitics.models import Citation, Person, Place, Status
 from kzpolitics.resources import CitationResource, PersonResource, problems
 from parties.models import Organization
 from parties.resources import OrganizationResource
@@ -78,17 +79,6 @@ HEADERS = {
     ],
 }
 ARTICLE = "babak-kazakhstan-multiparty-system"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def import_export_installed():
-    """The import and export pages are the app's templates: the site installs the app. While
-    settings.py does not list it yet, these tests add it themselves."""
-    if apps.is_installed("import_export"):
-        yield
-        return
-    with override_settings(INSTALLED_APPS=[*settings.INSTALLED_APPS, "import_export"]):
-        yield
 
 
 @pytest.fixture
@@ -184,30 +174,47 @@ def versions(model) -> dict:
 # -- Export ------------------------------------------------------------------------------------
 
 KNOWN_ROWS = {
-    Organization: (
-        {"slug": "otan"},
-        {
-            "kind": "party",
-            "name": "Republican (Homeland) Party Otan",
-            "founded_text": "On 1 March, 1999",
-            "founded_edtf": "1999-03-01",
-            "founding_place": "",
-            "status": "published",
-            "version": "1",
-        },
-    ),
-    Person: (
-        {"slug": "nursultan-nazarbaev"},
-        {"name": "Nursultan Nazarbaev", "status": "published", "version": "1"},
-    ),
-    Result: (
-        {"election": "majilis-2004", "organization": "otan", "tier": "total"},
-        {"seats": "42", "seats_of": "77", "person": "", "round": "", "status": "published"},
-    ),
-    Citation: (
-        {"content_type": "parties.organization", "object": "otan", "field": "founded"},
-        {"source": ARTICLE, "via": "", "status": "published", "version": "1"},
-    ),
+    Organization: [
+        (
+            {"slug": "otan"},
+            {
+                "kind": "party",
+                "name": "Republican (Homeland) Party Otan",
+                "founded_text": "On 1 March, 1999",
+                "founded_edtf": "1999-03-01",
+                "founding_place": "",
+                "status": "published",
+                "version": "1",
+            },
+        ),
+        ({"slug": "alma-ata-popular-front"}, {"founding_place": "alma-ata"}),
+    ],
+    Person: [
+        (
+            {"slug": "nursultan-nazarbaev"},
+            {"name": "Nursultan Nazarbaev", "status": "published", "version": "1"},
+        )
+    ],
+    Result: [
+        (
+            {"election": "majilis-2004", "organization": "otan", "tier": "total"},
+            {"seats": "42", "seats_of": "77", "person": "", "round": "", "status": "published"},
+        ),
+        (
+            {"election": "presidential-1999", "person": "nursultan-nazarbaev"},
+            {"organization": "", "vote_share": "79.78"},
+        ),
+    ],
+    Citation: [
+        (
+            {"content_type": "parties.organization", "object": "otan", "field": "founded"},
+            {"source": ARTICLE, "via": "", "status": "published", "version": "1"},
+        ),
+        (
+            {"object": "otan", "field": "social_base", "source": "dashkov-2004"},
+            {"via": ARTICLE, "footnote": "26"},
+        ),
+    ],
 }
 
 
@@ -218,9 +225,9 @@ def test_the_admin_exports_every_record_with_keys_as_slugs(editor_client, model,
 
     assert exported.headers == HEADERS[model]
     assert len(exported) == model.objects.count()
-    match, expected = KNOWN_ROWS[model]
-    row = row_of(exported, **match)
-    assert {key: row[key] for key in expected} == expected
+    for match, expected in KNOWN_ROWS[model]:
+        row = row_of(exported, **match)
+        assert {key: row[key] for key in expected} == expected
 
 
 def test_a_citation_of_a_record_without_a_slug_names_it_by_id():
@@ -304,8 +311,12 @@ def test_importing_a_resources_own_export_changes_only_the_edited_cell(
     after = versions(model)
     (changed,) = [pk for pk in after if after[pk] != before[pk]]
     record = model.objects.get(pk=changed)
-    reexported = row_of(resource_class().export(model.objects.filter(pk=changed)))
-    assert {k: reexported[k] for k in cells} == cells
+    was = row_of(exported, **match)
+    now = row_of(resource_class().export(model.objects.filter(pk=changed)))
+    assert {key: now[key] for key in now if now[key] != was[key]} == {
+        **cells,
+        "version": str(int(was["version"]) + 1),
+    }
     assert record.history.first().history_change_reason == "Imported from edited.csv"
 
 
@@ -320,6 +331,19 @@ def test_imported_records_are_drafts_unless_the_file_says_otherwise(editor):
     assert Person.objects.get(slug="new-person").status == Status.DRAFT
     assert Person.objects.get(slug="another-person").status == Status.REVIEW
     assert Person.objects.get(slug="new-person").history.first().history_type == "+"
+
+
+def test_a_date_a_spreadsheet_turned_into_a_date_cell_is_read_back_as_edtf(editor):
+    organizations = tablib.Dataset(
+        ["a-new-party", "party", "A New Party", "On 1 March, 1999", datetime.datetime(1999, 3, 1)],
+        headers=["slug", "kind", "name", "founded_text", "founded_edtf"],
+    )
+
+    result = OrganizationResource().import_data(organizations, user=editor)
+
+    assert not problems(result)
+    founded = Organization.objects.get(slug="a-new-party").founded
+    assert (founded.edtf, founded.earliest) == ("1999-03-01", datetime.date(1999, 3, 1))
 
 
 # -- Import: a bad row stops the whole file ----------------------------------------------------
@@ -356,6 +380,23 @@ def test_a_file_with_bad_rows_imports_nothing_and_the_preview_names_each(editor_
         assert reason in page
     assert versions(Organization) == before
     assert Organization.objects.get(slug="otan").summary != "A good change."
+
+
+def test_a_row_gone_bad_between_preview_and_confirmation_stops_the_whole_file(editor_client):
+    organizations = tablib.Dataset(headers=["slug", "kind", "name", "founding_place"])
+    organizations.append(["a-new-party", "party", "A New Party", ""])
+    organizations.append(["another-new-party", "party", "Another New Party", "alma-ata"])
+    preview = upload(editor_client, Organization, organizations)
+    assert preview.context["result"].totals["new"] == 2
+    Place.objects.filter(slug="alma-ata").update(slug="almaty")  # a colleague's edit meanwhile
+
+    response = confirm(editor_client, Organization, preview)
+
+    assert response.status_code == 302
+    assert not Organization.objects.filter(slug__in=["a-new-party", "another-new-party"]).exists()
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Nothing was imported: row 2: founding_place: No place has the slug “alma-ata”."
+    ]
 
 
 GOOD_AND_BAD_ROWS = {
@@ -476,7 +517,10 @@ def test_the_import_page_is_for_those_who_may_add_and_change(editor_client, mode
     assert anonymous.get(import_url).status_code == 302  # to the sign-in page
     assert anonymous.post(admin_url(model, "process_import")).status_code == 302
     assert anonymous.get(export_url).status_code == 302
-    assert editor_client.get(import_url).status_code == 200
+    import_page = editor_client.get(import_url)
+    assert import_page.status_code == 200
+    (read_columns,) = [columns for _, columns in import_page.context["fields_list"]]
+    assert read_columns == [h for h in HEADERS[model] if h != "version"]  # version is never read
     changelist = editor_client.get(admin_url(model, "changelist")).content.decode()
     assert import_url in changelist
     assert export_url in changelist
