@@ -44,6 +44,8 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from _serve import fetch, unwind_on_signals  # scripts/_serve.py
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # What a visitor and a researcher ask for: pages that query the database in different ways
@@ -250,17 +252,7 @@ def first_differences(before: bytes, after: bytes, lines: int = 40) -> str:
 
 
 def get(url: str, timeout: float = 5) -> int | None:
-    address = urlsplit(url)
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=timeout)
-    try:
-        connection.request("GET", address.path + (f"?{address.query}" if address.query else ""))
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    except (OSError, http.client.HTTPException):
-        return None
-    finally:
-        connection.close()
+    return fetch(url, timeout)[0]
 
 
 def wait_for_recovery(base: str, seconds: float) -> tuple[float | None, Counter]:
@@ -461,9 +453,7 @@ def main(argv: list[str]) -> int:
     if args.load:
         print(json.dumps(load(args.load, args.seconds, args.concurrency, args.timeout)))
         return 0
-    # Under SIGTERM or SIGHUP too, unwind through the clean-up as on Ctrl-C.
-    for number in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(number, lambda signum, frame: sys.exit(128 + signum))
+    unwind_on_signals()
     try:
         return run(args)
     except KeyboardInterrupt:
