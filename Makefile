@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEV := DEBUG=1
 PYTEST_ARGS ?=
 
-.PHONY: venv checkers reviewer serve run migrate load test lint format check-fixtures citation-report editor faults backup restore clean
+.PHONY: venv checkers reviewer serve run migrate load test lint format check-fixtures citation-report editor faults bench backup restore clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,10 @@ test: venv checkers
 ## recovers without a restart, no record changes. Needs the PostgreSQL server binaries.
 faults: venv
 	$(PY) scripts/faults.py
+
+## Benchmark (issue 7): production stack at 1x and 100x the data, under wrk [BENCH_ARGS=--scales 1]
+bench: venv
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 ## The page checkers from npm (vnu-jar, axe-core). Without npm their tests skip, saying why.
 ## --ignore-scripts: vnu-jar's install script would fetch a Java; the machine's own is used.

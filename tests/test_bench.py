@@ -1,0 +1,249 @@
+"""The benchmark's own parts (scripts/bench.py): reading wrk's figures, the targets of issue 7
+given figures, the addresses it chooses from the database, and its floor, /robots.txt. The
+benchmark itself runs with `make bench`, not here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+
+from elections.models import Election
+from kzpolitics.models import Citation, Source
+from parties.models import Organization, Relation
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import bench  # noqa: E402
+
+WRK_OUTPUT = """\
+Running 6s test @ http://127.0.0.1:40123/search/?q=Nazarbayev
+  1 threads and 2 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    14.61ms    3.02ms  40.11ms   80.12%
+    Req/Sec   136.45     12.30   160.00     70.00%
+  Latency Distribution
+     50%   14.20ms
+     75%   15.80ms
+     90%   17.93ms
+     99%   35.30ms
+  818 requests in 6.01s, 2.67MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:    136.11
+Transfer/sec:    455.12KB
+BENCH-WRK {"requests": 818, "duration_us": 6010000, "bytes": 2800000, "non_2xx_3xx": 3, \
+"connect": 0, "read": 2, "write": 0, "timeout": 0, "p50_us": 14200, "p90_us": 17930, \
+"p99_us": 35300, "max_us": 40110}
+"""
+
+
+def test_wrk_figures_are_read_from_the_line_its_script_prints():
+    figures = bench.parse_wrk(WRK_OUTPUT)
+
+    assert figures["requests"] == 818
+    assert figures["rps"] == pytest.approx(818 / 6.01)
+    assert figures["p50_ms"] == pytest.approx(14.2)
+    assert figures["p99_ms"] == pytest.approx(35.3)
+    assert figures["max_ms"] == pytest.approx(40.11)
+    assert figures["non_2xx_3xx"] == 3
+    assert figures["socket_errors"] == {"connect": 0, "read": 2, "write": 0, "timeout": 0}
+
+
+def test_wrk_output_without_figures_is_a_broken_run():
+    with pytest.raises(bench.Broken, match="wrk printed no figures"):
+        bench.parse_wrk("unable to connect to 127.0.0.1:40123 Connection refused\n")
+
+
+def test_the_script_prints_every_figure_the_parser_reads():
+    for key in ("requests", "duration_us", "non_2xx_3xx", "p50_us", "p99_us", "max_us"):
+        assert f'"{key}": %d' in bench.WRK_SCRIPT
+
+
+# -- the targets, given figures ----------------------------------------------------------------
+
+
+def row(rps: float, p50: float, queries: int = 5, warm: int | None = None) -> dict:
+    return {
+        "rps": rps,
+        "p50_ms": p50,
+        "p99_ms": p50 * 2,
+        "queries_cold": queries,
+        "queries_warm": queries if warm is None else warm,
+        "bytes": 1000,
+        "floor_ratio": 0.0,
+    }
+
+
+def good_run() -> dict[int, dict[str, dict]]:
+    """Figures that meet every target: a floor of 1000 req/s, pages at 400, APIs at 600."""
+    figures = {}
+    for scale, p50 in ((1, 10.0), (100, 12.0)):
+        figures[scale] = {"floor": row(1000, 1, queries=0)}
+        for endpoint in bench.ENDPOINTS[1:]:
+            rps = {"html": 400, "api-list": 600}.get(endpoint.kind, 100)
+            figures[scale][endpoint.name] = row(rps, p50)
+    return figures
+
+
+def verdicts(figures) -> list[bool | None]:
+    return [target.passed for target in bench.check_targets(figures)]
+
+
+def test_figures_that_meet_every_target_pass_all_four():
+    assert verdicts(good_run()) == [True, True, True, True]
+
+
+def test_a_query_count_that_grows_with_the_data_fails_the_first_target():
+    figures = good_run()
+    figures[100]["timeline"] = row(400, 12, queries=6)
+
+    target = bench.check_targets(figures)[0]
+    assert target.passed is False
+    assert "timeline 5/5 -> 6/6 (!)" in target.figures
+
+
+def test_more_than_twelve_queries_fails_the_first_target_even_when_constant():
+    figures = good_run()
+    figures[1]["home"] = figures[100]["home"] = row(400, 12, queries=13, warm=2)
+
+    assert verdicts(figures)[0] is False
+
+
+def test_the_warm_count_must_not_grow_either():
+    figures = good_run()
+    figures[100]["search"] = row(400, 12, queries=5, warm=7)
+
+    assert verdicts(figures)[0] is False
+
+
+def test_p50_growing_more_than_one_and_a_half_times_fails_but_for_the_export():
+    figures = good_run()
+    figures[100]["api-export"] = row(100, 100)
+    assert verdicts(figures)[1] is True
+
+    figures[100]["election-detail"] = row(400, 15.1)  # 1.51 times 10 ms
+    target = bench.check_targets(figures)[1]
+    assert target.passed is False
+    assert "election-detail 10.0 -> 15.1 ms = 1.51x (!)" in target.figures
+
+
+def test_throughput_is_judged_against_the_floor_by_kind():
+    figures = good_run()
+    figures[100]["api-organization-detail"] = row(10, 12)  # a detail: not a list, no target
+    figures[100]["api-export"] = row(1, 12)
+    assert verdicts(figures)[2] is True
+
+    figures[100]["api-results-csv"] = row(499, 12)  # an API list needs half the floor's
+    assert verdicts(figures)[2] is False
+
+    figures = good_run()
+    figures[100]["source-detail"] = row(333, 12)  # a page needs a third
+    assert verdicts(figures)[2] is False
+
+
+def test_search_must_answer_in_under_fifty_milliseconds_at_the_largest_scale():
+    figures = good_run()
+    figures[1]["search"] = row(400, 49)
+    figures[100]["search"] = row(400, 50)
+
+    target = bench.check_targets(figures)[3]
+    assert target.passed is False
+    assert target.figures == ["search p50 50.0 ms"]
+
+
+def test_one_scale_checks_what_it_can_and_says_what_it_cannot():
+    figures = {1: good_run()[1]}
+    targets = bench.check_targets(figures)
+
+    assert [t.passed for t in targets] == [True, None, True, True]
+    assert targets[1].figures == ["needs two scales"]
+    assert "N/A" in bench.format_targets(targets)
+
+
+def test_growth_is_the_largest_scale_over_the_smallest():
+    ratios = bench.growth(good_run())
+
+    assert ratios["home"]["p50"] == pytest.approx(1.2)
+    assert ratios["home"]["rps"] == pytest.approx(1.0)
+    assert "floor" in ratios
+
+
+def test_the_table_has_a_row_per_endpoint_and_scale():
+    table = bench.format_table(good_run()).splitlines()
+
+    assert len(table) == 2 + 2 * len(bench.ENDPOINTS)
+    assert table[2].split() == ["1", "floor", "1000.0", "1.0", "2.0", "0/0", "1000", "0.000"]
+
+
+# -- the addresses, chosen from the database ---------------------------------------------------
+
+
+def weight(organization: Organization) -> int:
+    relations = Relation.objects.filter(subject=organization).count()
+    relations += Relation.objects.filter(object=organization).count()
+    kind = ContentType.objects.get_for_model(Organization)
+    citations = Citation.objects.filter(content_type=kind, object_id=organization.pk).count()
+    return relations + citations
+
+
+@pytest.mark.django_db
+def test_the_organization_measured_is_the_one_with_most_relations_and_citations():
+    paths = bench.choose_endpoints()
+
+    slug = paths["organization-detail"].strip("/").split("/")[-1]
+    hub = Organization.objects.get(slug=slug)
+    assert weight(hub) == max(weight(o) for o in Organization.objects.all())
+    assert paths["api-organization-detail"] == f"/api/v1/organizations/{slug}/"
+
+
+@pytest.mark.django_db
+def test_the_election_and_source_measured_are_the_largest():
+    paths = bench.choose_endpoints()
+
+    most_results = max(Election.objects.annotate(n=Count("results")), key=lambda e: e.n)
+    chosen = Election.objects.annotate(n=Count("results")).get(
+        slug=paths["election-detail"].strip("/").split("/")[-1]
+    )
+    assert chosen.n == most_results.n
+    most_cited = max(Source.objects.annotate(n=Count("citations")), key=lambda s: s.n)
+    assert paths["source-detail"] == f"/sources/{most_cited.slug}/"
+
+
+@pytest.mark.django_db
+def test_search_is_for_a_spelling_the_article_does_not_use(client):
+    paths = bench.choose_endpoints()
+
+    assert paths["search"] == "/search/?q=Nazarbayev"
+    assert "Nazarbaev" in client.get(paths["search"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_every_address_answers_and_queries_are_counted_cold_and_warm():
+    paths = bench.choose_endpoints()
+    figures, captured = bench.count_queries(paths)
+
+    assert set(figures) == {endpoint.name for endpoint in bench.ENDPOINTS}
+    assert {name: f["status"] for name, f in figures.items()} == dict.fromkeys(figures, 200)
+    assert figures["floor"]["queries_cold"] == figures["floor"]["queries_warm"] == 0
+    assert figures["home"]["queries_cold"] == len(captured["home"]) > 0
+
+
+# -- the floor ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_robots_txt_allows_all_points_at_the_sitemap_and_queries_nothing(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain"
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    assert "Allow: /" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert len(queries) == 0
