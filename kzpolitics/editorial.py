@@ -27,6 +27,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from .inline_policy import allow_inline
 from .models import Status
 from .visibility import may_publish, publishing_error
 
@@ -285,6 +286,11 @@ class EditorialAdmin(SimpleHistoryAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         return type(form.__name__, (form,), {"editor": request.user})
+
+    def history_view(self, request, object_id, extra_context=None):
+        # django-simple-history's list of versions styles its pager inline.
+        response = super().history_view(request, object_id, extra_context)
+        return allow_inline(response, styles=("border-top: 0",))
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))

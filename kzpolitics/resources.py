@@ -11,8 +11,11 @@ confirms. What keeps the data sound:
   the related record's slug, never as an id an editor cannot check by eye.
 - An uncertain date is two columns, its wording and its EDTF value; the earliest and latest
   days are derived again on save, so they are not in the file.
-- ``version`` is exported for reference and never imported (saving moves it on); ``status``
-  defaults to draft, and only a reviewer's file may publish or unpublish a record.
+- ``version`` is never written (saving moves it on) but is checked, as the admin's form checks
+  it: a row that would change a record a colleague has saved since the file was exported is an
+  error on that row, so an old file cannot silently undo newer edits. An empty version cell
+  skips the check, for an editor who means to overwrite.
+- ``status`` defaults to draft, and only a reviewer's file may publish or unpublish a record.
 - Each saved row gets a history entry, “Imported from <file name>”, by the importing user.
 
 This module holds the shared pieces and the resources of the shared models (people,
@@ -36,6 +39,7 @@ from import_export.fields import Field
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.resources import ModelResource
 
+from .inline_policy import allow_inline
 from .models import Citation, Cited, Person, Source, Status
 from .visibility import publishing_error
 
@@ -165,6 +169,27 @@ class CitedObjectField(Field):
         return self._slugs[model].get(instance.object_id, instance.object_id)
 
 
+def version_error(stored, cell) -> str | None:
+    """What is wrong with a row's ``version`` cell for the record as stored, if anything: not
+    a number, or not the version the record is at now (someone saved it since the export)."""
+    text = str(cell if cell is not None else "").strip()
+    if not text or stored.pk is None:
+        return None  # a new record, or an editor who cleared the cell to overwrite
+    try:
+        number = float(text)  # an XLSX cell may come back as 3.0
+    except ValueError:
+        number = None
+    if number is None or not number.is_integer():
+        return f"“{cell}” is not a version number; leave the cell as exported, or empty."
+    if int(number) == stored.version:
+        return None
+    return (
+        f"“{stored}” was saved by someone else after this file was exported (the file has "
+        f"version {int(number)}, the record is at version {stored.version}): export the list "
+        "again and redo your change, or empty the version cell to overwrite theirs."
+    )
+
+
 def has_slug(model) -> bool:
     return any(f.name == "slug" for f in model._meta.concrete_fields)
 
@@ -206,7 +231,8 @@ class RecordResource(ModelResource):
         return super().widget_from_django_field(f, default)
 
     def get_user_visible_fields(self):
-        """The columns the import page says it reads: not ``version``, which it never does."""
+        """The columns the import page says it reads: not ``version``, which it checks but never
+        writes."""
         return [field for field in super().get_user_visible_fields() if not field.readonly]
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
@@ -230,6 +256,7 @@ class RecordResource(ModelResource):
         """Read the row into the record; refuse a change of publication by a non-reviewer."""
         stored = copy.copy(instance)
         errors = {}
+        instance._import_version_error = version_error(stored, row.get("version"))
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
@@ -243,7 +270,13 @@ class RecordResource(ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """The model's validation, its errors named by the file's columns and said once (an
-        EDTF value is checked by its field and again by the date's own ``clean``)."""
+        EDTF value is checked by its field and again by the date's own ``clean``).
+
+        Only rows that would change something get here (unchanged rows are skipped first), so
+        a stale version is an error exactly when the row would overwrite a newer edit."""
+        stale = getattr(instance, "_import_version_error", None)
+        if stale:
+            import_validation_errors = {**(import_validation_errors or {}), "version": [stale]}
         try:
             super().validate_instance(instance, import_validation_errors, validate_unique)
         except ValidationError as exc:
@@ -324,6 +357,25 @@ class ImportExportAdminMixin(ImportExportMixin):
 
     def has_export_permission(self, request):
         return self.has_view_or_change_permission(request)
+
+    def import_action(self, request, **kwargs):
+        """The import form and its preview. The preview's diff of each changed cell comes
+        from diff-match-patch, which colours insertions and deletions with inline styles:
+        allowed by their hashes on this page only."""
+        return allow_inline(
+            super().import_action(request, **kwargs),
+            styles=("background:#e6ffe6;", "background:#ffe6e6;"),
+        )
+
+    def export_action(self, request):
+        """The export form. Its template (django-import-export's own) has two inline style
+        attributes and the “Select all” box's inline event handler: allowed by their hashes on
+        this page only."""
+        return allow_inline(
+            super().export_action(request),
+            styles=("padding: 0;", "font-weight: bold;"),
+            handlers=("onSelectToggleChange(event)",),
+        )
 
     def process_result(self, result, request):
         """After the confirmation: should a row have gone bad since the preview (a colleague's

@@ -99,8 +99,9 @@ class Site:
 
 
 @contextlib.contextmanager
-def throwaway_site(timeout: float = 60) -> Iterator[Site]:
-    """Serve a fresh copy with the article's data, for as long as the block runs."""
+def throwaway_site(timeout: float = 60, editor: tuple[str, str] | None = None) -> Iterator[Site]:
+    """Serve a fresh copy with the article's data, for as long as the block runs; with
+    ``editor`` (a user name and a password), an editor's account in it too."""
     with (
         tempfile.TemporaryDirectory(prefix="kzpolitics-site-") as tmp,
         throwaway_database(Path(tmp)) as database_url,
@@ -108,6 +109,13 @@ def throwaway_site(timeout: float = 60) -> Iterator[Site]:
         work = Path(tmp)
         env = site_environment(database_url)
         load_the_article(env, work)
+        if editor:
+            name, password = editor
+            _run(
+                [sys.executable, "manage.py", "create_editor", name],
+                {**env, "EDITOR_PASSWORD": password},
+                work / "editor.log",
+            )
         with serve(env, work, timeout) as site:
             yield site
 

@@ -399,6 +399,96 @@ def test_a_row_gone_bad_between_preview_and_confirmation_stops_the_whole_file(ed
     ]
 
 
+def a_colleague_saves(slug: str, **changes) -> Organization:
+    """Another editor's save through the model, as the admin's form would make it."""
+    record = Organization.objects.get(slug=slug)
+    for name, value in changes.items():
+        setattr(record, name, value)
+    record._change_reason = "A colleague's edit"
+    record.save()
+    return record
+
+
+def test_an_old_file_cannot_undo_an_edit_saved_since_it_was_exported(editor_client):
+    exported = OrganizationResource().export()
+    a_colleague_saves("otan", summary="The colleague's newer summary.")
+    # The editor changes another row of the old file; its otan row still holds the old summary.
+    stale = edited(exported, {"slug": "adilet"}, {"note": "Checked against the article."})
+    before = versions(Organization)
+
+    preview = upload(editor_client, Organization, stale)
+
+    assert "confirm_form" not in preview.context
+    invalid = {
+        row.number: row.field_specific_errors for row in preview.context["result"].invalid_rows
+    }
+    (otan_row,) = invalid
+    assert list(invalid[otan_row]) == ["version"]
+    (message,) = invalid[otan_row]["version"]
+    assert "saved by someone else after this file was exported" in message
+    assert "the file has version 1, the record is at version 2" in message
+    assert message in preview.content.decode()
+    assert versions(Organization) == before
+    otan = Organization.objects.get(slug="otan")
+    assert otan.summary == "The colleague's newer summary."
+    assert Organization.objects.get(slug="adilet").note != "Checked against the article."
+
+
+def test_an_edit_saved_between_preview_and_confirmation_stops_the_file(editor_client):
+    exported = OrganizationResource().export()
+    preview = upload(
+        editor_client,
+        Organization,
+        with_cells(exported, [({"slug": "otan"}, {"summary": "The file's summary."})]),
+    )
+    assert preview.context["result"].totals["update"] == 1
+    a_colleague_saves("otan", summary="The colleague's summary.")
+
+    response = confirm(editor_client, Organization, preview)
+
+    assert response.status_code == 302
+    assert Organization.objects.get(slug="otan").summary == "The colleague's summary."
+    (message,) = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message.startswith("Nothing was imported: row 1: version: “Republican (Homeland)")
+
+
+def test_a_stale_row_that_changes_nothing_is_skipped_not_refused(editor):
+    exported = OrganizationResource().export()
+    a_colleague_saves("otan", summary="Agreed wording.")
+    same = with_cells(exported, [({"slug": "otan"}, {"summary": "Agreed wording."})])
+
+    result = OrganizationResource().import_data(same, file_name="same.csv", user=editor)
+
+    assert not problems(result)
+    assert result.totals["skip"] == 1
+
+
+def test_an_empty_version_cell_overwrites_on_purpose(editor):
+    exported = OrganizationResource().export()
+    a_colleague_saves("otan", summary="The colleague's summary.")
+    overwrite = with_cells(
+        exported, [({"slug": "otan"}, {"summary": "The file's summary.", "version": ""})]
+    )
+
+    result = OrganizationResource().import_data(overwrite, file_name="mine.csv", user=editor)
+
+    assert not problems(result)
+    otan = Organization.objects.get(slug="otan")
+    assert (otan.summary, otan.version) == ("The file's summary.", 3)
+
+
+@pytest.mark.parametrize("cell", ["two", "1.5", "nan"])
+def test_a_version_cell_that_is_no_version_number_is_an_error(editor, cell):
+    exported = OrganizationResource().export()
+    bad = with_cells(exported, [({"slug": "otan"}, {"summary": "Changed.", "version": cell})])
+
+    result = OrganizationResource().import_data(bad, file_name="bad.csv", user=editor)
+
+    assert problems(result) == [
+        f"row 1: version: “{cell}” is not a version number; leave the cell as exported, or empty."
+    ]
+
+
 GOOD_AND_BAD_ROWS = {
     "organization": (
         OrganizationResource,
