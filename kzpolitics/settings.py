@@ -117,6 +117,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A NUL in a query string is a 400 naming the parameter (PostgreSQL refuses NUL: a 500).
+    # After the middleware that set the security headers, so that its 400 carries them too.
+    "kzpolitics.middleware.NullCharacterMiddleware",
     # Last, as django-axes asks: locks an account out after repeated failed sign-ins.
     "axes.middleware.AxesMiddleware",
 ]
