@@ -5,6 +5,7 @@ from kzpolitics.admin import (
     CitedAdmin,
     CitedRowInline,
     EventAdmin,
+    KeyCheckedTabularInline,
     date_columns,
     decade_filter,
 )
@@ -35,7 +36,7 @@ class ResultInline(CitedRowInline):
     autocomplete_fields = ("organization", "person")
 
 
-class EventElectionInline(admin.TabularInline):
+class EventElectionInline(KeyCheckedTabularInline):
     model = Election.events.through
     extra = 0
     autocomplete_fields = ("election",)

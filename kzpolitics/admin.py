@@ -8,27 +8,36 @@
 from __future__ import annotations
 
 import datetime
+import re
 
+from axes import admin as axes_admin
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
 from django import forms
+from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
+from .admin_keys import KeyCheckedAdminMixin, KeyCheckedAutocompleteSelect
 from .dates import UncertainDate, uncertain_dates
 from .editorial import EditorialAdmin, EditorialForm, publishing_error
 from .models import Citation, Event, Person, PersonName, Place, PlaceName, Source
 from .resources import CitationResource, ImportExportAdminMixin, PersonResource
 
 
-class PreloadedAutocompleteSelect(AutocompleteSelect):
+class PreloadedAutocompleteSelect(KeyCheckedAutocompleteSelect):
     """An autocomplete that labels its selected value from the row already loaded.
 
     Django's widget runs one query per form to label the selected record, so an inline of
-    fifty rows runs fifty; with the label preloaded from ``select_related`` it runs none.
+    fifty rows runs fifty; with the label preloaded from ``select_related`` it runs none. A
+    posted value that is no key is not looked up (kzpolitics.admin_keys).
     """
 
     preloaded: dict[str, str] = {}
@@ -96,8 +105,9 @@ class EditorialInlineMixin:
         return formset
 
 
-class PreloadedAutocompleteMixin:
-    """For admins and inlines: autocompletes labelled without a query per row."""
+class PreloadedAutocompleteMixin(KeyCheckedAdminMixin):
+    """For admins and inlines: autocompletes labelled without a query per row; posted keys
+    checked before they are looked up (kzpolitics.admin_keys)."""
 
     form = PreloadedLabelsForm
 
@@ -116,6 +126,11 @@ class PreloadedAutocompleteMixin:
             if self.model._meta.get_field(name).many_to_one
         ]
         return queryset.select_related(*related) if related else queryset
+
+
+class KeyCheckedTabularInline(KeyCheckedAdminMixin, admin.TabularInline):
+    """Django's tabular inline, with the keys posted to its autocompletes checked (for the
+    inlines of plain links, such as the organizations an event concerns)."""
 
 
 class CitationInline(EditorialInlineMixin, PreloadedAutocompleteMixin, GenericTabularInline):
@@ -199,6 +214,10 @@ class CitedAdmin(CountCitationsMixin, PreloadedAutocompleteMixin, EditorialAdmin
         return inlines
 
 
+DECADE_START = re.compile(r"[0-9]{1,4}")
+MAX_DECADE_START = datetime.MAXYEAR - 9
+
+
 def decade_filter(date_name: str, title: str | None = None):
     """A list filter grouping records by the decade their uncertain date falls in."""
     column = f"{date_name}_earliest"
@@ -220,12 +239,14 @@ def decade_filter(date_name: str, title: str | None = None):
             value = self.value()
             if not value:
                 return queryset
-            if not value.isdigit():
-                return queryset.none()
+            # ASCII digits only (int() refuses “²”, which isdigit() passes), and a decade that
+            # ends within what datetime.date holds (years 1 to 9999; the 0s start at year 1).
+            if not DECADE_START.fullmatch(value) or int(value) > MAX_DECADE_START:
+                raise IncorrectLookupParameters(f"“{value[:20]}” is not the year a decade starts.")
             start = int(value)
             return queryset.filter(
                 **{
-                    f"{column}__gte": datetime.date(start, 1, 1),
+                    f"{column}__gte": datetime.date(max(start, datetime.MINYEAR), 1, 1),
                     f"{column}__lte": datetime.date(start + 9, 12, 31),
                 }
             )
@@ -234,8 +255,50 @@ def decade_filter(date_name: str, title: str | None = None):
     return DecadeFilter
 
 
+class CheckedDateFieldListFilter(admin.DateFieldListFilter):
+    """Django's date list filter (“Today”, “Past 7 days”, …), refusing a bound that is no
+    date or time the database can compare.
+
+    Django hands ``?field__gte=`` and ``?field__lt=`` to the query as sent: on SQLite a time
+    with no UTC value (0001-01-01T00:00:00+05:00) raised OverflowError, a 500. Such a bound
+    is now Django's answer to any lookup it cannot make, as a malformed date already was: a
+    redirect to the unfiltered list (``?e=1``). Registered for every date field below, so
+    the admins of other apps (accounts, tokens, sign-in attempts) use it too.
+    """
+
+    def queryset(self, request, queryset):
+        for name in (self.lookup_kwarg_since, self.lookup_kwarg_until):
+            for value in self.used_parameters.get(name, ()):
+                if not is_comparable_date(self.field, value):
+                    raise IncorrectLookupParameters(f"“{value[:40]}” is not a date or time.")
+        return super().queryset(request, queryset)
+
+
+def is_comparable_date(field: models.DateField, value: str) -> bool:
+    """Whether ``value`` is a date (or time) of ``field`` that has a UTC value."""
+    try:
+        parsed = field.to_python(value)
+    except ValidationError:
+        return False
+    if isinstance(parsed, datetime.datetime) and settings.USE_TZ:
+        try:
+            aware = timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+            aware.astimezone(datetime.UTC)
+        except (OverflowError, ValueError):
+            return False
+    return parsed is not None
+
+
+# Before Django's own (take_priority); a date field with choices keeps the choices filter.
+admin.FieldListFilter.register(
+    lambda field: isinstance(field, models.DateField) and not field.choices,
+    CheckedDateFieldListFilter,
+    take_priority=True,
+)
+
+
 @admin.register(Source)
-class SourceAdmin(EditorialAdmin):
+class SourceAdmin(KeyCheckedAdminMixin, EditorialAdmin):
     list_display = ("__str__", "title", "kind", "footnotes", "cited_count")
     list_filter = ("kind",)
     search_fields = ("title", "authors", "editors", "container", "url", "slug")
@@ -264,7 +327,7 @@ class SourceAdmin(EditorialAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(ImportExportAdminMixin, EditorialAdmin):
+class CitationAdmin(ImportExportAdminMixin, KeyCheckedAdminMixin, EditorialAdmin):
     """Every citation in one list: find what a source backs, or what cites via the article."""
 
     resource_classes = [CitationResource]
@@ -365,3 +428,39 @@ class EventAdmin(CitedAdmin):
         ("What happened", {"fields": ("summary", "people", "note")}),
         ("Derived", {"fields": ("date_earliest", "date_latest", "updated_at")}),
     )
+
+
+class SignInAttemptAdmin(KeyCheckedAdminMixin, axes_admin.AccessAttemptAdmin):
+    """django-axes's list of failed sign-ins, whose action “Clean up expired attempts” works.
+
+    The action asks axes's handler, which reads the time of the request from
+    ``request.axes_attempt_time``; axes sets it only while it handles a sign-in, so every use
+    of the action was a 500 (AttributeError, django-axes 8.3).
+    """
+
+    @admin.action(
+        description=axes_admin.AccessAttemptAdmin.cleanup_expired_attempts.short_description
+    )
+    def cleanup_expired_attempts(self, request, queryset):
+        AxesProxyHandler.update_request(request)
+        return super().cleanup_expired_attempts(request, queryset)
+
+
+admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, SignInAttemptAdmin)
+
+
+def check_keys_in_admins_registered_so_far() -> None:
+    """Registers each admin registered so far again, with the keys posted to it checked."""
+    for model, model_admin in list(admin.site._registry.items()):
+        registered = type(model_admin)
+        if not issubclass(registered, KeyCheckedAdminMixin):
+            admin.site.unregister(model)
+            checked = type(registered.__name__, (KeyCheckedAdminMixin, registered), {})
+            admin.site.register(model, checked)
+
+
+# The admins of the apps before this one (accounts, tokens, sign-in attempts) check posted
+# keys too: the group form answered a permission key of 10**30 with a 500 on SQLite, and
+# their lists' actions a record ticked whose key is no number.
+check_keys_in_admins_registered_so_far()

@@ -5,6 +5,7 @@ from kzpolitics.admin import (
     CitedAdmin,
     CitedRowInline,
     EventAdmin,
+    KeyCheckedTabularInline,
     date_columns,
     decade_filter,
 )
@@ -34,7 +35,7 @@ class RegistrationInline(CitedRowInline):
     verbose_name_plural = "Registration decisions"
 
 
-class EventActInline(admin.TabularInline):
+class EventActInline(KeyCheckedTabularInline):
     model = LegalAct.events.through
     extra = 0
     autocomplete_fields = ("legalact",)

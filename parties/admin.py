@@ -5,6 +5,7 @@ from kzpolitics.admin import (
     CitedAdmin,
     CitedRowInline,
     EventAdmin,
+    KeyCheckedTabularInline,
     PersonAdmin,
     date_columns,
     decade_filter,
@@ -57,7 +58,7 @@ class RelationInline(CitedRowInline):
     verbose_name_plural = "Relations to other organizations"
 
 
-class EventOrganizationInline(admin.TabularInline):
+class EventOrganizationInline(KeyCheckedTabularInline):
     model = Organization.events.through
     extra = 0
     autocomplete_fields = ("organization",)
