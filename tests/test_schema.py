@@ -237,3 +237,154 @@ def test_the_docs_assets_are_the_sites_own_static_files(client, page):
         assert asset.startswith(f"/{settings.STATIC_URL.strip('/')}/"), asset
         relative = asset.removeprefix(f"/{settings.STATIC_URL.strip('/')}/")
         assert finders.find(relative), f"{page}: {asset} is not among the static files"
+
+
+# -- Links: how one answer leads to the next (schemathesis's stateful phase follows them) ----
+
+
+def links(schema):
+    """(source path, method, status, name, link) for every link in the schema."""
+    for path, method, operation in operations(schema):
+        for status, response in operation["responses"].items():
+            for name, link in response.get("links", {}).items():
+                yield path, method, status, name, link
+
+
+def by_operation_id(schema):
+    return {op["operationId"]: (path, method, op) for path, method, op in operations(schema)}
+
+
+def pointer(expression):
+    """The JSON Pointer of a ``$response.body#/...`` runtime expression, as a list of keys."""
+    assert expression.startswith("$response.body#/"), expression
+    return expression.removeprefix("$response.body#/").split("/")
+
+
+def resolve_ref(schema, node):
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    for combined in ("allOf", "oneOf", "anyOf"):
+        if combined in node and "properties" not in node:
+            parts = [resolve_ref(schema, part) for part in node[combined]]
+            node = next((part for part in parts if "properties" in part), parts[0])
+    return node
+
+
+def schema_at(schema, node, keys):
+    """The response schema a pointer leads to in ``node``, or None if it leads nowhere."""
+    for key in keys:
+        node = resolve_ref(schema, node)
+        if key.isdigit():
+            if node.get("type") != "array":
+                return None
+            node = node["items"]
+        elif key in node.get("properties", {}):
+            node = node["properties"][key]
+        else:
+            return None
+    return resolve_ref(schema, node)
+
+
+def value_at(body, keys):
+    for key in keys:
+        if body is None:
+            return None
+        body = body[int(key)] if key.isdigit() else body.get(key)
+    return body
+
+
+def test_every_link_points_at_a_real_operation_and_parameter_from_a_real_field(schema):
+    operations_by_id = by_operation_id(schema)
+    found = list(links(schema))
+    assert len(found) >= 30
+    for path, method, status, name, link in found:
+        where = f"{method.upper()} {path} {status} link {name}"
+        assert link["operationId"] in operations_by_id, f"{where}: no such operation"
+        assert link["description"], where
+        _, _, target = operations_by_id[link["operationId"]]
+        declared = {(p["in"], p["name"]) for p in target.get("parameters", [])}
+        response = operation_of(schema, path, method)["responses"][status]
+        body = response["content"]["application/json"]["schema"]
+        for parameter, expression in link["parameters"].items():
+            location, parameter_name = parameter.split(".")
+            assert (location, parameter_name) in declared, f"{where}: {parameter}"
+            field = schema_at(schema, body, pointer(expression))
+            assert field is not None, f"{where}: {expression} is not in the response"
+            assert field.get("type") in ("string", "integer"), f"{where}: {expression}"
+
+
+def operation_of(schema, path, method):
+    return schema["paths"][path][method]
+
+
+def test_every_list_links_its_first_record_to_the_records_detail(schema):
+    for path in list_paths(schema):
+        detail = next((p for p in schema["paths"] if re.fullmatch(rf"{path}\{{\w+\}}/", p)), None)
+        assert detail, path
+        key = detail.removeprefix(path).strip("{}/")
+        link = schema["paths"][path]["get"]["responses"]["200"]["links"]["first"]
+        assert link["operationId"] == schema["paths"][detail]["get"]["operationId"]
+        assert link["parameters"] == {f"path.{key}": f"$response.body#/results/0/{key}"}
+
+
+@pytest.mark.parametrize(
+    ("detail", "name", "target", "parameter"),
+    [
+        ("/api/v1/organizations/{slug}/", "results", "/api/v1/results/", "query.organization"),
+        ("/api/v1/organizations/{slug}/", "people", "/api/v1/people/", "query.organization"),
+        ("/api/v1/elections/{slug}/", "results", "/api/v1/results/", "query.election"),
+        ("/api/v1/people/{slug}/", "organizations_led", "/api/v1/organizations/", "query.leader"),
+        ("/api/v1/acts/{slug}/", "registrations", "/api/v1/registrations/", "query.act"),
+        ("/api/v1/sources/{slug}/", "citation", "/api/v1/citations/{id}/", "path.id"),
+        ("/api/v1/citations/{id}/", "source", "/api/v1/sources/{slug}/", "path.slug"),
+    ],
+)
+def test_a_record_links_to_what_concerns_it(schema, detail, name, target, parameter):
+    link = schema["paths"][detail]["get"]["responses"]["200"]["links"][name]
+    assert link["operationId"] == schema["paths"][target]["get"]["operationId"]
+    assert list(link["parameters"]) == [parameter]
+
+
+def test_following_every_link_from_the_first_records_of_each_list_finds_records(client, schema):
+    """On the article's data: from each list's first ten records (reached by its "first"
+    link's key), every link whose value a record has (not null) answers 200, and each link
+    leads to a record, or to a list that is not empty, from at least one of them."""
+    operations_by_id = by_operation_id(schema)
+    led_somewhere = {}
+    for path in list_paths(schema):
+        first = schema["paths"][path]["get"]["responses"]["200"]["links"]["first"]
+        detail_path, _, detail = operations_by_id[first["operationId"]]
+        outgoing = detail["responses"]["200"].get("links", {})
+        if not outgoing:
+            continue
+        (parameter,) = first["parameters"]
+        key = parameter.removeprefix("path.")
+        for item in client.get(path, {"page_size": 10}).json()["results"]:
+            record = client.get(detail_path.replace(f"{{{key}}}", str(item[key]))).json()
+            for name, link in outgoing.items():
+                target_path, _, _ = operations_by_id[link["operationId"]]
+                answer = follow(client, target_path, link, record)
+                led_somewhere.setdefault((detail_path, name), False)
+                if answer is None:
+                    continue  # the record has no such value (no founding place known)
+                assert answer.status_code == 200, (record["api_url"], name, answer.status_code)
+                found = "{" in target_path or answer.json()["count"] >= 1
+                led_somewhere[detail_path, name] |= found
+    assert len(led_somewhere) >= 15
+    nowhere = sorted(link for link, found in led_somewhere.items() if not found)
+    assert not nowhere, f"links that led to nothing from any of the first records: {nowhere}"
+
+
+def follow(client, target_path, link, body):
+    """GET the link's target with its parameters taken from ``body``; None if one is null."""
+    query, url = {}, target_path
+    for parameter, expression in link["parameters"].items():
+        value = value_at(body, pointer(expression))
+        if value is None:
+            return None
+        location, name = parameter.split(".")
+        if location == "path":
+            url = url.replace(f"{{{name}}}", str(value))
+        else:
+            query[name] = value
+    return client.get(url, query)
