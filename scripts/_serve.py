@@ -9,20 +9,29 @@ from __future__ import annotations
 import http.client
 import signal
 import sys
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 
-def fetch(url: str, timeout: float = 5) -> tuple[int | None, bytes]:
-    """The status and body of one GET on a new connection; (None, b"") when it did not
-    answer (refused, reset, timed out)."""
+class Answer(NamedTuple):
+    """What one GET got: ``status`` None when the server did not answer."""
+
+    status: int | None
+    body: bytes
+    headers: http.client.HTTPMessage | None
+
+
+def fetch(url: str, timeout: float = 5) -> Answer:
+    """One GET on a new connection: its status, body and headers; (None, b"", None) when it
+    did not answer (refused, reset, timed out)."""
     address = urlsplit(url)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=timeout)
     try:
         connection.request("GET", address.path + (f"?{address.query}" if address.query else ""))
         response = connection.getresponse()
-        return response.status, response.read()
+        return Answer(response.status, response.read(), response.headers)
     except (OSError, http.client.HTTPException):
-        return None, b""
+        return Answer(None, b"", None)
     finally:
         connection.close()
 

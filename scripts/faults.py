@@ -252,7 +252,7 @@ def first_differences(before: bytes, after: bytes, lines: int = 40) -> str:
 
 
 def get(url: str, timeout: float = 5) -> int | None:
-    return fetch(url, timeout)[0]
+    return fetch(url, timeout).status
 
 
 def wait_for_recovery(base: str, seconds: float) -> tuple[float | None, Counter]:

@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
 
 from elections.models import Election
 from kzpolitics.models import Citation, Source
@@ -73,6 +74,8 @@ def row(rps: float, p50: float, queries: int = 5, warm: int | None = None) -> di
         "p99_ms": p50 * 2,
         "queries_cold": queries,
         "queries_warm": queries if warm is None else warm,
+        "requests": 600,
+        "cold_ms": p50 * 3,
         "bytes": 1000,
         "floor_ratio": 0.0,
     }
@@ -145,14 +148,24 @@ def test_throughput_is_judged_against_the_floor_by_kind():
     assert verdicts(figures)[2] is False
 
 
-def test_search_must_answer_in_under_fifty_milliseconds_at_the_largest_scale():
+def test_a_search_no_cache_has_seen_must_answer_in_under_fifty_milliseconds():
     figures = good_run()
-    figures[1]["search"] = row(400, 49)
-    figures[100]["search"] = row(400, 50)
+    figures[1]["search-uncached"] = row(100, 49)
+    figures[100]["search-uncached"] = row(100, 50)
+    figures[100]["search"] = row(400, 1)  # a cache hit proves nothing about the search
 
     target = bench.check_targets(figures)[3]
     assert target.passed is False
-    assert target.figures == ["search p50 50.0 ms"]
+    assert target.figures == ["search-uncached p50 50.0 ms (!)"]
+
+
+def test_without_the_uncached_search_the_repeated_one_is_judged():
+    figures = good_run()
+    for scale in figures:
+        del figures[scale]["search-uncached"]
+    figures[100]["search"] = row(400, 60)
+
+    assert bench.check_targets(figures)[3].figures == ["search p50 60.0 ms (!)"]
 
 
 def test_one_scale_checks_what_it_can_and_says_what_it_cannot():
@@ -162,6 +175,23 @@ def test_one_scale_checks_what_it_can_and_says_what_it_cannot():
     assert [t.passed for t in targets] == [True, None, True, True]
     assert targets[1].figures == ["needs two scales"]
     assert "N/A" in bench.format_targets(targets)
+
+
+def broken_row(reason: str) -> dict:
+    return {"broken": reason, "queries_cold": 5, "queries_warm": 5, "cold_ms": 31000.0}
+
+
+def test_an_endpoint_that_broke_fails_every_target_that_needs_its_timings():
+    figures = good_run()
+    figures[100]["timeline"] = broken_row("answered [500, 500]")
+    figures[100]["search-uncached"] = broken_row("answered [500, 200]")
+
+    targets = bench.check_targets(figures)
+    assert [t.passed for t in targets] == [True, False, False, False]
+    assert "timeline broken at scale 100: answered [500, 500] (!)" in targets[1].figures
+    assert "timeline" not in bench.growth(figures)
+    table = bench.format_table(figures)
+    assert "BROKEN" in table and "answered [500, 500]" in table
 
 
 def test_growth_is_the_largest_scale_over_the_smallest():
@@ -176,7 +206,9 @@ def test_the_table_has_a_row_per_endpoint_and_scale():
     table = bench.format_table(good_run()).splitlines()
 
     assert len(table) == 2 + 2 * len(bench.ENDPOINTS)
-    assert table[2].split() == ["1", "floor", "1000.0", "1.0", "2.0", "0/0", "1000", "0.000"]
+    assert table[2].split() == [
+        "1", "floor", "1000.0", "1.0", "2.0", "600", "3.0", "0/0", "1000", "0.000"
+    ]  # fmt: skip
 
 
 # -- the addresses, chosen from the database ---------------------------------------------------
@@ -217,7 +249,7 @@ def test_the_election_and_source_measured_are_the_largest():
 def test_search_is_for_a_spelling_the_article_does_not_use(client):
     paths = bench.choose_endpoints()
 
-    assert paths["search"] == "/search/?q=Nazarbayev"
+    assert paths["search"] == paths["search-uncached"] == "/search/?q=Nazarbayev"
     assert "Nazarbaev" in client.get(paths["search"]).content.decode()
 
 
@@ -228,17 +260,19 @@ def test_every_address_answers_and_queries_are_counted_cold_and_warm():
 
     assert set(figures) == {endpoint.name for endpoint in bench.ENDPOINTS}
     assert {name: f["status"] for name, f in figures.items()} == dict.fromkeys(figures, 200)
-    assert figures["floor"]["queries_cold"] == figures["floor"]["queries_warm"] == 0
     assert figures["home"]["queries_cold"] == len(captured["home"]) > 0
+    assert figures["home"]["queries_cold"] >= figures["home"]["queries_warm"]
+    # A new address each time: the repeat is as cold as the first, whatever the site caches.
+    assert figures["search-uncached"]["queries_warm"] == figures["search-uncached"]["queries_cold"]
+    assert figures["api-export"]["cold_ms"] > 0
 
 
 # -- the floor ---------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_robots_txt_allows_all_points_at_the_sitemap_and_queries_nothing(client):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/robots.txt")
+def test_robots_txt_allows_all_and_points_at_the_sitemap(client):
+    response = client.get("/robots.txt")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain"
@@ -246,4 +280,14 @@ def test_robots_txt_allows_all_points_at_the_sitemap_and_queries_nothing(client)
     assert "User-agent: *" in lines
     assert "Allow: /" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+@pytest.mark.django_db
+def test_robots_txt_runs_no_query_of_its_own(rf):
+    """The floor: what the stack's middleware cost (a cache's version check, say) and
+    nothing else, so the view alone, without the middleware, asks the database nothing."""
+    view = resolve("/robots.txt").func
+    with CaptureQueriesContext(connection) as queries:
+        view(rf.get("/robots.txt")).render()
+
     assert len(queries) == 0
