@@ -12,6 +12,7 @@ a date once, ``founded = UncertainDate("founded")``, and gets four columns:
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -27,16 +28,23 @@ EDTF_HELP = (
 )
 
 
+EDTF_MAX_LENGTH = 60  # the EDTF column's length: no date the site holds is longer
+
+
 def parse(value: str):
     """Parse an EDTF string, raising ValidationError with a readable message."""
     try:
         return parse_edtf(value)
     except (EDTFParseException, ValueError, TypeError) as exc:
-        raise ValidationError(
-            "“%(value)s” is not a valid EDTF date. %(help)s",
-            code="invalid_edtf",
-            params={"value": value, "help": EDTF_HELP},
-        ) from exc
+        raise invalid_edtf(value) from exc
+
+
+def invalid_edtf(value: str) -> ValidationError:
+    return ValidationError(
+        "“%(value)s” is not a valid EDTF date. %(help)s",
+        code="invalid_edtf",
+        params={"value": value, "help": EDTF_HELP},
+    )
 
 
 def validate_edtf(value: str) -> None:
@@ -48,12 +56,33 @@ def bounds(value: str) -> tuple[datetime.date | None, datetime.date | None]:
     """Earliest and latest day an EDTF value can mean; None where a side is open."""
     if not value:
         return None, None
-    parsed = parse(value)
+    short = isinstance(value, str) and len(value) <= EDTF_MAX_LENGTH
+    found = _remembered_bounds(value) if short else _bounds(value)
+    if found is None:
+        raise invalid_edtf(value)
+    return found
+
+
+def _bounds(value: str) -> tuple[datetime.date | None, datetime.date | None] | None:
+    """``bounds`` of a non-empty value, or None if it is not valid EDTF."""
+    try:
+        parsed = parse(value)
+    except ValidationError:
+        return None
     # An interval's unknown or open end ("/1998-23", "1991-08/..") bounds nothing; the edtf
     # package would otherwise guess a day ten years away.
     lower = None if _unknown(getattr(parsed, "lower", None)) else _side(parsed.lower_strict)
     upper = None if _unknown(getattr(parsed, "upper", None)) else _side(parsed.upper_strict)
     return lower, upper
+
+
+# The edtf package's pyparsing grammar takes milliseconds a value (its packrat parser tries
+# production after production), and every save reads each date several times (its check, the
+# two derived columns), as does every page that shows an open-ended one. The bounds depend on
+# the string alone and a site holds few distinct values (the months, seasons and years of a
+# few decades), so they are kept; invalid values too, so that one sent again costs nothing.
+# Only values that fit the column are kept: a long string from a client could fill memory.
+_remembered_bounds = functools.lru_cache(maxsize=8192)(_bounds)
 
 
 def _unknown(section) -> bool:
@@ -167,7 +196,7 @@ class UncertainDate(property):
             f"{name}_edtf",
             models.CharField(
                 f"{self.verbose_name} (EDTF)",
-                max_length=60,
+                max_length=EDTF_MAX_LENGTH,
                 blank=True,
                 validators=[validate_edtf],
                 help_text=EDTF_HELP,

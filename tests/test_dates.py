@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from kzpolitics import dates
 from kzpolitics.dates import bounds, edtf_from_text, validate_edtf
 from parties.models import Organization
 from tests.factories import OrganizationFactory
@@ -46,6 +47,26 @@ def test_an_open_or_unknown_end_of_an_interval_bounds_nothing(edtf, expected):
 def test_nonsense_edtf_is_refused_with_a_readable_message(nonsense):
     with pytest.raises(ValidationError, match="not a valid EDTF date"):
         validate_edtf(nonsense)
+
+
+def test_a_value_is_parsed_once_however_often_it_is_read(monkeypatch):
+    parsed = []
+    real = dates.parse_edtf
+    monkeypatch.setattr(dates, "parse_edtf", lambda value: parsed.append(value) or real(value))
+    value, nonsense = "1987-23", "1987-99"  # autumn 1987 (read nowhere else in the tests)
+    for _ in range(3):
+        assert bounds(value) == (D(1987, 9, 1), D(1987, 11, 30))
+        with pytest.raises(ValidationError, match="not a valid EDTF date"):
+            bounds(nonsense)
+    assert parsed == [value, nonsense]
+
+
+def test_a_value_longer_than_the_column_is_refused_and_not_kept():
+    """A client may send any string: only what fits the column is remembered."""
+    kept = dates._remembered_bounds.cache_info().currsize
+    with pytest.raises(ValidationError, match="not a valid EDTF date"):
+        bounds("1990-05/" + "9" * 100)
+    assert dates._remembered_bounds.cache_info().currsize == kept
 
 
 @pytest.mark.parametrize(
