@@ -109,6 +109,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # Public GETs from the cache, keyed by the data's version (a hit skips all that follows;
+    # ConditionalGetMiddleware above still answers 304 to a client that has it already).
+    "kzpolitics.caching.VersionedCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -162,6 +165,35 @@ DATABASES = {
         conn_max_age=60,
         conn_health_checks=True,
     )
+}
+
+# The response cache (kzpolitics.caching): keyed by the data's version, so it is never stale,
+# whether each server process keeps its own (the default, in memory) or they share a Redis
+# (REDIS_URL, e.g. redis://127.0.0.1:6379/0) when there are many machines.
+REDIS_URL = env_str("REDIS_URL")
+PAGE_CACHE_TIMEOUT = 60 * 60 * 24  # entries of an old version are never asked for again
+# The default cache holds the API's throttling counts: shared too, with a Redis.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    "pages": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kzpolitics",
+            "TIMEOUT": PAGE_CACHE_TIMEOUT,
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kzpolitics-pages",
+            "TIMEOUT": PAGE_CACHE_TIMEOUT,
+            "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", default=2000)},
+        }
+    ),
 }
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -75,6 +75,10 @@ def add_last_modified(request, response) -> None:
     ConditionalGetMiddleware computes from the body, a client that sends either back gets
     a 304 while nothing changed."""
     if request.method in ("GET", "HEAD") and response.status_code == 200:
-        changed = DataVersion.current()
+        # The response cache read the version as the request came in: the same one, no query.
+        if hasattr(request._request, "data_version"):
+            changed = request._request.data_version
+        else:
+            changed = DataVersion.current()
         if changed is not None:
             response.headers.setdefault("Last-Modified", http_date(changed.timestamp()))

@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 
 from kzpolitics.article_loader import load_article
 
@@ -11,6 +12,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the article's data, loaded once per run."""
     with django_db_blocker.unblock():
         load_article()
+
+
+@pytest.fixture(autouse=True)
+def empty_response_cache():
+    """Each test starts with no cached response: a test that changes rows behind the ORM's
+    back (``QuerySet.update``), which real edits never do, must not leave pages for the next
+    one to be served, and query counts are of the work a miss does."""
+    caches["pages"].clear()
 
 
 @pytest.fixture

@@ -58,12 +58,25 @@ def low_anonymous_rate(monkeypatch):
 
 
 def test_anonymous_requests_are_throttled_with_retry_after(client, low_anonymous_rate):
-    statuses = [client.get(LIST).status_code for _ in range(4)]
+    # Four different pages: each one is work for the database, not an answer from the cache.
+    statuses = [client.get(LIST, {"page_size": n}).status_code for n in range(1, 5)]
     assert statuses == [200, 200, 200, 429]
-    response = client.get(LIST)
+    response = client.get(LIST, {"page_size": 5})
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert "throttled" in response.json()["detail"].lower()
+
+
+def test_a_page_served_from_the_response_cache_is_not_counted_against_the_rate(
+    client, low_anonymous_rate
+):
+    """A hit costs what the cheapest response does; the rate guards the database's work."""
+    responses = [client.get(LIST) for _ in range(5)]
+    assert [r.status_code for r in responses] == [200] * 5
+    assert [r["X-Cache"] for r in responses] == ["miss"] + ["hit"] * 4
+    assert client.get(LIST, {"page_size": 2}).status_code == 200
+    assert client.get(LIST, {"page_size": 3}).status_code == 200
+    assert client.get(LIST, {"page_size": 4}).status_code == 429
 
 
 def test_search_forgives_a_misspelling_on_postgresql(client):

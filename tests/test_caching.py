@@ -1,0 +1,258 @@
+"""The response cache (kzpolitics.caching): a repeated public request is answered from the
+cache, and a saved edit shows at once on every page and API response it touches, in every
+server process, whether each keeps its own cache or they share a Redis."""
+
+import json
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from kzpolitics.models import Person, Status
+from parties.models import Organization
+
+from .site_server import ROOT, load_the_article, serve, site_environment, throwaway_database
+
+pytestmark = pytest.mark.django_db
+
+ORGANIZATION = "otan"
+# Every public address that shows the organization's summary or name.
+TOUCHED = (
+    f"/organizations/{ORGANIZATION}/",
+    "/organizations/?kind=party",
+    "/search/?q=Otan",
+    f"/api/v1/organizations/{ORGANIZATION}/",
+    "/api/v1/organizations/?kind=party&page_size=500",
+    "/api/v1/organizations/?kind=party&page_size=500&format=csv",
+)
+
+
+def edit(slug: str = ORGANIZATION, **changes) -> Organization:
+    record = Organization.objects.get(slug=slug)
+    for name, value in changes.items():
+        setattr(record, name, value)
+    record._change_reason = "A test's edit"
+    record.save()
+    return record
+
+
+def test_a_repeated_public_request_is_answered_from_the_cache_with_one_query(
+    client, django_assert_num_queries
+):
+    first = client.get(f"/organizations/{ORGANIZATION}/")
+    with django_assert_num_queries(1):  # the data version's row
+        again = client.get(f"/organizations/{ORGANIZATION}/")
+
+    assert (first["X-Cache"], again["X-Cache"]) == ("miss", "hit")
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again["Content-Type"] == first["Content-Type"]
+    assert "script-src 'self'" in again["Content-Security-Policy"]
+
+
+def test_a_client_holding_the_page_gets_a_304_from_the_cache(client, django_assert_num_queries):
+    url = f"/api/v1/organizations/{ORGANIZATION}/"
+    etag = client.get(url)["ETag"]
+
+    with django_assert_num_queries(1):
+        response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+
+
+@pytest.mark.parametrize("url", TOUCHED)
+def test_a_saved_edit_shows_at_once_on_every_page_it_touches(client, url):
+    assert client.get(url)["X-Cache"] == "miss"
+    assert client.get(url)["X-Cache"] == "hit"
+
+    edit(summary="A summary saved a moment ago.", name="Otan (renamed a moment ago)")
+
+    response = client.get(url)
+    assert response["X-Cache"] == "miss"
+    assert "Otan (renamed a moment ago)" in response.content.decode()
+
+
+def test_a_deletion_shows_at_once(client):
+    Organization.objects.create(
+        slug="a-short-lived-party", kind="party", name="A Short-Lived Party", status="published"
+    )
+    assert b"A Short-Lived Party" in client.get("/organizations/").content
+    Organization.objects.get(slug="a-short-lived-party").delete()
+
+    assert b"A Short-Lived Party" not in client.get("/organizations/").content
+    assert client.get("/organizations/a-short-lived-party/").status_code == 404
+
+
+def test_an_edit_through_the_api_shows_at_once(client, django_user_model):
+    user = django_user_model.objects.create_superuser("api-editor", password="x" * 20)
+    token = Token.objects.create(user=user)
+    url = f"/api/v1/organizations/{ORGANIZATION}/"
+    before = client.get(url).json()
+
+    response = Client().patch(
+        url,
+        {"summary": "Changed through the API.", "version": before["version"]},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+
+    assert response.status_code == 200, response.content
+    assert client.get(url).json()["summary"] == "Changed through the API."
+
+
+def test_an_editors_requests_are_never_cached_nor_served_from_the_cache(editor_client):
+    client = Client()  # the public, beside the signed-in editor
+    url = f"/organizations/{ORGANIZATION}/"
+    client.get(url)  # in the cache for the public
+    response = editor_client.get(url)
+    assert "X-Cache" not in response
+    draft = Person.objects.create(slug="a-draft-person", name="A Draft Person")
+    assert draft.status == Status.DRAFT
+
+    preview = editor_client.get(f"/people/{draft.slug}/?preview=1")
+
+    assert preview.status_code == 200
+    assert "X-Cache" not in preview
+    assert client.get(f"/people/{draft.slug}/?preview=1").status_code == 404
+    assert b"A Draft Person" not in client.get("/people/").content
+
+
+def test_a_request_with_credentials_is_neither_served_nor_stored(client):
+    url = f"/api/v1/organizations/{ORGANIZATION}/"
+    client.get(url)
+
+    response = client.get(url, HTTP_AUTHORIZATION="Token not-a-real-token")
+
+    assert response.status_code in (401, 403)
+    assert "X-Cache" not in response
+    assert client.get(url)["X-Cache"] == "hit"
+
+
+def test_errors_writes_and_the_admin_are_not_cached(client):
+    assert "X-Cache" not in client.get("/organizations/no-such-party/")
+    assert "X-Cache" not in client.get("/organizations/no-such-party/")
+    assert "X-Cache" not in client.get("/healthz")
+    assert "X-Cache" not in client.get(reverse("admin:login"))
+    assert "X-Cache" not in client.post("/api/v1/organizations/", {})
+
+
+def test_json_and_csv_of_one_address_are_kept_apart(client):
+    url = "/api/v1/results/"
+    as_json = client.get(url, HTTP_ACCEPT="application/json")
+    as_csv = client.get(url, HTTP_ACCEPT="text/csv")
+
+    assert as_json["Content-Type"].startswith("application/json")
+    assert as_csv["Content-Type"].startswith("text/csv")
+    assert client.get(url, HTTP_ACCEPT="text/csv").content == as_csv.content
+    assert client.get(url, HTTP_ACCEPT="application/json").content == as_json.content
+
+
+def test_each_host_gets_its_own_absolute_links(client, settings):
+    settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+    url = f"/api/v1/organizations/{ORGANIZATION}/"
+
+    on_a = client.get(url, HTTP_HOST="a.example").json()
+    on_b = client.get(url, HTTP_HOST="b.example").json()
+
+    assert on_a["url"].startswith("http://a.example/")
+    assert on_b["url"].startswith("http://b.example/")
+
+
+def test_the_cache_is_bounded(settings):
+    options = settings.CACHES["pages"]
+    if "redis" in options["BACKEND"]:
+        pytest.skip("REDIS_URL is set: Redis bounds itself (maxmemory)")
+    assert options["OPTIONS"]["MAX_ENTRIES"] > 0
+    assert options["TIMEOUT"] > 0
+    caches["pages"].clear()
+
+
+# -- Across server processes ---------------------------------------------------------------
+
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+def redis_missing() -> str:
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+    except Exception as exc:  # any failure to reach it: the reason is shown in the skip
+        return f"no Redis answers at {REDIS} ({type(exc).__name__}); start redis-server"
+    return ""
+
+
+def fetch(url: str) -> tuple[str, str]:
+    # One host name for every server, as behind a load balancer: the same address is the
+    # same cache entry wherever it is answered.
+    request = urllib.request.Request(url, headers={"Host": "localhost"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.headers["X-Cache"], response.read().decode()
+
+
+def save_in_another_process(env: dict[str, str], summary: str) -> None:
+    """An editor's save, made by a process that is none of the servers."""
+    code = (
+        "from parties.models import Organization\n"
+        f"o = Organization.objects.get(slug={ORGANIZATION!r})\n"
+        f"o.summary = {summary!r}\n"
+        "o._change_reason = 'Edited while the servers ran'\n"
+        "o.save()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module")
+def served_database():
+    """A copy of the article's data for the servers below (not the test database)."""
+    with tempfile.TemporaryDirectory(prefix="kzpolitics-cache-") as tmp:
+        work = Path(tmp)
+        with throwaway_database(work) as database_url:
+            env = site_environment(database_url)
+            load_the_article(env, work)
+            yield env, work
+
+
+@pytest.mark.parametrize("shared", ["each-process", "redis"])
+def test_an_edit_shows_at_once_in_every_server_process(served_database, shared):
+    """Two gunicorn servers of two workers each on one database: warm, they answer from their
+    caches (each process its own, or one Redis for all); after a save by a fifth process,
+    every answer of every server has the new summary at once."""
+    env, work = served_database
+    env = dict(env)
+    if shared == "redis":
+        if redis_missing():
+            pytest.skip(redis_missing())
+        env["REDIS_URL"] = REDIS
+    (work / "a").mkdir(exist_ok=True)
+    (work / "b").mkdir(exist_ok=True)
+    requests = 20  # per server
+    summary = f"Saved while the {shared} caches were warm."
+    with serve(env, work / "a") as a, serve(env, work / "b") as b:
+        urls = [f"{site.url}/api/v1/organizations/{ORGANIZATION}/" for site in (a, b)]
+        before = [fetch(url) for url in urls for _ in range(requests)]
+        save_in_another_process(env, summary)
+        after = [fetch(url) for url in urls for _ in range(requests)]
+
+    assert {json.loads(body)["summary"] for _, body in after} == {summary}
+    for answers in (before, after):
+        misses = [state for state, _ in answers].count("miss")
+        if shared == "redis":
+            assert misses == 1  # one process did the work; the other three read its entry
+        else:
+            assert 2 <= misses <= 4  # once in each process that answered, at least one each
