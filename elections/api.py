@@ -1,3 +1,5 @@
+from django.db.models import Prefetch
+
 from kzpolitics.viewsets import RecordViewSet
 
 from .filters import ElectionFilter, ResultFilter
@@ -15,7 +17,12 @@ class ElectionViewSet(RecordViewSet):
     ordering = None  # the QuerySet's own: by date, undated last on every database
     queryset = (
         Election.objects.chronological()
-        .prefetch_related("rounds", "results__organization", "results__person", "results__round")
+        .prefetch_related(
+            "rounds",
+            Prefetch(
+                "results", queryset=Result.objects.select_related("organization", "person", "round")
+            ),
+        )
         .with_citations("rounds", "results")
     )
 

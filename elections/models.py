@@ -85,6 +85,9 @@ class Result(Cited):
         SINGLE_MEMBER = "single_member", "Single-member districts"
         TOTAL = "total", "Total"
 
+    # A result for a party or candidate the public may not see is not shown.
+    PUBLIC_WITH = ("round", "organization", "person")
+
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="results")
     round = models.ForeignKey(
         Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="results"

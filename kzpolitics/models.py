@@ -49,13 +49,29 @@ class RecordQuerySet(models.QuerySet):
     def _restrict(self):
         if not self._restricted and visibility.published_only() and not self.query.combinator:
             self.query.add_q(Q(status=Status.PUBLISHED))
+            # Rows joined in (select_related) are not queried through their own manager: a
+            # row that stands for its link to one (a relation to a draft organization) is not
+            # public either; a link that is only an attribute is hidden once fetched.
+            for path, field, required in joined_records(self.model, self.query.select_related):
+                if required:
+                    match = Q(**{f"{path}__status": Status.PUBLISHED})
+                    if field.null:
+                        match |= Q(**{f"{path}__isnull": True})
+                    self.query.add_q(match)
             self._restricted = True
         return self
 
     def _fetch_all(self):
-        if self._result_cache is None:
+        fetching = self._result_cache is None
+        if fetching:
             self._restrict()
         super()._fetch_all()
+        if (
+            fetching
+            and self._restricted
+            and issubclass(self._iterable_class, models.query.ModelIterable)
+        ):
+            hide_joined_drafts(self.model, self._result_cache, self.query.select_related)
 
     def iterator(self, *args, **kwargs):
         return super(RecordQuerySet, self._chain()._restrict()).iterator(*args, **kwargs)
@@ -72,6 +88,45 @@ class RecordQuerySet(models.QuerySet):
 
     def aggregate(self, *args, **kwargs):
         return super(RecordQuerySet, self._chain()._restrict()).aggregate(*args, **kwargs)
+
+
+def joined_records(model, select_related, prefix: str = "", required: bool = True):
+    """The records a query joins in with ``select_related``: (path, field, whether the row is
+    public only if that record is). A link is required when the row cannot exist without it
+    (a non-null foreign key) or its model says so (``PUBLIC_WITH``: a role in an
+    organization); a nullable link outside ``PUBLIC_WITH`` (a founding place, who took a
+    decision) is only an attribute of the row."""
+    if not isinstance(select_related, dict):
+        return  # nothing joined (False), or every relation (True), which no public query uses
+    for name, nested in select_related.items():
+        field = model._meta.get_field(name)
+        target = field.related_model
+        if not (field.many_to_one or field.one_to_one) or not issubclass(target, TimeStamped):
+            continue
+        needed = required and (not field.null or name in getattr(model, "PUBLIC_WITH", ()))
+        yield f"{prefix}{name}", field, needed
+        yield from joined_records(target, nested, f"{prefix}{name}__", needed)
+
+
+def hide_joined_drafts(model, rows, select_related) -> None:
+    """Forget joined records the public may not see that are only attributes of their row
+    (``joined_records``), so that the row shows without them."""
+    attributes = [
+        path.split("__")
+        for path, _, required in joined_records(model, select_related)
+        if not required
+    ]
+    for names in attributes:
+        for row in rows:
+            parent = row
+            for name in names[:-1]:
+                parent = getattr(parent, name, None) if parent is not None else None
+            if parent is None:
+                continue
+            field = parent._meta.get_field(names[-1])
+            joined = field.get_cached_value(parent, default=None)
+            if joined is not None and joined.status != Status.PUBLISHED:
+                field.set_cached_value(parent, None)
 
 
 class EditConflict(Exception):
@@ -152,20 +207,86 @@ class TimeStamped(models.Model):
 
 
 class CitedQuerySet(RecordQuerySet):
+    """Records that take citations. ``with_citations`` fetches the citations of every record
+    a page shows in one query, however many kinds of record that is."""
+
+    _citation_paths: tuple[str, ...] | None = None  # None: citations are not prefetched
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._citation_paths = self._citation_paths
+        return clone
+
     def with_citations(self, *related: str):
         """Prefetch the records' citations with their sources, and those of related rows.
 
         ``with_citations("names", "roles")`` also fetches the citations of each name and
-        role: one query per relation, however many records.
+        role. All of them come in one query once the records are fetched (and the related
+        rows prefetched, as the queryset says, or here if it does not).
         """
-        lookups = [
-            models.Prefetch(
-                f"{prefix}citations",
-                queryset=Citation.objects.select_related("source", "via"),
-            )
-            for prefix in ("", *(f"{name}__" for name in related))
-        ]
-        return self.prefetch_related(*lookups)
+        clone = self._chain()
+        paths = clone._citation_paths or ()
+        clone._citation_paths = (*paths, *(path for path in related if path not in paths))
+        return clone
+
+    def _fetch_all(self):
+        fetching = self._result_cache is None
+        super()._fetch_all()
+        if (
+            fetching
+            and self._citation_paths is not None
+            and issubclass(self._iterable_class, models.query.ModelIterable)
+        ):
+            attach_citations(self._result_cache, self._citation_paths)
+
+
+def attach_citations(records: list, paths: tuple[str, ...] = ()) -> None:
+    """Fetch the citations (with their sources) of ``records`` and of the rows each of
+    ``paths`` reaches from them (``"names"``, ``"roles__person"``), in one query, and keep
+    each row's as its prefetched ``citations``."""
+    rows = list(records)
+    for path in paths:
+        models.prefetch_related_objects(records, path)  # nothing to do if it is prefetched
+        rows.extend(_follow(records, path.split("__")))
+    by_key: dict[tuple[int, int], list] = {}
+    for row in rows:
+        if isinstance(row, Cited) and row.pk is not None:
+            key = (ContentType.objects.get_for_model(type(row)).pk, row.pk)
+            by_key.setdefault(key, []).append(row)
+    found: dict[tuple[int, int], list] = {key: [] for key in by_key}
+    if by_key:
+        wanted: dict[int, list[int]] = {}
+        for content_type_id, pk in by_key:
+            wanted.setdefault(content_type_id, []).append(pk)
+        match = Q()
+        for content_type_id, pks in wanted.items():
+            match |= Q(content_type_id=content_type_id, object_id__in=pks)
+        for citation in Citation.objects.filter(match).select_related("source", "via"):
+            found[(citation.content_type_id, citation.object_id)].append(citation)
+    for key, instances in by_key.items():
+        for row in instances:
+            cached = row.citations.get_queryset()
+            cached._result_cache = found[key]
+            cached._prefetch_done = True
+            if not hasattr(row, "_prefetched_objects_cache"):
+                row._prefetched_objects_cache = {}
+            row._prefetched_objects_cache["citations"] = cached
+
+
+def _follow(rows: list, names: list[str]) -> list:
+    """The rows a relation path reaches from ``rows``, through prefetched or cached relations."""
+    for name in names:
+        reached = []
+        for row in rows:
+            value = getattr(row, name, None)
+            if value is None:
+                continue
+            if isinstance(value, models.Manager):
+                reached.extend(value.all())
+            else:
+                reached.append(value)
+        rows = reached
+    return rows
 
 
 class Cited(TimeStamped):
@@ -187,11 +308,15 @@ class Cited(TimeStamped):
         abstract = True
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # Its citations are public only while it is: keep their flag in step (one query).
-        Citation._base_manager.filter(
-            content_type=ContentType.objects.get_for_model(type(self)), object_id=self.pk
-        ).exclude(record_published=self.is_published).update(record_published=self.is_published)
+        # One transaction: the data version (moved on by the save's signal) must not become
+        # visible before the citations' flag does, or a page cached under the new version
+        # would keep the old flag (kzpolitics.caching).
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            # Its citations are public only while it is: keep their flag in step (one query).
+            Citation._base_manager.filter(
+                content_type=ContentType.objects.get_for_model(type(self)), object_id=self.pk
+            ).exclude(record_published=self.is_published).update(record_published=self.is_published)
 
     def parent_record(self):
         """The record this row belongs to, or None for a record of its own."""

@@ -1,8 +1,10 @@
+from django.db.models import Prefetch
+
 from kzpolitics.models import Person
 from kzpolitics.viewsets import RecordViewSet
 
 from .filters import OrganizationFilter, PersonFilter
-from .models import Organization
+from .models import Organization, Role
 from .serializers import OrganizationSerializer, PersonSerializer
 
 
@@ -18,20 +20,7 @@ class OrganizationViewSet(RecordViewSet):
     fuzzy_search_fields = ("name", "names__name")
     ordering_fields = ("name", "kind", "founded_earliest", "dissolved_earliest", "updated_at")
     ordering = ("name",)
-    queryset = (
-        Organization.objects.select_related("founding_place")
-        .prefetch_related(
-            "names",
-            "stances",
-            "membership_figures",
-            "roles__person",
-            "relations_from__object",
-            "relations_to__subject",
-        )
-        .with_citations(
-            "names", "stances", "membership_figures", "roles", "relations_from", "relations_to"
-        )
-    )
+    queryset = Organization.objects.with_profile()
 
 
 class PersonViewSet(RecordViewSet):
@@ -43,6 +32,6 @@ class PersonViewSet(RecordViewSet):
     fuzzy_search_fields = ("name", "names__name")
     ordering_fields = ("name", "updated_at")
     ordering = ("name",)
-    queryset = Person.objects.prefetch_related("names", "roles__organization").with_citations(
-        "names", "roles"
-    )
+    queryset = Person.objects.prefetch_related(
+        "names", Prefetch("roles", queryset=Role.objects.select_related("organization"))
+    ).with_citations("names", "roles")

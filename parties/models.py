@@ -45,6 +45,49 @@ class OrganizationQuerySet(CitedQuerySet):
             relations_from__kind=Relation.Kind.MEMBER_OF, relations_from__object__slug=bloc_slug
         ).distinct()
 
+    def with_profile(self):
+        """What every view of an organization shows (its page, its API record): names,
+        stances, membership figures, roles with their people, relations both ways with the
+        other organization, and the citations of all of them. One query per kind of row."""
+        return (
+            self.select_related("founding_place")
+            .prefetch_related(
+                "names",
+                "stances",
+                "membership_figures",
+                models.Prefetch("roles", queryset=Role.objects.select_related("person")),
+                models.Prefetch(
+                    "relations_from", queryset=Relation.objects.select_related("object")
+                ),
+                models.Prefetch(
+                    "relations_to", queryset=Relation.objects.select_related("subject")
+                ),
+            )
+            .with_citations(
+                "names", "stances", "membership_figures", "roles", "relations_from", "relations_to"
+            )
+        )
+
+    def with_record(self):
+        """An organization's page: its profile, and the rows other apps link to it (election
+        results, registration decisions, events, acts it adopted), reached by relation name
+        so that this app need not import those that build on it."""
+        results = self.model._meta.get_field("results").related_model
+        registrations = self.model._meta.get_field("registrations").related_model
+        return (
+            self.with_profile()
+            .prefetch_related(
+                models.Prefetch("results", queryset=results.objects.select_related("election")),
+                models.Prefetch(
+                    "registrations",
+                    queryset=registrations.objects.select_related("act", "body"),
+                ),
+                "events",
+                "acts_adopted",
+            )
+            .with_citations("results", "registrations", "events")
+        )
+
     def led_by(self, person_slug: str):
         """Organizations the person with this slug led (leader, chair or co-chair)."""
         return self.filter(
@@ -222,6 +265,8 @@ class Role(Cited):
         OTHER = "other", "Other"
 
     PARENT = "person"
+    # A role in an organization the public may not see is not shown (not as an office).
+    PUBLIC_WITH = ("organization",)
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles")
     organization = models.ForeignKey(

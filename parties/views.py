@@ -51,33 +51,7 @@ class OrganizationDetailView(ReferencesMixin, DetailView):
     """An organization: infobox, names, lineage, results, registrations, events, references."""
 
     template_name = "parties/organization_detail.html"
-    queryset = (
-        Organization.objects.select_related("founding_place")
-        .prefetch_related(
-            "names",
-            "stances",
-            "membership_figures",
-            "roles__person",
-            "relations_from__object",
-            "relations_to__subject",
-            "results__election",
-            "registrations__act",
-            "registrations__body",
-            "events",
-            "acts_adopted",
-        )
-        .with_citations(
-            "names",
-            "stances",
-            "membership_figures",
-            "roles",
-            "relations_from",
-            "relations_to",
-            "results",
-            "registrations",
-            "events",
-        )
-    )
+    queryset = Organization.objects.with_record()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

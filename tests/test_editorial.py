@@ -9,10 +9,20 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
-from kzpolitics.models import Citation, Source, Status
-from parties.models import Organization
+from elections.models import Election
+from kzpolitics.models import Citation, Person, Source, Status
+from legislation.models import RegistrationDecision
+from parties.models import Organization, Relation
 
-from .factories import OrganizationFactory, OrganizationNameFactory, SourceFactory
+from .factories import (
+    OrganizationFactory,
+    OrganizationNameFactory,
+    RegistrationDecisionFactory,
+    RelationFactory,
+    ResultFactory,
+    RoleFactory,
+    SourceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -407,3 +417,50 @@ def test_a_queryset_built_during_a_public_request_is_restricted_only_when_run_th
         assert built.all().count() == 0
     assert list(built.all()) == [draft]
     assert built.all().count() == 1
+
+
+# -- drafts reached through a published row ----------------------------------------------------
+
+
+def test_a_published_relation_to_a_draft_does_not_show_the_draft(client, draft):
+    otan = Organization.objects.get(slug="otan")
+    RelationFactory(subject=otan, object=draft, kind=Relation.Kind.SPLIT_FROM)
+    for url in ("/organizations/otan/", "/api/v1/organizations/otan/", "/timeline/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert DRAFT_NAME not in response.content.decode(), url
+
+
+def test_a_published_role_in_a_draft_organization_does_not_show_it(client, draft):
+    RoleFactory(person=Person.objects.get(slug="nursultan-nazarbaev"), organization=draft)
+    for url in ("/people/nursultan-nazarbaev/", "/api/v1/people/nursultan-nazarbaev/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert DRAFT_NAME not in response.content.decode(), url
+
+
+def test_a_published_result_of_a_draft_organization_does_not_show_it(client, draft):
+    ResultFactory(election=Election.objects.get(slug="majilis-2004"), organization=draft)
+    for url in (
+        "/elections/majilis-2004/",
+        "/api/v1/elections/majilis-2004/",
+        "/api/v1/results/?election=majilis-2004",
+        "/api/v1/results/?election=majilis-2004&format=csv",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert DRAFT_NAME not in response.content.decode(), url
+
+
+def test_a_registration_decided_by_a_draft_body_shows_the_decision_but_not_the_body(
+    client, draft
+):
+    decision = RegistrationDecisionFactory(
+        organization=Organization.objects.get(slug="otan"),
+        body=draft,
+        decision=RegistrationDecision.Decision.REGISTERED,
+    )
+    page = client.get("/organizations/otan/").content.decode()
+    assert DRAFT_NAME not in page
+    api = client.get(f"/api/v1/registrations/{decision.pk}/").json()
+    assert api["body"] is None
