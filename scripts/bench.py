@@ -58,6 +58,7 @@ import argparse
 import concurrent.futures
 import contextlib
 import json
+import math
 import os
 import platform
 import re
@@ -79,6 +80,8 @@ DATABASE_PREFIX = "kz_bench"
 TEMPLATE = f"{DATABASE_PREFIX}_article"  # migrated, the article loaded: each scale's start
 WRK_THREADS = 1
 WORKERS = 2  # gunicorn's, as `make serve` runs it
+GUNICORN_TIMEOUT = 30  # gunicorn's default --timeout, which `make serve` keeps: a longer
+# request is ended, and answered 500 if the worker had not started its answer
 WRK_CONNECTIONS = WORKERS  # one per worker (see the docstring)
 WRK_TIMEOUT = "120s"  # some addresses take seconds at scale 100: slow, not a socket error
 SLOW_SAMPLES = 3  # an address slower than --duration / 3 is measured for 3 answers' time...
@@ -375,9 +378,10 @@ def parse_wrk(output: str) -> dict:
 
 
 def wrk(url: str, seconds: float, script: Path) -> dict:
-    """wrk's figures for ``url``, under ``script`` (WRK_SCRIPT or WRK_FRESH_SCRIPT)."""
+    """wrk's figures for ``url`` over ``seconds`` (whole ones: wrk takes no fraction), under
+    ``script`` (WRK_SCRIPT or WRK_FRESH_SCRIPT)."""
     done = subprocess.run(
-        ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds:g}s",
+        ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{math.ceil(seconds)}s",
          f"--timeout={WRK_TIMEOUT}", "--latency", "-s", str(script), url,
          "--", secrets.token_hex(4)],
         capture_output=True, text=True, timeout=seconds + 180,
@@ -748,6 +752,20 @@ def run_probe(env: dict[str, str], only: list[str] | None, explain_search: bool)
     return found
 
 
+class Unanswered(Exception):
+    """wrk saw no answer from an endpoint in its time."""
+
+
+def timed_out(log: Path, since: int) -> str:
+    """A note if gunicorn's log says, after byte ``since``, that it ended a request that ran
+    longer than its worker timeout."""
+    with log.open(errors="replace") as text:
+        text.seek(since)
+        if "WORKER TIMEOUT" in text.read():
+            return f" (gunicorn's worker timeout, {GUNICORN_TIMEOUT} s, ended requests)"
+    return ""
+
+
 def measure(
     base: str, paths: dict[str, str], server: subprocess.Popen, log: Path,
     args: argparse.Namespace, work: Path, scale: int,
@@ -755,12 +773,19 @@ def measure(
     """wrk on every address in ``paths`` (the floor before and after them): each one's
     figures with the bytes of one answer, the floor's two runs, the endpoints that did not
     answer 200 (why, instead of figures) and what else went wrong."""
-    sizes, single, broken = {}, {}, {}
-    for name, path in paths.items():
+    problems = []
+    scripts = {"same": work / "report.lua", "fresh": work / "fresh.lua"}
+    scripts["same"].write_text(WRK_SCRIPT)
+    scripts["fresh"].write_text(WRK_FRESH_SCRIPT)
+
+    def check(name: str) -> tuple[int, float]:
+        """One request per worker, just before the load (a worker that gunicorn restarted
+        has lost what it cached); a second round if the site says it stored the answers
+        (X-Cache: miss, in a cache of each process's own, say). The bytes of an answer and
+        the seconds it took, once stored."""
+        path = paths[name]
         if KINDS[name] == "uncached":
             path += f"&{FRESH_PARAMETER}=check-{secrets.token_hex(4)}"
-        # One request per worker; if the site says it stored the answers (X-Cache: miss, in a
-        # cache of each process's own, say), a second round says how long an answer takes then.
         logged = log.stat().st_size
         answers = at_once(base + path, WORKERS)
         statuses = [answer.status for answer, _ in answers]
@@ -769,45 +794,37 @@ def measure(
             answers = at_once(base + path, WORKERS)
             statuses += [answer.status for answer, _ in answers]
         if any(status != 200 for status in statuses):
-            with log.open(errors="replace") as text:
-                text.seek(logged)
-                timeout = "WORKER TIMEOUT" in text.read()
-            broken[name] = f"answered {statuses}" + (
-                " (gunicorn's worker timeout, 30 s, ended the request)" if timeout else ""
-            )
-            print(f"   {name:<24} BROKEN: {broken[name]}")
-            if name == "floor":
-                raise Broken(f"the floor {path} {broken[name]}")
-            continue
-        sizes[name] = len(answers[0][0].body)
-        single[name] = max(seconds for _, seconds in answers)
-
-    problems = []
-    scripts = {"same": work / "report.lua", "fresh": work / "fresh.lua"}
-    scripts["same"].write_text(WRK_SCRIPT)
-    scripts["fresh"].write_text(WRK_FRESH_SCRIPT)
+            raise Unanswered(f"answered {statuses}" + timed_out(log, logged))
+        return len(answers[0][0].body), max(seconds for _, seconds in answers)
 
     def load(name: str) -> dict:
         url = base + paths[name]
         script = scripts["fresh" if KINDS[name] == "uncached" else "same"]
+        size, single = check(name)
         # An address that takes seconds to answer gets the time for a few answers per
-        # connection (wrk counts only those that finish), and no warm-up: the GETs above were
-        # one, and a warm-up's unfinished requests would still hold the workers.
+        # connection (wrk counts only those that finish), and no warm-up: the check was one,
+        # and a warm-up's unfinished requests would still hold the workers.
         seconds = args.duration
-        if single[name] * SLOW_SAMPLES > args.duration:
-            seconds = min(single[name] * SLOW_SAMPLES, max(SLOW_CAP, args.duration))
-        if single[name] < args.warmup:
+        if single * SLOW_SAMPLES > args.duration:
+            seconds = math.ceil(min(single * SLOW_SAMPLES, max(SLOW_CAP, args.duration)))
+        if args.warmup and single < args.warmup:
             wrk(url, args.warmup, script)
+        logged = log.stat().st_size
         figures = wrk(url, seconds, script)
         if server.poll() is not None:
             raise Broken(f"gunicorn exited during {name}")
+        errors = {kind: n for kind, n in figures["socket_errors"].items() if n}
         if not figures["requests"]:
-            raise Broken(f"{name}: no answer within {seconds:g} s")
+            # The requests wrk left unfinished hold the workers until gunicorn ends them.
+            time.sleep(max(2.0, GUNICORN_TIMEOUT + 1 - seconds))
+            raise Unanswered(
+                f"no answer within {seconds:g} s under load (socket errors {errors or 'none'})"
+                + timed_out(log, logged)
+            )
         if figures["max_ms"] > 100:
             # The requests wrk left unfinished run on: let them end before the next address.
             time.sleep(figures["max_ms"] / 1000)
         figures["seconds"] = seconds
-        errors = {kind: n for kind, n in figures["socket_errors"].items() if n}
         if figures["non_2xx_3xx"] or errors:
             problems.append(
                 f"scale {scale} {name}: {figures['non_2xx_3xx']} non-2xx/3xx answers, "
@@ -817,11 +834,24 @@ def measure(
             f"   {name:<24} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']:7.1f} ms  "
             f"p99 {figures['p99_ms']:7.1f} ms  ({figures['requests']} in {seconds:g} s)"
         )
-        return {**figures, "bytes": sizes[name]}
+        return {**figures, "bytes": size}
 
-    floors = [load("floor")]
-    rows = {name: load(name) for name in paths if name != "floor" and name not in broken}
-    floors.append(load("floor"))
+    def measure_floor() -> dict:
+        try:
+            return load("floor")
+        except Unanswered as error:
+            raise Broken(f"the floor {paths['floor']}: {error}") from None
+
+    floors, rows, broken = [measure_floor()], {}, {}
+    for name in paths:
+        if name == "floor":
+            continue
+        try:
+            rows[name] = load(name)
+        except Unanswered as error:
+            broken[name] = str(error)
+            print(f"   {name:<24} BROKEN: {broken[name]}")
+    floors.append(measure_floor())
     # The floor's row: the mean of its runs before and after the endpoints.
     floor = dict(floors[1])
     for key in ("rps", "p50_ms", "p99_ms"):
@@ -903,7 +933,7 @@ def run(args: argparse.Namespace) -> int:
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"cpus": os.cpu_count(), "load": os.getloadavg(), "python": sys.version},
         "settings": {
-            "wrk": f"-t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{args.duration:g}s",
+            "wrk": f"-t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{args.duration}s",
             "warmup_seconds": args.warmup,
             "gunicorn": f"--workers {WORKERS} (sync)",
             "scales": args.scales,
@@ -980,8 +1010,8 @@ def main(argv: list[str]) -> int:
         default=[1, 100],
         help="comma-separated multiples of the article's data (default 1,100)",
     )
-    parser.add_argument("--duration", type=float, default=6, help="seconds of wrk per endpoint")
-    parser.add_argument("--warmup", type=float, default=1, help="seconds of warm-up before it")
+    parser.add_argument("--duration", type=int, default=5, help="seconds of wrk per endpoint")
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up (0: none)")
     parser.add_argument(
         "--only",
         type=lambda text: [n.strip() for n in text.split(",") if n.strip()],
@@ -1005,6 +1035,8 @@ def main(argv: list[str]) -> int:
         parser.error(f"unknown endpoints {', '.join(sorted(unknown))}; known: {', '.join(KINDS)}")
     if any(scale < 1 for scale in args.scales):
         parser.error("scales are whole numbers from 1")
+    if args.duration < 1 or args.warmup < 0:
+        parser.error("--duration is at least 1 s, --warmup at least 0")
     sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens, also under make
     unwind_on_signals()
     try:
