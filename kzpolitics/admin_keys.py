@@ -19,21 +19,8 @@ from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
-from django.db import connections, models
 
-
-def is_usable_key(field: models.Field, value: object, using: str) -> bool:
-    """Whether ``value`` can be looked up as a value of ``field`` in database ``using``."""
-    try:
-        key = field.to_python(value)
-    except ValidationError:
-        return False
-    if isinstance(key, str):
-        return "\x00" not in key
-    if isinstance(field, models.IntegerField) and isinstance(key, int):
-        low, high = connections[using].ops.integer_field_range(field.get_internal_type())
-        return (low is None or key >= low) and (high is None or key <= high)
-    return True
+from .keys import is_usable_key
 
 
 class KeyCheckedMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -16,6 +16,7 @@ from rest_framework.settings import api_settings
 from simple_history.utils import update_change_reason
 
 from .dates import uncertain_dates, validate_edtf
+from .keys import is_usable_key
 from .models import Citation, Person, Place, PlaceName, Source, Status
 from .visibility import publishing_error
 
@@ -126,12 +127,18 @@ class RefField(serializers.RelatedField):
             raise serializers.ValidationError(
                 f'Give the {model._meta.verbose_name}\'s {self.lookup}, e.g. "{self.example}".'
             )
+        queryset = self.get_queryset()
+        missing = serializers.ValidationError(
+            f"No {model._meta.verbose_name} with {self.lookup} “{str(key)[:80]}”."
+        )
+        # A key no column could hold (a NUL, which PostgreSQL refuses with an error; an id
+        # beyond 64 bits) is no record's: said as such, before the database is asked.
+        if not is_usable_key(model._meta.get_field(self.lookup), key, queryset.db):
+            raise missing
         try:
-            return self.get_queryset().get(**{self.lookup: key})
+            return queryset.get(**{self.lookup: key})
         except (model.DoesNotExist, ValueError, TypeError):
-            raise serializers.ValidationError(
-                f"No {model._meta.verbose_name} with {self.lookup} “{str(key)[:80]}”."
-            ) from None
+            raise missing from None
 
     @property
     def example(self) -> str:
