@@ -12,11 +12,13 @@ import json
 from decimal import Decimal
 
 from django.core.paginator import InvalidPage
-from django.db.models import Q
+from django.db import connections
 from rest_framework import filters, renderers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
+
+from . import visibility
 
 MAX_PAGE_SIZE = 500
 
@@ -93,7 +95,8 @@ class NameSearchFilter(filters.SearchFilter):
     """``?search=``: every word must match one of the view's search fields (any name variant).
 
     On PostgreSQL a word also matches names spelled a little differently (trigram word
-    similarity), so “Nazarbayev” finds “Nazarbaev” even without a recorded variant.
+    similarity), so “Nazarbayev” finds “Nazarbaev” even without a recorded variant. Each
+    field is matched on its own (``matching``), so that its trigram index serves it.
     """
 
     def filter_queryset(self, request, queryset, view):
@@ -104,22 +107,56 @@ class NameSearchFilter(filters.SearchFilter):
         if len(" ".join(terms)) > 200:
             raise ValidationError({"search": "At most 200 characters."})
         fuzzy = getattr(view, "fuzzy_search_fields", ())
-        postgres = queryset.db and _vendor(queryset) == "postgresql"
         for term in terms:
-            match = Q()
-            for field in fields:
-                match |= Q(**{f"{field}__icontains": term})
-            if postgres and len(term) >= 4:
-                for field in fuzzy:
-                    match |= Q(**{f"{field}__trigram_word_similar": term})
-            queryset = queryset.filter(match)
-        return queryset.distinct()
+            queryset = matching(queryset, term, fields, fuzzy=fuzzy)
+        return queryset
 
 
-def _vendor(queryset) -> str:
-    from django.db import connections
+FUZZY_MIN_LENGTH = 4  # shorter words are alike to too many names to be worth the guess
 
-    return connections[queryset.db].vendor
+
+def matching(queryset, text: str, fields, fuzzy=(), also=()):
+    """The records of ``queryset`` one of whose ``fields`` (``name``, ``names__name``)
+    contains ``text`` in any case, or on PostgreSQL one of whose ``fuzzy`` fields holds a word
+    spelt like it; and those whose ids the querysets in ``also`` give.
+
+    Each field is matched in a query of its own, of its own table, and the record ids they
+    find are joined (``pk IN (... UNION ...)``): that is what lets each use its trigram index
+    (migrations ``*_trigram_search``). One condition ORing fields of joined tables (a name
+    OR a variant name) can use no index: the database must join every row to test it.
+    Related rows only count while the public may see them (a draft variant name does not).
+    """
+    model = queryset.model
+    postgres = connections[queryset.db].vendor == "postgresql"
+    lookups = [f"{field}__icontains" for field in fields]
+    if postgres and len(text) >= FUZZY_MIN_LENGTH:
+        lookups += [f"{field}__trigram_word_similar" for field in fuzzy]
+    found = [
+        model._base_manager.filter(**{lookup: text}, **visible_along(model, lookup))
+        .order_by()
+        .values("pk")
+        for lookup in lookups
+    ]
+    found += [ids.order_by() for ids in also]
+    return queryset.filter(pk__in=found[0].union(*found[1:]))
+
+
+def visible_along(model, lookup: str) -> dict:
+    """While the public's view holds, the conditions that keep the related rows a lookup
+    passes through (``names`` of ``names__name__icontains``) to published ones."""
+    if not visibility.published_only():
+        return {}
+    conditions = {}
+    path = []
+    for name in lookup.split("__")[:-2]:
+        field = model._meta.get_field(name)
+        if not field.is_relation:
+            break
+        path.append(name)
+        model = field.related_model
+        if any(f.name == "status" for f in model._meta.concrete_fields):
+            conditions["__".join((*path, "status"))] = visibility.PUBLISHED
+    return conditions
 
 
 class StrictContentNegotiation(DefaultContentNegotiation):

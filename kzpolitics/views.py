@@ -31,8 +31,18 @@ from parties.models import (
 
 from .article_loader import ARTICLE_SLUG
 from .dates import UncertainDate, UncertainDateValue
-from .models import Citation, Event, Person, PersonName, Place, PlaceName, Source
+from .models import (
+    Citation,
+    Event,
+    Person,
+    PersonName,
+    Place,
+    PlaceName,
+    Source,
+    attach_citations,
+)
 from .references import locator_of
+from .rest import matching
 from .views_base import ReferencesMixin
 
 # -- home --------------------------------------------------------------------------------------
@@ -655,22 +665,24 @@ LIMIT = 50
 
 def places_matching(text: str):
     """Places any of whose names contain the text (Almaty finds Alma Ata)."""
-    return Place.objects.filter(Q(name__icontains=text) | Q(names__name__icontains=text)).distinct()
+    return matching(Place.objects.all(), text, ("name", "names__name"))
 
 
 def events_matching(text: str, places):
     """Events whose title or summary contains the text, or that happened at the places."""
-    return Event.objects.filter(
-        Q(title__icontains=text) | Q(summary__icontains=text) | Q(place__in=places)
-    ).distinct()
+    at_places = Event._base_manager.filter(place__in=places).values("pk")
+    return matching(Event.objects.all(), text, ("title", "summary"), also=[at_places])
 
 
 def organizations_matching(text: str, places):
     """Organizations by any of their names, or founded at the places."""
-    return (
-        Organization.objects.matching(text)
-        | Organization.objects.filter(founding_place__in=places).distinct()
-    )
+    founded_there = Organization._base_manager.filter(founding_place__in=places).values("pk")
+    return matching(Organization.objects.all(), text, ("name", "names__name"), also=[founded_there])
+
+
+def people_matching(text: str):
+    """People by any of their names or spellings."""
+    return matching(Person.objects.all(), text, ("name", "names__name"))
 
 
 def matched_name(record, text: str) -> str:
@@ -715,39 +727,35 @@ class SearchView(ReferencesMixin, TemplateView):
             organizations_matching(query, place_ids)
             .select_related("founding_place")
             .prefetch_related("names")
-            .order_by("name")[: LIMIT + 1]
+            .order_by("name", "pk")[: LIMIT + 1]
         )
         for org in organizations:
             org.matched = matched_name(org, query)
             org.at_place = org.founding_place_id in place_ids and not org.matched
-        people = list(Person.objects.matching(query).prefetch_related("names")[: LIMIT + 1])
+        people = list(people_matching(query).prefetch_related("names")[: LIMIT + 1])
         for person in people:
             person.matched = matched_name(person, query)
         for place in places:
             place.matched = matched_name(place, query)
         events = list(
-            events_matching(query, place_ids)
-            .select_related("place")
-            .with_citations()
-            .chronological()[: LIMIT + 1]
+            events_matching(query, place_ids).select_related("place").chronological()[: LIMIT + 1]
         )
         elections = list(
-            Election.objects.filter(Q(name__icontains=query) | Q(summary__icontains=query))
-            .with_citations()
-            .chronological()[: LIMIT + 1]
+            matching(Election.objects.all(), query, ("name", "summary")).chronological()[
+                : LIMIT + 1
+            ]
         )
         acts = list(
-            LegalAct.objects.filter(Q(title__icontains=query) | Q(summary__icontains=query))
-            .with_citations()
-            .chronological()[: LIMIT + 1]
+            matching(LegalAct.objects.all(), query, ("title", "summary")).chronological()[
+                : LIMIT + 1
+            ]
         )
+        # The footnotes of all three kinds in one query.
+        attach_citations([*events[:LIMIT], *elections[:LIMIT], *acts[:LIMIT]])
         sources = list(
-            Source.objects.filter(
-                Q(title__icontains=query)
-                | Q(authors__icontains=query)
-                | Q(editors__icontains=query)
-                | Q(container__icontains=query)
-            )[: LIMIT + 1]
+            matching(Source.objects.all(), query, ("title", "authors", "editors", "container"))[
+                : LIMIT + 1
+            ]
         )
         for source in sources:
             source.full_reference = full_reference(source)

@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import csv
 import datetime
+import importlib
 import io
 from collections import defaultdict
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from elections.models import Election, Result
 from kzpolitics.api import router
-from kzpolitics.models import Citation, Event, Person, Place, Source
+from kzpolitics.models import Citation, Event, Person, PersonName, Place, Source, Status
 from kzpolitics.rest import MAX_PAGE_SIZE, Pagination
 from legislation.models import LegalAct, RegistrationDecision
 from parties.models import Organization
@@ -314,6 +318,58 @@ def test_search_finds_what_happened_in_alma_ata_under_its_later_name(client):
     there = set(Event.objects.filter(place=alma_ata).values_list("slug", flat=True))
     assert "december-1986-events-alma-ata" in there
     assert there <= slugs(listing(client, "events", search="Almaty"))
+
+
+def test_search_finds_no_record_by_a_name_the_public_may_not_see(client):
+    person = Person.objects.get(slug="nursultan-nazarbaev")
+    variant = PersonName.objects.create(person=person, name="Qwzxvariant", status=Status.DRAFT)
+    assert listing(client, "people", search="Qwzxvariant") == []
+    variant.status = Status.PUBLISHED
+    variant.save()
+    assert slugs(listing(client, "people", search="Qwzxvariant")) == {person.slug}
+
+
+def search_migrations():
+    """The searched columns the ``*_trigram_search`` migrations index, by model."""
+    for app in ("kzpolitics", "parties", "elections", "legislation"):
+        (name,) = (
+            path.stem
+            for path in (Path(__file__).parent.parent / app / "migrations").glob("*.py")
+            if path.stem.endswith("_trigram_search")
+        )
+        module = importlib.import_module(f"{app}.migrations.{name}")
+        for model_name, field, fuzzy in module.SEARCHED:
+            yield apps.get_model(app, model_name), field, fuzzy
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes: PostgreSQL only")
+@pytest.mark.parametrize(("model", "field", "fuzzy"), list(search_migrations()))
+def test_each_searched_column_is_matched_through_its_trigram_index(model, field, fuzzy):
+    """The query ``matching`` writes for a column is one its index answers (the test data are
+    few, so the planner is told to scan no table it could read through an index)."""
+    table, column = model._meta.db_table, model._meta.get_field(field).column
+    lookups = [("icontains", f"{table}_{column}_upper_trgm")]
+    if fuzzy:
+        lookups.append(("trigram_word_similar", f"{table}_{column}_trgm"))
+    for lookup, index in lookups:
+        query = model._base_manager.filter(**{f"{field}__{lookup}": "Nazarbayev"}).values("pk")
+        sql, params = query.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert f"Bitmap Index Scan on {index}" in plan, plan
+
+
+def test_search_matches_each_field_on_its_own_never_a_condition_across_a_join():
+    """An OR of a record's name and its variant names (a join) can use no index: each field
+    is matched in a query of its own table and the ids they find are joined."""
+    from kzpolitics.rest import matching
+
+    sql = str(matching(Person.objects.all(), "Nazarbayev", ("name", "names__name")).query)
+    assert sql.count("UNION") == 1
+    assert "LEFT OUTER JOIN" not in sql
+    assert "DISTINCT" not in sql
 
 
 def test_search_finds_an_organization_by_a_former_name_and_a_translation(client):
