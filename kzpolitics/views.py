@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Prefetch, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
 from django.utils.html import escape, format_html, format_html_join
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -315,8 +317,14 @@ class CitingRecord:
     citations: list[dict]
 
 
+CITING_PAGE = 100  # citations a page of a source's “what cites it” lists
+
+
 class SourceDetailView(ReferencesMixin, DetailView):
-    """A source, and every record and fact that cites it, grouped by kind of record."""
+    """A source, and the records and facts that cite it: how many of each kind of record,
+    and those of one kind (``?kind=organization``, by default the first), CITING_PAGE
+    citations a page (``?page=``), so that a source cited thousands of times makes a page
+    no longer than one cited a hundred times."""
 
     template_name = "kzpolitics/source_detail.html"
     queryset = Source.objects.all()
@@ -326,33 +334,67 @@ class SourceDetailView(ReferencesMixin, DetailView):
         source = self.object
         source.footnote_list = footnote_numbers(source)
         source.full_reference = full_reference(source)
-        citations = (
-            Citation.objects.filter(Q(source=source) | Q(via=source))
-            .select_related("content_type", "source", "via")
-            .prefetch_related(
-                GenericPrefetch(
-                    "content_object",
-                    [
-                        model.objects.select_related(*rel)
-                        for model, (rel, _) in RECORD_PAGES.items()
-                    ],
-                )
-            )
-            .order_by("content_type", "object_id", "field", "id")
+        citing = Citation.objects.filter(Q(source=source) | Q(via=source))
+        counts = dict(
+            citing.order_by()
+            .values_list("content_type")
+            .annotate(n=Count("pk"))
+            .values_list("content_type", "n")
         )
-        groups: dict[type, dict[int, CitingRecord]] = {}
-        count = 0
+        kinds = []
+        for model in RECORD_PAGES:
+            content_type = ContentType.objects.get_for_model(model)  # cached: no query
+            if counts.get(content_type.pk):
+                kinds.append(
+                    {
+                        "id": model._meta.model_name,
+                        "label": str(model._meta.verbose_name_plural).capitalize(),
+                        "count": counts[content_type.pk],
+                        "model": model,
+                        "content_type": content_type,
+                    }
+                )
+        asked = self.request.GET.get("kind", "")
+        kind = next((k for k in kinds if k["id"] == asked), kinds[0] if kinds else None)
+        context.update(
+            title=source.short_reference or source.title,
+            citation_count=sum(k["count"] for k in kinds),
+            kinds=kinds,
+            kind=kind,
+            unknown_kind=asked if asked and kind and kind["id"] != asked else "",
+        )
+        if kind is not None:
+            paginator = Paginator(
+                citing.filter(content_type=kind["content_type"])
+                .select_related("source", "via")
+                .order_by("object_id", "field", "pk"),
+                CITING_PAGE,
+            )
+            paginator.count = kind["count"]  # counted above: no second query
+            page = paginator.get_page(self.request.GET.get("page"))
+            context.update(
+                page_obj=page,
+                records=self.citing_records(source, kind["model"], list(page)),
+                query_string=urlencode({"kind": kind["id"]}),
+            )
+        return context
+
+    @staticmethod
+    def citing_records(source, model, citations) -> list[CitingRecord]:
+        """The records of ``model`` the citations back (one query), each with its citations,
+        in the order of the citations."""
+        related, page = RECORD_PAGES[model]
+        records = model.objects.select_related(*related).in_bulk(
+            {citation.object_id for citation in citations}
+        )
+        entries: dict[int, CitingRecord] = {}
         for citation in citations:
-            model = citation.content_type.model_class()
-            record = citation.content_object
-            if model is None or record is None:
+            record = records.get(citation.object_id)
+            if record is None:
                 continue  # a citation of a record since deleted
-            count += 1
-            records = groups.setdefault(model, {})
-            entry = records.get(record.pk)
+            entry = entries.get(record.pk)
             if entry is None:
-                page = RECORD_PAGES.get(model, ((), None))[1]
-                entry = records[record.pk] = CitingRecord(
+                entry = entries[record.pk] = CitingRecord(
                     str(record), page(record) if page else "", []
                 )
             entry.citations.append(
@@ -365,23 +407,7 @@ class SourceDetailView(ReferencesMixin, DetailView):
                     "via": citation.via if citation.source_id == source.pk else None,
                 }
             )
-        order = list(RECORD_PAGES)
-        context.update(
-            title=source.short_reference or source.title,
-            citation_count=count,
-            groups=[
-                {
-                    "label": str(model._meta.verbose_name_plural).capitalize(),
-                    "id": model._meta.model_name,
-                    "records": sorted(records.values(), key=lambda r: r.label.casefold()),
-                }
-                for model, records in sorted(
-                    groups.items(),
-                    key=lambda item: order.index(item[0]) if item[0] in order else len(order),
-                )
-            ],
-        )
-        return context
+        return list(entries.values())
 
 
 # -- events ------------------------------------------------------------------------------------

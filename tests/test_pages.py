@@ -3,11 +3,13 @@ and a query count that does not grow with the number of records."""
 
 import functools
 import re
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
+from django.db.models import Q
 from django.template.loader import get_template
 from django.test import RequestFactory
 from django.urls import reverse
@@ -17,6 +19,7 @@ from elections.models import Election, Result
 from elections.seatchart import hemicycle, rows_for
 from kzpolitics import dates
 from kzpolitics.models import Citation, Event, Person, PersonName, Source, Status
+from kzpolitics.views import CITING_PAGE
 from legislation.models import LegalAct
 from parties.models import Organization
 
@@ -473,27 +476,76 @@ def test_bibliography_puts_the_article_first_then_the_footnoted_works_with_their
     assert "Glagol Publishers" in html
 
 
+def source_pages(client, url: str) -> dict[str, list[str]]:
+    """What cites a source, kind by kind (the page's “Kinds of record”), page by page."""
+    first = page(client, url)
+    pages = {}
+    for kind in re.findall(r'<a href="\?kind=(\w+)#cites-\1"', first):
+        address = f"{url}?kind={kind}"
+        pages[kind] = []
+        while address:
+            pages[kind].append(page(client, address))
+            link = re.search(r'<a href="\?([^"]+)" rel="next">', pages[kind][-1])
+            address = f"{url}?{html_unescape(link[1])}" if link else None
+    return pages
+
+
+def readable(html: str) -> str:
+    return html.replace("&#x27;", "'").replace("&quot;", '"')
+
+
 def test_source_page_lists_every_record_and_fact_that_cites_it(client):
     source = Source.objects.get(slug="ponomarev-1991")
-    html = page(client, source.get_absolute_url())
+    pages = source_pages(client, source.get_absolute_url())
+    html = readable("".join(p for kind in pages.values() for p in kind))
     citations = Citation.objects.filter(source=source)
     assert citations.exists()
     for citation in citations:
-        record = citation.content_object
-        assert str(record) in html.replace("&#x27;", "'").replace("&quot;", '"')
+        assert str(citation.content_object) in html
     assert "pp. 14-15 (fn. 1)" in html
     assert f'cited in <a href="/sources/{ARTICLE}/">Babak</a>' in html
 
 
 def test_the_article_page_lists_records_of_every_kind_with_their_fields(client):
-    html = page(client, f"/sources/{ARTICLE}/")
+    first = page(client, f"/sources/{ARTICLE}/")
+    pages = source_pages(client, f"/sources/{ARTICLE}/")
     for kind in ("organization", "person", "event", "election", "result", "legalact", "provision"):
-        assert f'id="cites-{kind}"' in html, kind
-    assert "Founded:" in html or "Founded: " in text_of(html)
+        assert kind in pages, kind
+        assert all(f'id="cites-{kind}"' in p for p in pages[kind]), kind
+    assert f'<h3 id="cites-{next(iter(pages))}">' in first  # the first kind, listed at once
+    assert "Founded: " in text_of(pages["organization"][0])
+    whole = "".join(p for kind in pages.values() for p in kind)
     # A citation through the article of another work names that work.
-    assert "as the work through which" in html
-    rows = re.findall(r'href="/organizations/otan/"', html)
-    assert rows
+    assert "as the work through which" in whole
+    assert 'href="/organizations/otan/"' in whole
+    counted = sum(int(n) for n in re.findall(r"\((\d+)\)</a></li>", first.split("</nav>", 2)[1]))
+    assert (
+        counted == Citation.objects.filter(Q(source__slug=ARTICLE) | Q(via__slug=ARTICLE)).count()
+    )
+
+
+def test_a_source_cited_more_often_than_a_page_holds_lists_its_citations_in_pages(
+    client, cached_dates
+):
+    _extra_source(CITING_PAGE + 20)
+    ponomarev = Source.objects.get(slug="ponomarev-1991")
+    cited = Citation.objects.filter(
+        source=ponomarev, content_type=ContentType.objects.get_for_model(Organization)
+    ).count()
+    pages = source_pages(client, ponomarev.get_absolute_url())["organization"]
+    assert len(pages) == -(-cited // CITING_PAGE) > 1
+    assert f"Citations 1 to {CITING_PAGE} of {cited}." in pages[0]
+    assert f"Organizations ({cited})" in pages[0]
+    listed = [n for p in pages for n in re.findall(r'<a href="/organizations/([\w-]+)/">', p)]
+    extra = Organization.objects.filter(slug__startswith="organization-").values_list("slug")
+    assert sorted(n for n in listed if n.startswith("organization-")) == sorted(
+        slug for (slug,) in extra
+    )  # each on one page, once
+
+
+def test_a_source_page_asked_for_a_kind_nothing_of_which_cites_it_says_so(client):
+    html = page(client, "/sources/ponomarev-1991/?kind=nonsense")
+    assert "No record of the kind “nonsense” cites this source" in html
 
 
 # -- events ------------------------------------------------------------------------------------
@@ -751,7 +803,7 @@ QUERY_PAGES = {
     "person-list": ("/people/", _extra_people, 5),
     "person-detail": ("/people/nursultan-nazarbaev/", _extra_person, 7),
     "source-list": ("/sources/", _extra_sources, 2),
-    "source-detail": ("/sources/ponomarev-1991/", _extra_source, 6),
+    "source-detail": ("/sources/ponomarev-1991/", _extra_source, 5),
     "event-detail": ("/events/december-1986-events-alma-ata/", _extra_event, 7),
     "timeline": ("/timeline/", _extra_timeline, 13),
     "timeline-filtered": ("/timeline/?from=1990&to=1995&kind=event", _extra_timeline, 3),
