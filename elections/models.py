@@ -49,6 +49,7 @@ class Election(Cited):
 
     class Meta:
         ordering = (F("date_earliest").asc(nulls_last=True), "name", "id")
+        indexes = [UncertainDate.order_index("date", "election_timeline_idx")]
 
     def __str__(self) -> str:
         return self.name

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from edtf import parse_edtf, struct_time_to_date, text_to_edtf
 from edtf.parser.edtf_exceptions import EDTFParseException
 from edtf.parser.parser_classes import UnspecifiedIntervalSection
@@ -215,6 +217,20 @@ class UncertainDate(property):
             )
         setattr(cls, name, self)
 
+    @staticmethod
+    def order_index(name: str, index_name: str, only_dated: bool = False) -> models.Index:
+        """An index of records in the order of the date called ``name`` (``first_day``,
+        ``last_day``, id), for pages of a long chronology (the timeline) to start where they
+        begin without sorting every record; with ``only_dated``, of those that have the date
+        (``dated``) only."""
+        return models.Index(
+            first_day(name),
+            last_day(name),
+            F("id"),
+            name=index_name,
+            condition=dated(name) if only_dated else None,
+        )
+
     @property
     def column_names(self) -> tuple[str, str, str, str]:
         n = self.name
@@ -271,3 +287,24 @@ def uncertain_dates(model) -> list[UncertainDate]:
             if isinstance(declared, UncertainDate):
                 found.append(declared)
     return found
+
+
+# What records are ordered by in a chronology: the earliest day their date can mean, then the
+# latest. A date open at the start ("by mid-1992") goes by the day it is known to come before;
+# an undated record after every dated one.
+UNDATED = datetime.date(9999, 12, 31)  # later than any bound (``_side`` gives none in 9999)
+
+
+def first_day(name: str):
+    """The day the date called ``name`` sorts by: its earliest, else its latest, else UNDATED."""
+    return Coalesce(f"{name}_earliest", f"{name}_latest", Value(UNDATED))
+
+
+def last_day(name: str):
+    """What breaks ties of ``first_day``: its latest day, else its earliest, else UNDATED."""
+    return Coalesce(f"{name}_latest", f"{name}_earliest", Value(UNDATED))
+
+
+def dated(name: str) -> Q:
+    """Records whose date called ``name`` is given, as worded or in EDTF."""
+    return ~Q(**{f"{name}_text": "", f"{name}_edtf": ""})

@@ -699,6 +699,7 @@ class Event(Cited):
 
     class Meta:
         ordering = (F("date_earliest").asc(nulls_last=True), "title", "id")
+        indexes = [UncertainDate.order_index("date", "event_timeline_idx")]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.date})" if self.date else self.title

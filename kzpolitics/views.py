@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -31,8 +35,9 @@ from parties.models import (
     Stance,
 )
 
+from . import visibility
 from .article_loader import ARTICLE_SLUG
-from .dates import UncertainDate, UncertainDateValue
+from .dates import UNDATED, UncertainDate, UncertainDateValue, dated, first_day, last_day
 from .models import (
     Citation,
     Event,
@@ -41,6 +46,7 @@ from .models import (
     Place,
     PlaceName,
     Source,
+    Status,
     attach_citations,
 )
 from .references import locator_of
@@ -470,6 +476,38 @@ ITEM_LABELS = {
     "act": "legal act",
 }
 FIRST_YEAR, LAST_YEAR = 1800, 2100
+TIMELINE_PAGE = 100  # entries on a page of the timeline
+
+
+class TimelineKey(NamedTuple):
+    """An entry's place in the timeline: the days its date sorts by (``dates.first_day`` and
+    ``last_day``), its kind's place in TIMELINE_KINDS and its record's id. Written in links
+    as ``1990-05-01.1990-05-31.founding.12``."""
+
+    first: datetime.date
+    last: datetime.date
+    rank: int
+    pk: int
+
+    def __str__(self) -> str:
+        kind = TIMELINE_KINDS[self.rank][0]
+        return f"{self.first.isoformat()}.{self.last.isoformat()}.{kind}.{self.pk}"
+
+    @classmethod
+    def parse(cls, text: str) -> TimelineKey | None:
+        found = re.fullmatch(r"(\d{4}-\d\d-\d\d)\.(\d{4}-\d\d-\d\d)\.([a-z]+)\.(\d{1,18})", text)
+        ranks = {kind: rank for rank, (kind, _) in enumerate(TIMELINE_KINDS)}
+        if not found or found[3] not in ranks:
+            return None
+        try:
+            first, last = (datetime.date.fromisoformat(found[n]) for n in (1, 2))
+        except ValueError:
+            return None
+        return cls(first, last, ranks[found[3]], int(found[4]))
+
+    @property
+    def year(self) -> int | None:
+        return None if self.first == UNDATED else self.first.year
 
 
 @dataclass
@@ -482,6 +520,7 @@ class TimelineItem:
     link_text: str
     before: str = ""
     after: str = ""
+    key: TimelineKey | None = None
 
     @property
     def earliest(self) -> datetime.date | None:
@@ -501,10 +540,113 @@ class TimelineItem:
             return self.record.get_kind_display()
         return ITEM_LABELS[self.kind]
 
-    def sort_key(self):
-        if self.earliest is None:
-            return (1, datetime.date.max, datetime.date.max, self.link_text.casefold())
-        return (0, self.earliest, self.latest, self.link_text.casefold())
+
+@dataclass(frozen=True)
+class TimelineSource:
+    """Where the entries of one kind come from: which records (``records``, as a page shows
+    them, narrowed by ``where``), the date that places each (an UncertainDate's name, whose
+    ``order_index`` the model declares), and how one reads. ``public_with`` names the
+    records a row is public only with (its organization)."""
+
+    kind: str
+    date: str
+    records: Callable[[], QuerySet]
+    entry: Callable[[object], TimelineItem]
+    where: Q = Q()
+    public_with: tuple[str, ...] = ()
+
+
+def _event_entry(event) -> TimelineItem:
+    date = event.date
+    return TimelineItem(
+        "event", date, event, "date" if date else "", event.get_absolute_url(), event.title
+    )
+
+
+def _founding_entry(org) -> TimelineItem:
+    url = org.get_absolute_url()
+    return TimelineItem("founding", org.founded, org, "founded", url, org.name, after=" founded")
+
+
+def _dissolution_entry(org) -> TimelineItem:
+    url = org.get_absolute_url()
+    return TimelineItem(
+        "dissolution", org.dissolved, org, "dissolved", url, org.name, after=" dissolved"
+    )
+
+
+def _renaming_entry(name) -> TimelineItem:
+    org = name.organization
+    after = f" takes the name “{name.name}”"
+    return TimelineItem(
+        "renaming", name.start, name, "", org.get_absolute_url(), org.name, after=after
+    )
+
+
+def _registration_entry(decision) -> TimelineItem:
+    after = f": {decision.get_decision_display().lower()}"
+    url = decision.get_absolute_url()
+    return TimelineItem(
+        "registration", decision.date, decision, "", url, decision.organization.name, after=after
+    )
+
+
+def _election_entry(election) -> TimelineItem:
+    date = election.date
+    url = election.get_absolute_url()
+    return TimelineItem("election", date, election, "date" if date else "", url, election.name)
+
+
+def _act_entry(act) -> TimelineItem:
+    adopted = act.adopted
+    return TimelineItem(
+        "act",
+        adopted,
+        act,
+        "adopted" if adopted else "",
+        act.get_absolute_url(),
+        act.title,
+        after=" adopted" if adopted else "",
+    )
+
+
+# In the order of TIMELINE_KINDS. The conditions on dates (``dated``) are those of the models'
+# partial order indexes, which the database uses only for queries that repeat them.
+TIMELINE_SOURCES = (
+    TimelineSource("event", "date", lambda: Event.objects.all(), _event_entry),
+    TimelineSource(
+        "founding",
+        "founded",
+        lambda: Organization.objects.all(),
+        _founding_entry,
+        where=dated("founded"),
+    ),
+    TimelineSource(
+        "dissolution",
+        "dissolved",
+        lambda: Organization.objects.all(),
+        _dissolution_entry,
+        where=dated("dissolved"),
+    ),
+    TimelineSource(
+        "renaming",
+        "start",
+        lambda: OrganizationName.objects.select_related("organization"),
+        _renaming_entry,
+        # A name in use from the founding is the one it was founded with, not a renaming.
+        where=dated("start") & ~Q(start_edtf=F("organization__founded_edtf")),
+        public_with=("organization",),
+    ),
+    TimelineSource(
+        "registration",
+        "date",
+        lambda: RegistrationDecision.objects.select_related("organization"),
+        _registration_entry,
+        public_with=("organization",),
+    ),
+    TimelineSource("election", "date", lambda: Election.objects.all(), _election_entry),
+    TimelineSource("act", "adopted", lambda: LegalAct.objects.all(), _act_entry),
+)
 
 
 class TimelineForm(forms.Form):
@@ -539,110 +681,113 @@ class TimelineForm(forms.Form):
         return cleaned
 
 
-def timeline_items(kinds: set[str]) -> list[TimelineItem]:
-    """Every dated happening of the kinds asked for: one query (and its citations) per kind."""
-    items: list[TimelineItem] = []
-    if "event" in kinds:
-        for event in Event.objects.with_citations():
-            items.append(
-                TimelineItem(
-                    "event",
-                    event.date,
-                    event,
-                    "date" if event.date else "",
-                    event.get_absolute_url(),
-                    event.title,
-                )
+def beyond(key: TimelineKey, rank: int, backwards: bool = False, inclusive: bool = False) -> Q:
+    """Entries of the kind at ``rank`` that come after ``key`` in the timeline (before it,
+    ``backwards``; or are it, ``inclusive``). The leading condition on the first day alone is
+    what lets the database start its walk of the order index there, not at the beginning."""
+    op = "lt" if backwards else "gt"
+    further = Q(**{f"timeline_first__{op}": key.first}) | Q(
+        timeline_first=key.first, **{f"timeline_last__{op}": key.last}
+    )
+    same_days = Q(timeline_first=key.first, timeline_last=key.last)
+    if rank == key.rank:
+        further |= same_days & Q(**{f"pk__{op}{'e' if inclusive else ''}": key.pk})
+    elif (rank > key.rank) != backwards:  # a kind listed after key's, on the same days
+        further |= same_days
+    return Q(**{f"timeline_first__{op}e": key.first}) & further
+
+
+def placed(rows: QuerySet, source: TimelineSource, rank: int, start=None, end=None) -> QuerySet:
+    """``rows`` of ``source`` with their place in the timeline (``timeline_first``,
+    ``timeline_last``, ``timeline_rank``), those that may fall within the years ``start`` to
+    ``end`` (an uncertain date counts if any day it can mean does)."""
+    rows = rows.filter(source.where).annotate(
+        timeline_first=first_day(source.date),
+        timeline_last=last_day(source.date),
+        timeline_rank=Value(rank),
+    )
+    if start:
+        rows = rows.filter(
+            timeline_last__gte=datetime.date(start, 1, 1), timeline_first__lt=UNDATED
+        )
+    if end:
+        rows = rows.filter(timeline_first__lte=datetime.date(end, 12, 31))
+    return rows
+
+
+def timeline_keys(
+    kinds: set[str],
+    start: int | None = None,
+    end: int | None = None,
+    key: TimelineKey | None = None,
+    backwards: bool = False,
+    count: int = TIMELINE_PAGE,
+) -> list[TimelineKey]:
+    """The places of up to ``count`` entries of the kinds asked for, in order from ``key`` on
+    (or back from it), that may fall within the years ``start`` to ``end``: one query.
+
+    Each kind's part reads at most ``count`` rows of its order index, from where ``key``
+    is, however many records there are (on PostgreSQL; SQLite, which cannot limit the parts
+    of a union, sorts them all, and holds little). The records' managers do not restrict a
+    union to what the public may see, so each part is restricted here.
+    """
+    sign = "-" if backwards else ""
+    order = (f"{sign}timeline_first", f"{sign}timeline_last", f"{sign}timeline_rank", f"{sign}pk")
+    limit_parts = connection.features.supports_slicing_ordering_in_compound
+    parts = []
+    for rank, source in enumerate(TIMELINE_SOURCES):
+        if source.kind not in kinds:
+            continue
+        rows = source.records().model.objects.all()
+        if visibility.published_only():
+            rows = rows.published().filter(
+                **{f"{name}__status": Status.PUBLISHED for name in source.public_with}
             )
-    if kinds & {"founding", "dissolution"}:
-        for org in Organization.objects.with_citations():
-            if "founding" in kinds and org.founded:
-                items.append(
-                    TimelineItem(
-                        "founding",
-                        org.founded,
-                        org,
-                        "founded",
-                        org.get_absolute_url(),
-                        org.name,
-                        after=" founded",
-                    )
-                )
-            if "dissolution" in kinds and org.dissolved:
-                items.append(
-                    TimelineItem(
-                        "dissolution",
-                        org.dissolved,
-                        org,
-                        "dissolved",
-                        org.get_absolute_url(),
-                        org.name,
-                        after=" dissolved",
-                    )
-                )
-    if "renaming" in kinds:
-        for name in OrganizationName.objects.select_related("organization").with_citations():
-            # A name in use from the founding is the one it was founded with, not a renaming.
-            if name.start and name.start_edtf != name.organization.founded_edtf:
-                items.append(
-                    TimelineItem(
-                        "renaming",
-                        name.start,
-                        name,
-                        "",
-                        name.organization.get_absolute_url(),
-                        name.organization.name,
-                        after=f" takes the name “{name.name}”",
-                    )
-                )
-    if "registration" in kinds:
-        decisions = RegistrationDecision.objects.select_related("organization").with_citations()
-        for decision in decisions:
-            items.append(
-                TimelineItem(
-                    "registration",
-                    decision.date,
-                    decision,
-                    "",
-                    decision.get_absolute_url(),
-                    decision.organization.name,
-                    after=f": {decision.get_decision_display().lower()}",
-                )
-            )
-    if "election" in kinds:
-        for election in Election.objects.with_citations():
-            items.append(
-                TimelineItem(
-                    "election",
-                    election.date,
-                    election,
-                    "date" if election.date else "",
-                    election.get_absolute_url(),
-                    election.name,
-                )
-            )
-    if "act" in kinds:
-        for act in LegalAct.objects.with_citations():
-            items.append(
-                TimelineItem(
-                    "act",
-                    act.adopted,
-                    act,
-                    "adopted" if act.adopted else "",
-                    act.get_absolute_url(),
-                    act.title,
-                    after=" adopted" if act.adopted else "",
-                )
-            )
-    return sorted(items, key=TimelineItem.sort_key)
+        rows = placed(rows, source, rank, start, end)
+        if key is not None:
+            rows = rows.filter(beyond(key, rank, backwards))
+        rows = rows.values_list("timeline_first", "timeline_last", "timeline_rank", "pk")
+        parts.append(rows.order_by(*order)[:count] if limit_parts else rows.order_by())
+    if not parts:
+        return []
+    if len(parts) == 1:
+        found = parts[0] if limit_parts else parts[0].order_by(*order)[:count]
+    else:
+        found = parts[0].union(*parts[1:], all=True).order_by(*order)[:count]
+    return [TimelineKey(*row) for row in found]
+
+
+def timeline_entries(
+    first: TimelineKey, last: TimelineKey, kinds: set[str], start=None, end=None
+) -> list[TimelineItem]:
+    """The entries from ``first`` to ``last`` (``timeline_keys``), in order, with their
+    citations: one query per kind asked for (each reads its order index from ``first`` to
+    ``last`` only), and one for the citations of them all."""
+    items = []
+    for rank, source in enumerate(TIMELINE_SOURCES):
+        if source.kind not in kinds:
+            continue
+        rows = placed(source.records(), source, rank, start, end).filter(
+            beyond(first, rank, inclusive=True) & beyond(last, rank, backwards=True, inclusive=True)
+        )
+        for record in rows:
+            item = source.entry(record)
+            item.key = TimelineKey(record.timeline_first, record.timeline_last, rank, record.pk)
+            items.append(item)
+    items.sort(key=lambda item: item.key)
+    attach_citations([item.record for item in items])
+    return items
 
 
 class TimelineView(ReferencesMixin, TemplateView):
-    """Every dated event, founding, renaming, registration, election and act, in order.
+    """Every dated event, founding, renaming, registration, election and act, in order, a
+    page of TIMELINE_PAGE entries at a time.
 
     ``?from=1990&to=1995`` keeps what may fall within those years (an uncertain date counts if
     any day it can mean does); ``?kind=`` keeps one kind. Undated items come last, and only
-    when no year is asked for.
+    when no year is asked for. A page begins after the entry named by ``?after=`` or ends
+    before the one named by ``?before=`` (a TimelineKey), so that each is found through an
+    index from where it starts, as quickly on the last page as on the first.
     """
 
     template_name = "kzpolitics/timeline.html"
@@ -652,6 +797,7 @@ class TimelineView(ReferencesMixin, TemplateView):
         form = TimelineForm(self.request.GET or None)
         start = end = None
         kinds = {key for key, _ in TIMELINE_KINDS}
+        kept = {}  # the filters the links between pages keep
         if form.is_bound:
             form.is_valid()
             # Apply what is valid; the errors are shown beside the form.
@@ -660,17 +806,48 @@ class TimelineView(ReferencesMixin, TemplateView):
                 start, end = data.get("from"), data.get("to")
             if data.get("kind"):
                 kinds = {data["kind"]}
-        items = timeline_items(kinds)
-        if start or end:
-            low = datetime.date(start, 1, 1) if start else datetime.date.min
-            high = datetime.date(end, 12, 31) if end else datetime.date.max
-            items = [i for i in items if i.earliest and i.latest >= low and i.earliest <= high]
+                kept["kind"] = data["kind"]
+        kept.update({name: year for name, year in (("from", start), ("to", end)) if year})
+
+        key, backwards, position_error = None, False, ""
+        raw = self.request.GET.get("after") or self.request.GET.get("before")
+        if raw:
+            key = TimelineKey.parse(raw)
+            backwards = key is not None and not self.request.GET.get("after")
+            if key is None:
+                position_error = (
+                    "The link to a place in the timeline is not one this site made: "
+                    "here is the timeline from its beginning."
+                )
+        keys = timeline_keys(kinds, start, end, key, backwards, TIMELINE_PAGE + 1)
+        beyond_page = keys[TIMELINE_PAGE] if len(keys) > TIMELINE_PAGE else None
+        keys = keys[:TIMELINE_PAGE]
+        if backwards:
+            keys.reverse()
+            earlier, later = beyond_page is not None, True
+        else:
+            earlier, later = key is not None, beyond_page is not None
+        items = timeline_entries(keys[0], keys[-1], kinds, start, end) if keys else []
+
+        # The year the entry before this page falls in: its heading here says “continued”.
+        if backwards:
+            previous_year = beyond_page.year if beyond_page else None
+        else:
+            previous_year = key.year if key else None
         years: list[dict] = []
         for item in items:
             label = item.year or "Undated"
             if not years or years[-1]["year"] != label:
-                years.append({"year": label, "items": []})
+                continued = not years and earlier and item.key.year == previous_year
+                years.append({"year": label, "items": [], "continued": continued})
             years[-1]["items"].append(item)
+
+        def address(**query) -> str:
+            query = {**kept, **query}
+            return reverse("kzpolitics:timeline") + (f"?{urlencode(query)}" if query else "")
+
+        first_key = keys[0] if keys else key
+        last_key = keys[-1] if keys else key
         context.update(
             title="Timeline",
             form=form,
@@ -678,6 +855,22 @@ class TimelineView(ReferencesMixin, TemplateView):
             end=end,
             years=years,
             count=len(items),
+            position_error=position_error,
+            first_year=next((i.year for i in items if i.year), None),
+            last_year=next((i.year for i in reversed(items) if i.year), None),
+            pages={
+                "start": address() if earlier else "",
+                "earlier": address(before=str(first_key)) if earlier and first_key else "",
+                "later": address(after=str(last_key)) if later and last_key else "",
+            },
+            periods=[
+                {
+                    "period": period,
+                    "url": address(**{"from": period.start, "to": period.end}),
+                    "current": (start, end) == (period.start, period.end),
+                }
+                for period in PERIODS
+            ],
         )
         return context
 

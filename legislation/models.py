@@ -60,6 +60,7 @@ class LegalAct(Cited):
     class Meta:
         ordering = (F("adopted_earliest").asc(nulls_last=True), "title", "id")
         verbose_name = "legal act"
+        indexes = [UncertainDate.order_index("adopted", "act_timeline_idx")]
 
     def __str__(self) -> str:
         return self.title
@@ -135,6 +136,7 @@ class RegistrationDecision(Cited):
 
     class Meta:
         ordering = ("organization", F("date_earliest").asc(nulls_last=True), "id")
+        indexes = [UncertainDate.order_index("date", "registration_timeline_idx")]
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.get_decision_display()}"

@@ -157,6 +157,10 @@ class Organization(Cited):
 
     class Meta:
         ordering = ("name", "id")
+        indexes = [
+            UncertainDate.order_index("founded", "org_founded_timeline_idx", only_dated=True),
+            UncertainDate.order_index("dissolved", "org_dissolved_timeline_idx", only_dated=True),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -182,6 +186,7 @@ class OrganizationName(NameInUse):
 
     class Meta:
         ordering = ("organization", F("start_earliest").asc(nulls_first=True), "name", "id")
+        indexes = [UncertainDate.order_index("start", "orgname_timeline_idx", only_dated=True)]
 
 
 class Stance(Cited):

@@ -19,7 +19,7 @@ from elections.models import Election, Result
 from elections.seatchart import hemicycle, rows_for
 from kzpolitics import dates
 from kzpolitics.models import Citation, Event, Person, PersonName, Source, Status
-from kzpolitics.views import CITING_PAGE
+from kzpolitics.views import CITING_PAGE, TIMELINE_PAGE
 from legislation.models import LegalAct
 from parties.models import Organization
 
@@ -419,23 +419,102 @@ def test_2002_law_shows_provisions_requirements_and_the_registrations_it_led_to(
 # -- timeline ----------------------------------------------------------------------------------
 
 
+def timeline_pages(client, url: str = "/timeline/", rel: str = "next") -> list[str]:
+    """Every page of the timeline from ``url`` on, following its “Later entries” links (or,
+    ``rel="prev"``, its “Earlier entries”)."""
+    pages = []
+    while url:
+        pages.append(page(client, url))
+        link = re.search(rf'<a href="([^"]+)" rel="{rel}">', pages[-1])
+        url = html_unescape(link[1]) if link else None
+    return pages
+
+
+def entries(html: str) -> list[str]:
+    """A timeline page's entries: kind, date and what, as the reader sees them."""
+    items = re.findall(r'<li class="kind-(\w+)">(.*?)</li>', html, flags=re.S)
+    return [f"{kind}: {text_of(item).strip()}" for kind, item in items]
+
+
 def test_timeline_merges_every_kind_in_date_order_with_dates_as_worded(client):
-    html = page(client, "/timeline/")
-    years = [int(y) for y in re.findall(r'<h2 id="year-(\d+)">', html)]
+    pages = timeline_pages(client)
+    assert len(pages) > 1  # the article's timeline runs to several pages
+    whole = "".join(pages)
+    years = [int(y) for y in re.findall(r'<h2 id="year-(\d+)">', whole)]
     assert years == sorted(years)
     for kind in ("event", "founding", "renaming", "registration", "election", "act"):
-        assert f'class="kind-{kind}"' in html, kind
-    assert "December 1986" in html
-    assert html.index("The events of December 1986 in Alma Ata") < html.index(
+        assert f'class="kind-{kind}"' in whole, kind
+    assert "December 1986" in whole
+    assert whole.index("The events of December 1986 in Alma Ata") < whole.index(
         "Majilis elections of 2004"
     )
     # Undated events come last.
-    last_year = list(re.finditer(r'<h2 id="year-\d+">', html))[-1].start()
-    assert last_year < html.index('<h2 id="year-undated">')
+    last_year = list(re.finditer(r'<h2 id="year-\d+">', whole))[-1].start()
+    assert last_year < whole.index('<h2 id="year-undated">')
+
+
+def test_timeline_pages_hold_a_bounded_number_of_entries_each_once(client):
+    forward = timeline_pages(client)
+    assert all(len(entries(p)) <= TIMELINE_PAGE for p in forward)
+    assert len(entries(forward[0])) == TIMELINE_PAGE
+    ahead = [entry for p in forward for entry in entries(p)]
+    # Back from the last page, by its “Earlier entries” links: the same entries, in order.
+    last = re.search(r'<a href="([^"]+)" rel="prev">', forward[-1])[1]
+    back = timeline_pages(client, html_unescape(last), rel="prev")
+    behind = [entry for p in reversed(back) for entry in entries(p)] + entries(forward[-1])
+    assert behind == ahead
+    events = Event.objects.count()
+    assert sum(entry.startswith("event: ") for entry in ahead) == events
+
+
+def test_timeline_page_links_keep_the_filters_and_page_through_entries_of_one_date(
+    client, cached_dates
+):
+    # More elections than a page holds, all on the same days: their ids order them.
+    ElectionFactory.create_batch(TIMELINE_PAGE + 30, date={"text": "2000", "edtf": "2000"})
+    url = "/timeline/?kind=election&from=2000&to=2000"
+    pages = timeline_pages(client, url)
+    in_2000 = Election.objects.filter(date_earliest__year=2000).count()  # the article's too
+    assert [len(entries(p)) for p in pages] == [TIMELINE_PAGE, in_2000 - TIMELINE_PAGE]
+    later = html_unescape(re.search(r'<a href="([^"]+)" rel="next">', pages[0])[1])
+    assert "kind=election" in later and "from=2000" in later and "to=2000" in later
+    assert "after=" in later
+    assert set(re.findall(r'class="kind-(\w+)"', "".join(pages))) == {"election"}
+    assert '<h2 id="year-2000">2000 <span class="meta">(continued)</span></h2>' in pages[1]
+    earlier = re.search(r'<a href="([^"]+)" rel="prev">', pages[1])[1]
+    assert entries(page(client, html_unescape(earlier))) == entries(pages[0])
+    assert 'rel="prev"' not in pages[0]  # the first page has nothing before it
+    assert len(set(entries("".join(pages)))) == sum(len(entries(p)) for p in pages)
+
+
+def test_every_later_page_continues_the_year_the_page_before_ended_in(client):
+    pages = timeline_pages(client)
+    for before, after in zip(pages, pages[1:], strict=False):
+        last_year = re.findall(r'<h2 id="year-([\w-]+)">', before)[-1]
+        first_year = re.findall(r'<h2 id="year-([\w-]+)">([^<]*)', after)[0]
+        continued = "(continued)" in after.split("</h2>", 1)[0].split("<h2", 1)[-1]
+        assert continued == (first_year[0] == last_year), (last_year, first_year)
+
+
+@pytest.mark.parametrize(
+    "position",
+    ["after=nonsense", "before=1990-13-01.1990-12-31.event.1", "after=1990-01-01.1990-12-31.war.1"],
+)
+def test_a_link_to_no_place_in_the_timeline_shows_its_beginning(client, position):
+    html = page(client, f"/timeline/?{position}")
+    assert "not one this site made" in html and 'role="alert"' in html
+    assert entries(html) == entries(page(client, "/timeline/"))
+
+
+def test_the_timeline_links_the_articles_periods(client):
+    html = page(client, "/timeline/")
+    for years in ("from=1986&amp;to=1991", "from=1995&amp;to=1999"):
+        assert f'href="/timeline/?{years}"' in html
+    assert 'aria-current="page"' in page(client, "/timeline/?from=1995&to=1999")
 
 
 def test_timeline_year_filter(client):
-    html = page(client, "/timeline/?from=1990&to=1991")
+    html = "".join(timeline_pages(client, "/timeline/?from=1990&to=1991"))
     years = {int(y) for y in re.findall(r'<h2 id="year-(\d+)">', html)}
     assert years and years <= {1989, 1990, 1991}
     assert "Majilis elections of 2004" not in html
@@ -443,7 +522,7 @@ def test_timeline_year_filter(client):
 
 
 def test_timeline_kind_filter(client):
-    html = page(client, "/timeline/?kind=election")
+    html = "".join(timeline_pages(client, "/timeline/?kind=election"))
     assert set(re.findall(r'class="kind-(\w+)"', html)) == {"election"}
 
 
@@ -805,8 +884,8 @@ QUERY_PAGES = {
     "source-list": ("/sources/", _extra_sources, 2),
     "source-detail": ("/sources/ponomarev-1991/", _extra_source, 5),
     "event-detail": ("/events/december-1986-events-alma-ata/", _extra_event, 7),
-    "timeline": ("/timeline/", _extra_timeline, 13),
-    "timeline-filtered": ("/timeline/?from=1990&to=1995&kind=event", _extra_timeline, 3),
+    "timeline": ("/timeline/", _extra_timeline, 10),
+    "timeline-filtered": ("/timeline/?from=1990&to=1995&kind=event", _extra_timeline, 4),
     "search": ("/search/?q=Nazarbayev", _extra_search, 11),
     "election-list": ("/elections/", _extra_elections, 3),
     "election-detail": ("/elections/majilis-2004/", _extra_election, 6),
