@@ -5,6 +5,11 @@ The export reads the database in one consistent snapshot and runs a fixed number
 (one per table), however many records there are. The zip is built in a spooled temporary
 file, so memory stays bounded if the data grows.
 
+Building it takes seconds at a hundred times the article's size, so each version's zip is kept
+in ``settings.EXPORT_CACHE_DIR`` once built and served from there until the data changes: a
+repeated download costs one query. One process builds a version while the others wait for it
+(a file lock), and older versions' files are removed.
+
 This module knows every app's models, so it sits at the top of the site, beside the router.
 """
 
@@ -12,9 +17,11 @@ from __future__ import annotations
 
 import csv
 import datetime
+import fcntl
 import hashlib
 import io
 import json
+import os
 import shutil
 import tempfile
 import zipfile
@@ -22,7 +29,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
@@ -557,9 +566,14 @@ class Exporter:
         self.export.files[path] = written
 
 
-def read_version() -> tuple[datetime.datetime, str]:
-    """The data version: the last save or delete, else the latest edit, else now."""
-    changed = DataVersion.current()
+UNREAD = object()
+
+
+def read_version(changed=UNREAD) -> tuple[datetime.datetime, str]:
+    """The data version: the last save or delete (``changed``, if the caller read it), else
+    the latest edit, else now."""
+    if changed is UNREAD:
+        changed = DataVersion.current()
     if changed is not None:
         return changed, "data_version"
     latest = [table.model.objects.aggregate(latest=Max("updated_at"))["latest"] for table in TABLES]
@@ -756,24 +770,32 @@ class ExportView(APIView):
         },
     )
     def get(self, request, *args, **kwargs):
-        with transaction.atomic():
-            repeatable_read()
-            version, how = read_version()
-            unchanged = get_conditional_response(
-                request, etag=etag_for(version), last_modified=int(version.timestamp())
-            )
-            if unchanged is not None:
-                return stamped(unchanged, version, etag_for(version))
+        # The response cache read the version as the request came in (kzpolitics.caching).
+        version, how = read_version(getattr(request._request, "data_version", UNREAD))
+        unchanged = get_conditional_response(
+            request, etag=etag_for(version), last_modified=int(version.timestamp())
+        )
+        if unchanged is not None:
+            return stamped(unchanged, version, etag_for(version))
+        if how == "data_version":
+            path, version = kept_export(version)
             # Not a with block: the response streams the file, and closes it when sent.
-            spool = tempfile.SpooledTemporaryFile(SPOOL_BYTES, mode="w+b")  # noqa: SIM115
+            kept = path.open("rb")
+        else:
+            # No recorded version (an empty or hand-loaded database): nothing to key a copy
+            # on, so each download is built afresh.
+            kept = tempfile.SpooledTemporaryFile(SPOOL_BYTES, mode="w+b")  # noqa: SIM115
             try:
-                export = write_export(spool, (version, how))
+                with transaction.atomic():
+                    repeatable_read()
+                    write_export(kept, (version, how))
             except BaseException:
-                spool.close()
+                kept.close()
                 raise
-        spool.seek(0)
+            kept.seek(0)
+        export = Export(version, how)
         response = FileResponse(
-            spool, as_attachment=True, filename=export.filename, content_type="application/zip"
+            kept, as_attachment=True, filename=export.filename, content_type="application/zip"
         )
         return stamped(response, export.version, export.etag)
 
@@ -784,6 +806,52 @@ class ExportView(APIView):
             response.accepted_renderer = renderers.JSONRenderer()
             response.accepted_media_type = "application/json"
         return response
+
+
+KEEP_VERSIONS = 2  # the newest, and the one before it for downloads still being sent
+
+
+def kept_export(version: datetime.datetime) -> tuple[Path, datetime.datetime]:
+    """The zip of the data at ``version``, built once and kept in ``EXPORT_CACHE_DIR``, and
+    the version it holds.
+
+    Named by the database and the version, so that sites sharing a folder never mix their
+    files. While one process builds it the others wait on its lock, then serve what it built.
+    The build reads one snapshot and the version in it: after an edit in between it holds
+    (and is named for, and answers with) that newer version."""
+    folder = Path(settings.EXPORT_CACHE_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / export_file_name(version)
+    if path.exists():
+        return path, version
+    with (folder / ".build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if path.exists():
+            return path, version  # another process built it while this one waited
+        with transaction.atomic():
+            repeatable_read()
+            seen, how = read_version()
+            path = folder / export_file_name(seen)
+            partial = path.with_suffix(".partial")
+            with partial.open("wb") as out:
+                write_export(out, (seen, how))
+            os.replace(partial, path)  # whole or not at all, for readers without the lock
+        mine = sorted(folder.glob(f"kzpolitics-*-{site_key()}-*.zip"), key=os.path.getmtime)
+        for old in mine[:-KEEP_VERSIONS]:
+            old.unlink(missing_ok=True)
+    return path, seen
+
+
+def export_file_name(version: datetime.datetime) -> str:
+    stamp = version.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return f"kzpolitics-{FORMAT_VERSION}-{site_key()}-{stamp}.zip"
+
+
+def site_key() -> str:
+    """Which database the files are of, in a few characters."""
+    database = connection.settings_dict
+    where = f"{connection.vendor}:{database.get('HOST')}:{database.get('PORT')}:"
+    return hashlib.sha256((where + str(database.get("NAME"))).encode()).hexdigest()[:12]
 
 
 def repeatable_read() -> None:

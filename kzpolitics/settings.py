@@ -251,6 +251,9 @@ warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarn
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The full download (/api/v1/export/) of each data version, kept once built (kzpolitics.export).
+EXPORT_CACHE_DIR = Path(env_str("EXPORT_CACHE_DIR") or BASE_DIR / "var" / "export")
+
 # The founding article, against which fixture quotes are checked.
 ARTICLE_PATH = Path(
     env_str("ARTICLE_PATH") or BASE_DIR.parent / "shared" / "seed" / "000_e4968529bea1b3c4.txt"

@@ -1,6 +1,8 @@
 import os
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 
@@ -16,10 +18,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def empty_response_cache():
-    """Each test starts with no cached response: a test that changes rows behind the ORM's
-    back (``QuerySet.update``), which real edits never do, must not leave pages for the next
-    one to be served, and query counts are of the work a miss does."""
+    """Each test starts with no cached response and no kept export: a test that changes rows
+    behind the ORM's back (``QuerySet.update``, ``bulk_create``), which real edits never do,
+    must not leave pages for the next one to be served, and query counts are of the work a
+    miss does."""
     caches["pages"].clear()
+    for kept in Path(settings.EXPORT_CACHE_DIR).glob("kzpolitics-*.zip"):
+        kept.unlink()
 
 
 @pytest.fixture

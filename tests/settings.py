@@ -1,6 +1,8 @@
 """Test settings: the site's own, with a key for the test run and fast password hashing."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 
@@ -13,3 +15,7 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
 }
+
+# Each test run keeps its exports apart from the site's and other runs' (tests/conftest.py empties
+# it before each test).
+EXPORT_CACHE_DIR = Path(tempfile.mkdtemp(prefix="kzpolitics-test-export-"))

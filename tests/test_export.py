@@ -7,10 +7,12 @@ import io
 import json
 import zipfile
 from collections import Counter
+from pathlib import Path
 
 import frictionless
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.cache import cache
@@ -472,3 +474,56 @@ def test_an_empty_database_exports_empty_valid_tables(client, tmp_path):
     archive.extractall(tmp_path)
     valid, errors = validation_errors(tmp_path)
     assert valid, errors[:20]
+
+
+# -- Each version built once, kept, and served from the file ---------------------------------
+
+
+def kept_files() -> list:
+    return sorted(Path(settings.EXPORT_CACHE_DIR).glob("kzpolitics-*.zip"))
+
+
+def test_a_repeated_download_is_served_from_the_kept_file_with_one_query(
+    client, django_assert_num_queries
+):
+    first, content = download(client)
+    assert len(kept_files()) == 1
+
+    with django_assert_num_queries(1):  # the data version
+        again, same = download(client)
+
+    assert same == content
+    assert again["ETag"] == first["ETag"]
+
+
+def test_an_edit_is_in_the_next_download_and_old_versions_files_go(client):
+    _, before = download(client)
+    names = [kept_files()[0].name]
+    for summary in ("First change.", "Second change."):
+        otan = Organization.objects.get(slug="otan")
+        otan.summary = summary
+        otan._change_reason = "A test's edit"
+        otan.save()
+        response, content = download(client)
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        (row,) = [r for r in rows(archive, "organizations.csv") if r["slug"] == "otan"]
+        assert row["summary"] == summary
+        names.append(kept_files()[-1].name)
+
+    assert len(set(names)) == 3
+    assert [path.name for path in kept_files()] == sorted(names[1:])  # the newest two kept
+
+
+def test_a_kept_file_of_another_database_is_neither_served_nor_removed(client):
+    folder = Path(settings.EXPORT_CACHE_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    version = DataVersion.current()
+    stamp = version.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    elsewhere = folder / f"kzpolitics-1-0123456789ab-{stamp}.zip"
+    elsewhere.write_bytes(b"another site's export")
+    for _ in range(3):
+        OrganizationFactory()
+        _, content = download(client)
+        assert zipfile.ZipFile(io.BytesIO(content)).testzip() is None
+
+    assert elsewhere.read_bytes() == b"another site's export"
