@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import Prefetch
 from rest_framework import routers, serializers
 
 from elections.api import ElectionViewSet, ResultViewSet
@@ -130,21 +129,15 @@ class PlaceViewSet(RecordViewSet):
 
 
 class SourceViewSet(RecordViewSet):
-    """Sources: the article and every work its footnotes name, each with what cites it."""
+    """Sources: the article and every work its footnotes name, each with what cites it (how
+    many citations, and the address of the citations list that gives them)."""
 
     serializer_class = SourceSerializer
     filterset_class = SourceFilter
     search_fields = ("title", "authors", "editors", "container", "slug", "url")
     ordering_fields = ("authors", "title", "date_earliest", "updated_at")
     ordering = ("authors", "title")
-    queryset = Source.objects.prefetch_related(
-        Prefetch(
-            "citations",
-            queryset=Citation.objects.select_related("content_type", "via")
-            .prefetch_related(cited_records())
-            .order_by("id"),
-        )
-    )
+    queryset = Source.objects.all()
 
 
 class CitationWriteSerializer(FlatCitationSerializer):

@@ -107,7 +107,15 @@ class CitationFilter(RecordFilterSet):
     footnote = django_filters.NumberFilter(
         help_text="Citations at this footnote of the citing work (the article)."
     )
+    source = django_filters.CharFilter(
+        field_name="source__slug",
+        help_text="Slug of the source cited: what cites it (a source's cited_by.url).",
+    )
+    via = django_filters.CharFilter(
+        field_name="via__slug",
+        help_text="Slug of the work the citations go through (the article, for its footnotes).",
+    )
 
     class Meta:
         model = Citation
-        fields = ("field", "footnote")
+        fields = ("field", "footnote", "source", "via")

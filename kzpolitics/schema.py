@@ -394,11 +394,11 @@ RELATED = (
     ),
     Related(
         "sources_retrieve",
-        "citation",
-        "citations_retrieve",
-        "path.id",
-        "$response.body#/cited_by/0/id",
-        "The first citation of the source (cited_by lists them all).",
+        "citations",
+        "citations_list",
+        "query.source",
+        "$response.body#/slug",
+        "The citations of the source, a page at a time (cited_by.url).",
     ),
     Related(
         "citations_retrieve",

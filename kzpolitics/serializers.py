@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import functools
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count
 from django.urls import reverse
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
@@ -447,28 +449,63 @@ class PlaceSerializer(ModelCleanMixin, serializers.ModelSerializer):
         }
 
 
-class CitedRecordSerializer(serializers.ModelSerializer):
-    """A citation of a source, as listed on the source: the record and field it backs."""
-
-    record = CitedRecordField()
-    via = RefField(
-        SourceRefSerializer,
-        read_only=True,
-        allow_null=True,
-        help_text="The work it is cited through (e.g. the article quoting it), or null.",
+class CitedBySchema(serializers.Serializer):
+    count = serializers.IntegerField(help_text="How many citations name this source.")
+    url = serializers.URLField(
+        help_text="Those citations, a page at a time, each with the record and field it backs "
+        "(/api/v1/citations/?source=<slug>)."
     )
 
-    class Meta:
-        model = Citation
-        fields = ("id", "record", "field", "pages", "footnote", "section", "quote", "via")
-        extra_kwargs = {
-            "id": RECORD_HELP["id"],
-            "field": {"help_text": "Field or statement backed; empty: the record."},
-        }
+
+@extend_schema_field(CitedBySchema)
+class CitedByField(serializers.Field):
+    """What cites a source: how many citations, and where to page through them.
+
+    A source may back thousands of facts; listing them in each source would make a page of
+    sources unbounded. The count comes from ``SourceListSerializer`` for a page of sources
+    (one query), or is counted for a single one.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        kwargs.setdefault(
+            "help_text",
+            "What cites this source: the number of citations naming it, and the address of "
+            "the citations list that gives them, with the record and field each backs.",
+        )
+        super().__init__(**kwargs)
+
+    def nested_columns(self) -> list[str]:
+        return list(CitedBySchema().fields)
+
+    def to_representation(self, source):
+        count = getattr(source, "cited_by_count", None)
+        if count is None:
+            count = source.citations.count()
+        path = f"{reverse('api:citation-list')}?{urlencode({'source': source.slug})}"
+        return {"count": count, "url": absolute(self.context.get("request"), path)}
+
+
+class SourceListSerializer(serializers.ListSerializer):
+    """A page of sources, their citations counted in one query."""
+
+    def to_representation(self, data):
+        sources = list(data.all() if hasattr(data, "all") else data)
+        counts = dict(
+            Citation.objects.filter(source__in=sources)
+            .order_by()
+            .values_list("source")
+            .annotate(n=Count("pk"))
+            .values_list("source", "n")
+        )
+        for source in sources:
+            source.cited_by_count = counts.get(source.pk, 0)
+        return super().to_representation(sources)
 
 
 class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):
-    """A work that facts come from, and every citation of it."""
+    """A work that facts come from, and what cites it (how many citations, and where)."""
 
     api_url = ApiLink("api:source-detail")
     url = PageUrlField()
@@ -481,12 +518,11 @@ class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):
     )
     date = UncertainDateField("date", help_text="When it was published.")
     short_reference = serializers.CharField(read_only=True, help_text=SHORT_REFERENCE_HELP)
-    cited_by = CitedRecordSerializer(
-        source="citations", many=True, read_only=True, help_text="Every citation of this source."
-    )
+    cited_by = CitedByField()
 
     class Meta:
         model = Source
+        list_serializer_class = SourceListSerializer
         fields = (
             "id",
             "slug",

@@ -178,20 +178,40 @@ def test_a_citation_via_another_work_names_both(client):
     assert cited.via.short_reference in citation["locator"]
 
 
-def test_a_source_lists_every_citation_of_it(client):
+def test_a_source_counts_what_cites_it_and_links_to_those_citations(client):
     article = Source.objects.get(slug="babak-kazakhstan-multiparty-system")
     cited_by = get(client, f"sources/{article.slug}/").json()["cited_by"]
-    assert len(cited_by) == article.citations.count() > 100
+    assert cited_by["count"] == article.citations.count() > 100
+    url = urlsplit(cited_by["url"])
+    assert (url.path, url.query) == (f"{API}citations/", f"source={article.slug}")
+    listed = client.get(f"{cited_by['url']}&page_size={MAX_PAGE_SIZE}").json()
+    assert listed["count"] == cited_by["count"]
+    assert {c["source"]["slug"] for c in listed["results"]} == {article.slug}
 
 
-def test_a_source_names_each_record_citing_it_by_slug_and_api_url(client):
+def test_a_list_of_sources_counts_each_ones_citations(client):
+    sources = get(client, "sources/", page_size=MAX_PAGE_SIZE).json()["results"]
+    counts = {s.slug: s.citations.count() for s in Source.objects.all()}
+    assert {s["slug"]: s["cited_by"]["count"] for s in sources} == counts
+    assert all(s["cited_by"]["url"].endswith(f"?source={s['slug']}") for s in sources)
+
+
+def test_the_citations_of_a_source_name_each_record_by_slug_and_api_url(client):
     """Records are related records like any other: not a type and a bare integer id."""
     cited_by = get(client, "sources/ponomarev-1991/").json()["cited_by"]
-    assert cited_by
-    for item in cited_by:
+    citations = client.get(cited_by["url"]).json()["results"]
+    assert len(citations) == cited_by["count"] > 0
+    for item in citations:
         record = item.get("record")
         assert isinstance(record, dict), item
         assert record.get("api_url")
+
+
+def test_citations_filter_by_the_work_they_go_through(client):
+    article = Source.objects.get(slug="babak-kazakhstan-multiparty-system")
+    found = get(client, "citations/", via=article.slug, page_size=MAX_PAGE_SIZE).json()
+    assert found["count"] == Citation.objects.filter(via=article).count() > 0
+    assert {c["via"]["slug"] for c in found["results"]} == {article.slug}
 
 
 # Related records are small nested objects: the keys that name one, and what each must carry.
@@ -234,11 +254,11 @@ def related_values(value, keys):
             yield from related_values(item, keys)
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS)
+# A source nests no record: what cites it is a count and the address of those citations.
+@pytest.mark.parametrize("endpoint", [endpoint for endpoint in ENDPOINTS if endpoint != "sources"])
 def test_related_records_are_nested_objects_with_slug_and_api_url_never_bare_keys(client, endpoint):
     found = 0
-    # A source's ``place`` is its place of publication, as printed: text, not a record.
-    keys = RELATED | (PLACES if endpoint != "sources" else set())
+    keys = RELATED | PLACES
     for key, related in related_values(listing(client, endpoint), keys):
         if related is None:
             continue
@@ -516,6 +536,7 @@ FILTERS = [
     ("sources", {"kind": "book"}, lambda r: r["kind"] == "book"),
     ("citations", {"field": "founded"}, lambda r: r["field"] == "founded"),
     ("citations", {"footnote": "1"}, lambda r: r["footnote"] == 1),
+    ("citations", {"source": "ponomarev-1991"}, lambda r: r["source"]["slug"] == "ponomarev-1991"),
 ]
 
 
@@ -749,7 +770,7 @@ def test_paging_through_a_list_visits_every_record_once(client, endpoint):
 
 # The column that carries each endpoint's citations in CSV.
 CITATIONS_COLUMN = dict.fromkeys(CITED, "citations") | {
-    "sources": "cited_by",
+    "sources": "cited_by.url",
     "citations": "locator",
 }
 SPREADSHEET_CELL = 32_767  # the most characters a spreadsheet cell holds (Excel, LibreOffice)

@@ -61,13 +61,13 @@ LIST_QUERIES = {
     "acts": 1 + 1 + 1 + 1 + 1,  # provisions
     "registrations": 1 + 1 + 1 + 1,
     "events": 1 + 1 + 4 + 1 + 1,  # organizations, people, elections, acts
-    # what cites each source, and those records: one query per KIND of record cited (here
-    # organizations only), bounded by the number of cited models however many rows
-    "sources": 1 + 1 + 1 + 1 + 1,
+    # how many citations name each source of the page, in one query (cited_by is a count
+    # and the address of the citations that give them: a source may back thousands of facts)
+    "sources": 1 + 1 + 1 + 1,
     "citations": 1 + 1 + 1 + 1,  # record type, source and via come joined; the records: 1
 }
 # The article's citations back records of every kind: one more query per further kind.
-PER_KIND = {"sources", "citations"}
+PER_KIND = {"citations"}
 DETAIL_QUERIES = {endpoint: queries - 1 for endpoint, queries in LIST_QUERIES.items()}
 
 SMALL, LARGE = 10, 200

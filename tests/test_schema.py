@@ -335,7 +335,7 @@ def test_every_list_links_its_first_record_to_the_records_detail(schema):
         ("/api/v1/elections/{slug}/", "results", "/api/v1/results/", "query.election"),
         ("/api/v1/people/{slug}/", "organizations_led", "/api/v1/organizations/", "query.leader"),
         ("/api/v1/acts/{slug}/", "registrations", "/api/v1/registrations/", "query.act"),
-        ("/api/v1/sources/{slug}/", "citation", "/api/v1/citations/{id}/", "path.id"),
+        ("/api/v1/sources/{slug}/", "citations", "/api/v1/citations/", "query.source"),
         ("/api/v1/citations/{id}/", "source", "/api/v1/sources/{slug}/", "path.slug"),
     ],
 )
