@@ -232,12 +232,14 @@ class CitedQuerySet(RecordQuerySet):
     def _fetch_all(self):
         fetching = self._result_cache is None
         super()._fetch_all()
-        if (
-            fetching
-            and self._citation_paths is not None
-            and issubclass(self._iterable_class, models.query.ModelIterable)
-        ):
-            attach_citations(self._result_cache, self._citation_paths)
+        if fetching and issubclass(self._iterable_class, models.query.ModelIterable):
+            self._attach_related(self._result_cache)
+            if self._citation_paths is not None:
+                attach_citations(self._result_cache, self._citation_paths)
+
+    def _attach_related(self, records: list) -> None:
+        """Related rows a kind of record fetches for all its records at once, in a way
+        ``prefetch_related`` cannot (before their citations are fetched)."""
 
 
 def attach_citations(records: list, paths: tuple[str, ...] = ()) -> None:
@@ -265,12 +267,18 @@ def attach_citations(records: list, paths: tuple[str, ...] = ()) -> None:
             found[(citation.content_type_id, citation.object_id)].append(citation)
     for key, instances in by_key.items():
         for row in instances:
-            cached = row.citations.get_queryset()
-            cached._result_cache = found[key]
-            cached._prefetch_done = True
-            if not hasattr(row, "_prefetched_objects_cache"):
-                row._prefetched_objects_cache = {}
-            row._prefetched_objects_cache["citations"] = cached
+            keep_prefetched(row, "citations", found[key])
+
+
+def keep_prefetched(row, name: str, related: list) -> None:
+    """Keep ``related`` as ``row``'s prefetched ``name`` (a reverse or generic relation), as
+    ``prefetch_related`` would have: ``row.<name>.all()`` then runs no query."""
+    cached = getattr(row, name).get_queryset()
+    cached._result_cache = related
+    cached._prefetch_done = True
+    if not hasattr(row, "_prefetched_objects_cache"):
+        row._prefetched_objects_cache = {}
+    row._prefetched_objects_cache[name] = cached
 
 
 def _follow(rows: list, names: list[str]) -> list:

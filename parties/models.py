@@ -9,7 +9,15 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from kzpolitics.dates import UncertainDate
-from kzpolitics.models import Cited, CitedQuerySet, Event, NameInUse, Person, Place
+from kzpolitics.models import (
+    Cited,
+    CitedQuerySet,
+    Event,
+    NameInUse,
+    Person,
+    Place,
+    keep_prefetched,
+)
 
 
 class OrganizationQuerySet(CitedQuerySet):
@@ -49,24 +57,31 @@ class OrganizationQuerySet(CitedQuerySet):
         """What every view of an organization shows (its page, its API record): names,
         stances, membership figures, roles with their people, relations both ways with the
         other organization, and the citations of all of them. One query per kind of row."""
-        return (
+        profile = (
             self.select_related("founding_place")
             .prefetch_related(
                 "names",
                 "stances",
                 "membership_figures",
                 models.Prefetch("roles", queryset=Role.objects.select_related("person")),
-                models.Prefetch(
-                    "relations_from", queryset=Relation.objects.select_related("object")
-                ),
-                models.Prefetch(
-                    "relations_to", queryset=Relation.objects.select_related("subject")
-                ),
             )
             .with_citations(
                 "names", "stances", "membership_figures", "roles", "relations_from", "relations_to"
             )
         )
+        profile._relations_both_ways = True
+        return profile
+
+    _relations_both_ways = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._relations_both_ways = self._relations_both_ways
+        return clone
+
+    def _attach_related(self, organizations: list) -> None:
+        if self._relations_both_ways:
+            attach_relations(organizations)
 
     def with_record(self):
         """An organization's page: its profile, and the rows other apps link to it (election
@@ -93,6 +108,25 @@ class OrganizationQuerySet(CitedQuerySet):
         return self.filter(
             roles__person__slug=person_slug, roles__kind__in=RoleQuerySet.LEADING
         ).distinct()
+
+
+def attach_relations(organizations: list) -> None:
+    """Every relation from or to the organizations, with the organizations at both ends, in
+    one query (``prefetch_related`` would take one for each direction), kept as each one's
+    prefetched ``relations_from`` and ``relations_to``."""
+    ids = {organization.pk for organization in organizations}
+    outgoing: dict[int, list] = {pk: [] for pk in ids}
+    incoming: dict[int, list] = {pk: [] for pk in ids}
+    if ids:
+        both_ways = Relation.objects.filter(Q(subject_id__in=ids) | Q(object_id__in=ids))
+        for relation in both_ways.select_related("subject", "object"):
+            if relation.subject_id in ids:
+                outgoing[relation.subject_id].append(relation)
+            if relation.object_id in ids:
+                incoming[relation.object_id].append(relation)
+    for organization in organizations:
+        keep_prefetched(organization, "relations_from", outgoing[organization.pk])
+        keep_prefetched(organization, "relations_to", incoming[organization.pk])
 
 
 class Organization(Cited):

@@ -52,9 +52,9 @@ pytestmark = pytest.mark.django_db
 # version (the response cache's key, which Last-Modified reuses). A detail runs the same less
 # the count.
 LIST_QUERIES = {
-    # names, stances, membership figures, roles (with their people), relations both ways
-    # (with the organization at the other end): 6; citations of the records and of those: 1
-    "organizations": 1 + 1 + 6 + 1 + 1,
+    # names, stances, membership figures, roles (with their people), relations both ways in
+    # one (with the organizations at their ends): 5; citations of the records and of those: 1
+    "organizations": 1 + 1 + 5 + 1 + 1,
     "people": 1 + 1 + 2 + 1 + 1,  # names, roles (with their organizations)
     "elections": 1 + 1 + 2 + 1 + 1,  # rounds, results (with their party, person and round)
     "results": 1 + 1 + 1 + 1,  # election, party, person, round come joined

@@ -878,7 +878,7 @@ def _extra_organization(n):
 QUERY_PAGES = {
     "home": ("/", _extra_home, 9),
     "organization-list": ("/organizations/?kind=party&sort=founded", _extra_home, 4),
-    "organization-detail": ("/organizations/otan/", _extra_organization, 13),
+    "organization-detail": ("/organizations/otan/", _extra_organization, 12),
     "person-list": ("/people/", _extra_people, 5),
     "person-detail": ("/people/nursultan-nazarbaev/", _extra_person, 7),
     "source-list": ("/sources/", _extra_sources, 2),
