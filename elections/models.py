@@ -44,6 +44,7 @@ class Election(Cited):
     summary = models.TextField(blank=True, help_text="What the sources say of it (cite it).")
     note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
     events = models.ManyToManyField(Event, blank=True, related_name="elections")
+    _history_m2m_fields = ("events",)  # in each version: diffs, reverts, restores include them
 
     objects = ElectionQuerySet.as_manager()
 

@@ -701,6 +701,7 @@ class Event(Cited):
     )
     summary = models.TextField(blank=True, help_text="What happened, per the sources (cite it).")
     people = models.ManyToManyField(Person, blank=True, related_name="events")
+    _history_m2m_fields = ("people",)  # in each version: diffs, reverts, restores include them
     note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
 
     objects = EventQuerySet.as_manager()

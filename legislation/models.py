@@ -54,6 +54,7 @@ class LegalAct(Cited):
     summary = models.TextField(blank=True, help_text="What it did (cite it).")
     note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
     events = models.ManyToManyField(Event, blank=True, related_name="acts")
+    _history_m2m_fields = ("events",)  # in each version: diffs, reverts, restores include them
 
     objects = LegalActQuerySet.as_manager()
 

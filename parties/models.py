@@ -186,6 +186,7 @@ class Organization(Cited):
     summary = models.TextField(blank=True, help_text="One or two sentences on it (cite them).")
     note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
     events = models.ManyToManyField(Event, blank=True, related_name="organizations")
+    _history_m2m_fields = ("events",)  # in each version: diffs, reverts, restores include them
 
     objects = OrganizationQuerySet.as_manager()
 
