@@ -323,14 +323,15 @@ class CitingRecord:
     citations: list[dict]
 
 
-CITING_PAGE = 100  # citations a page of a source's “what cites it” lists
+CITING_PAGE = 50  # records a page of a source's “what cites it” lists
 
 
 class SourceDetailView(ReferencesMixin, DetailView):
     """A source, and the records and facts that cite it: how many of each kind of record,
     and those of one kind (``?kind=organization``, by default the first), CITING_PAGE
-    citations a page (``?page=``), so that a source cited thousands of times makes a page
-    no longer than one cited a hundred times."""
+    records a page (``?page=``) with their citations of it, so that a source cited thousands
+    of times makes a page no longer than one cited a hundred times. The records it backs the
+    most facts of come first: what the source is most about."""
 
     template_name = "kzpolitics/source_detail.html"
     queryset = Source.objects.all()
@@ -341,21 +342,24 @@ class SourceDetailView(ReferencesMixin, DetailView):
         source.footnote_list = footnote_numbers(source)
         source.full_reference = full_reference(source)
         citing = Citation.objects.filter(Q(source=source) | Q(via=source))
-        counts = dict(
-            citing.order_by()
+        counts = {
+            content_type: (citations, records)
+            for content_type, citations, records in citing.order_by()
             .values_list("content_type")
-            .annotate(n=Count("pk"))
-            .values_list("content_type", "n")
-        )
+            .annotate(n=Count("pk"), records=Count("object_id", distinct=True))
+            .values_list("content_type", "n", "records")
+        }
         kinds = []
         for model in RECORD_PAGES:
             content_type = ContentType.objects.get_for_model(model)  # cached: no query
-            if counts.get(content_type.pk):
+            if content_type.pk in counts:
+                citations, records = counts[content_type.pk]
                 kinds.append(
                     {
                         "id": model._meta.model_name,
                         "label": str(model._meta.verbose_name_plural).capitalize(),
-                        "count": counts[content_type.pk],
+                        "citations": citations,
+                        "records": records,
                         "model": model,
                         "content_type": content_type,
                     }
@@ -364,46 +368,44 @@ class SourceDetailView(ReferencesMixin, DetailView):
         kind = next((k for k in kinds if k["id"] == asked), kinds[0] if kinds else None)
         context.update(
             title=source.short_reference or source.title,
-            citation_count=sum(k["count"] for k in kinds),
+            citation_count=sum(k["citations"] for k in kinds),
             kinds=kinds,
             kind=kind,
             unknown_kind=asked if asked and kind and kind["id"] != asked else "",
         )
         if kind is not None:
+            of_kind = citing.filter(content_type=kind["content_type"])
             paginator = Paginator(
-                citing.filter(content_type=kind["content_type"])
-                .select_related("source", "via")
-                .order_by("object_id", "field", "pk"),
+                of_kind.order_by()
+                .values_list("object_id")
+                .annotate(n=Count("pk"))
+                .order_by("-n", "object_id")
+                .values_list("object_id", flat=True),
                 CITING_PAGE,
             )
-            paginator.count = kind["count"]  # counted above: no second query
+            paginator.count = kind["records"]  # counted above: no second query
             page = paginator.get_page(self.request.GET.get("page"))
             context.update(
                 page_obj=page,
-                records=self.citing_records(source, kind["model"], list(page)),
+                records=self.citing_records(source, kind["model"], of_kind, list(page)),
                 query_string=urlencode({"kind": kind["id"]}),
             )
         return context
 
     @staticmethod
-    def citing_records(source, model, citations) -> list[CitingRecord]:
-        """The records of ``model`` the citations back (one query), each with its citations,
-        in the order of the citations."""
+    def citing_records(source, model, citations, ids: list[int]) -> list[CitingRecord]:
+        """The records of ``model`` with these ids (one query), in that order, each with the
+        ``citations`` of it (one query)."""
         related, page = RECORD_PAGES[model]
-        records = model.objects.select_related(*related).in_bulk(
-            {citation.object_id for citation in citations}
-        )
+        records = model.objects.select_related(*related).in_bulk(ids)
         entries: dict[int, CitingRecord] = {}
-        for citation in citations:
-            record = records.get(citation.object_id)
-            if record is None:
-                continue  # a citation of a record since deleted
-            entry = entries.get(record.pk)
-            if entry is None:
-                entry = entries[record.pk] = CitingRecord(
-                    str(record), page(record) if page else "", []
-                )
-            entry.citations.append(
+        for pk in ids:
+            record = records.get(pk)
+            if record is not None:  # else a citation of a record since deleted
+                entries[pk] = CitingRecord(str(record), page(record) if page else "", [])
+        rows = citations.filter(object_id__in=list(entries)).select_related("source", "via")
+        for citation in rows.order_by("object_id", "field", "pk"):
+            entries[citation.object_id].citations.append(
                 {
                     "field": field_label(model, citation.field),
                     "locator": locator_of(citation),
