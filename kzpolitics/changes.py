@@ -8,7 +8,9 @@ feed, so they learn what changed in the data they use.
 Each historical table is asked once for its newest rows, with a LIMIT, and the answers are
 merged newest first in Python. What a page costs is then a fixed number of queries, however long
 the history grows. Pages go by position (“older than this change”), not by number, so the
-hundredth page reads as few rows as the first.
+hundredth page reads as few rows as the first. Many-to-many links (an organization's events, an
+event's people) are kept with each version in tables of their own (django-simple-history's
+``_history_m2m_fields``); the links of the versions on a page are read in one query per field.
 
 What the public may see is decided here, not by the managers: historical models are not
 filtered by ``kzpolitics.visibility``. A change is public when the row was published at the time
@@ -20,16 +22,17 @@ from __future__ import annotations
 
 import datetime
 import heapq
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import ForeignKey, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import ForeignKey, ManyToManyField, Model, OuterRef, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
-from simple_history.utils import get_history_model_for_model
+from simple_history.utils import get_history_model_for_model, get_m2m_reverse_field_name
 
 from .dates import UncertainDate
 from .models import Citation, Status, TimeStamped
@@ -50,6 +53,38 @@ def tracked_models() -> list[type[Model]]:
         for model in apps.get_app_config(label).get_models()
         if hasattr(model._meta, "simple_history_manager_attribute")
     ]
+
+
+def tracked_links(model: type[Model]) -> list[ManyToManyField]:
+    """The many-to-many fields whose links ``model``'s history keeps with each version."""
+    if not hasattr(model._meta, "simple_history_manager_attribute"):
+        return []
+    return list(getattr(get_history_model_for_model(model), "_history_m2m_fields", ()))
+
+
+def link_history_model(model: type[Model], link: ManyToManyField) -> type[Model]:
+    """The historical model holding, for each version of a ``model`` record, a row per record
+    ``link`` then linked it to (django-simple-history's copy of the link table)."""
+    return getattr(get_history_model_for_model(model), link.name).model
+
+
+def links_of_versions(model: type[Model], history_ids) -> dict[int, dict[str, frozenset[int]]]:
+    """For each version (history id) of ``model`` records: the ids of the records each tracked
+    many-to-many field linked it to then. One query per tracked field."""
+    history_ids = set(history_ids)
+    links: dict[int, dict[str, frozenset[int]]] = {pk: {} for pk in history_ids}
+    for link in tracked_links(model):
+        kept = link_history_model(model, link)
+        other = kept._meta.get_field(get_m2m_reverse_field_name(link)).attname
+        linked = defaultdict(set)
+        if history_ids:
+            for version, pk in kept.objects.filter(history_id__in=history_ids).values_list(
+                "history_id", other
+            ):
+                linked[version].add(pk)
+        for version in history_ids:
+            links[version][link.name] = frozenset(linked[version])
+    return links
 
 
 @dataclass(frozen=True, order=True)
@@ -163,8 +198,9 @@ def recent_changes(
     is told against the previous *published* version, never a draft.
 
     Queries: one per model for its rows, then, for the models on the page only, one for the
-    versions before them, one for the records as they are now, and one per kind of record
-    that changed citations cite.
+    versions before them, one for the records as they are now, one per many-to-many field
+    their history keeps (the links of those versions), and one per kind of record that changed
+    citations cite.
     """
     models = tracked_models() if models is None else models
     newer = after is not None and before is None
@@ -237,6 +273,7 @@ def _describe(rows, *, public: bool) -> list[Change]:
         by_model.setdefault(row.instance_type, []).append(row)
     previous: dict[tuple[type, int], object] = {}
     current: dict[tuple[type, int], Model] = {}
+    links: dict[tuple[type, int], dict[str, frozenset[int]]] = {}
     for model, model_rows in by_model.items():
         history = get_history_model_for_model(model)
         wanted = {row.previous_id for row in model_rows if row.history_type == "~"}
@@ -246,6 +283,10 @@ def _describe(rows, *, public: bool) -> list[Change]:
                 previous[(model, row.history_id)] = row
         for obj in _current(model, {row.instance.pk for row in model_rows}):
             current[(model, obj.pk)] = obj
+        if tracked_links(model) and wanted:
+            changed = {row.history_id for row in model_rows if row.previous_id in wanted}
+            for version, linked in links_of_versions(model, changed | wanted).items():
+                links[(model, version)] = linked
     changes = []
     for row in rows:
         model = row.instance_type
@@ -263,7 +304,7 @@ def _describe(rows, *, public: bool) -> list[Change]:
                 kind=KINDS[row.history_type],
                 label=_label(row, instance, public=public),
                 summary=row.history_change_reason or "",
-                fields=_changed_fields(model, row, before),
+                fields=_changed_fields(model, row, before, links),
                 url=_public_url(obj),
                 exists=obj is not None,
                 first_published=public and row.history_type == "~" and before is None,
@@ -287,12 +328,17 @@ def _current(model, pks) -> list[Model]:
     return list(records)
 
 
-def _changed_fields(model, row, before) -> list[str]:
-    """What a change changed, in the editors' words (“founded”, not “founded_edtf”)."""
+def _changed_fields(model, row, before, links) -> list[str]:
+    """What a change changed, in the editors' words (“founded”, not “founded_edtf”; “events”
+    when its links to events changed)."""
     if row.history_type != "~" or before is None:
         return []
+    kept = [link.name for link in tracked_links(model)]
+    changed = list(row.diff_against(before, excluded_fields=kept).changed_fields)
+    now, then = links.get((model, row.history_id), {}), links.get((model, before.history_id), {})
+    changed += [name for name in kept if now.get(name) != then.get(name)]
     names = []
-    for name in row.diff_against(before).changed_fields:
+    for name in changed:
         declared = getattr(model, name.rpartition("_")[0], None)
         if isinstance(declared, UncertainDate):
             shown = declared.verbose_name

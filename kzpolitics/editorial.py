@@ -3,6 +3,11 @@
 - Every change carries an edit summary, kept in the record's history (django-simple-history)
   with who and when; the history page shows what changed field by field, and any earlier
   version can be restored from it (the revert is itself a change with its own summary).
+- Many-to-many links (an organization's, election's or act's events, an event's people) are
+  part of each version: one save of the form is one version, links included; a revert puts
+  back the version's links; a restored record comes back linked as it was when deleted. Links
+  changed from the other side (an event's "organizations concerned", a deleted event) make a
+  version of each record whose links they changed, so its history misses none.
 - Status: editors save drafts and send them for review; only reviewers (permission
   ``kzpolitics.publish_record``) publish or unpublish.
 - No lost update: the form remembers the version it was opened at; if a colleague saved the
@@ -13,22 +18,34 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models.signals import m2m_changed, post_delete, pre_delete
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.signals import pre_create_historical_m2m_records
+from simple_history.utils import (
+    get_change_reason_from_object,
+    get_m2m_field_name,
+    get_m2m_reverse_field_name,
+)
 
+from .changes import link_history_model, links_of_versions, tracked_links
 from .inline_policy import allow_inline
 from .models import Status
+from .signals import CONTENT_APPS
 from .visibility import may_publish, publishing_error
 
 
@@ -40,19 +57,24 @@ def changes_since(model, pk, version: int) -> list[dict]:
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
+    kept = [link.name for link in tracked_links(model)]
+    pairs = list(zip(rows, rows[1:], strict=False))
+    link_changes = _link_changes(model, pairs)
     changes = []
-    for previous, row in zip(rows, rows[1:], strict=False):
-        delta = row.diff_against(previous)
+    for previous, row in pairs:
+        delta = row.diff_against(previous, excluded_fields=kept)
+        fields = [
+            f"{change.field} “{_short(change.old)}” → “{_short(change.new)}”"
+            for change in delta.changes
+            if change.field not in {"version", "updated_at"}
+        ]
+        fields += [f"{link.name}: {text}" for link, text in link_changes.get(row.history_id, [])]
         changes.append(
             {
                 "who": row.history_user.get_username() if row.history_user else "someone",
                 "when": row.history_date,
                 "summary": row.history_change_reason or "",
-                "fields": [
-                    (change.field, change.old, change.new)
-                    for change in delta.changes
-                    if change.field not in {"version", "updated_at"}
-                ],
+                "fields": fields,
             }
         )
     return changes
@@ -68,11 +90,7 @@ def conflict_message(model, pk, expected: int, stored: int):
                 date_format(timezone.localtime(c["when"]), "DATETIME_FORMAT"),
                 c["who"],
                 format_html(" (“{}”)", c["summary"]) if c["summary"] else "",
-                format_html_join(
-                    "; ",
-                    "{} “{}” → “{}”",
-                    ((name, _short(old), _short(new)) for name, old, new in c["fields"]),
-                )
+                format_html_join("; ", "{}", ((field,) for field in c["fields"]))
                 or "no field changed",
             )
             for c in changes
@@ -87,6 +105,143 @@ def conflict_message(model, pk, expected: int, stored: int):
         stored,
         items,
     )
+
+
+# -- many-to-many links in history -----------------------------------------------------------
+
+
+def link_labels(link: models.ManyToManyField, pks) -> dict[int, str]:
+    """What the records ``link`` points to are called: their names now, or, for one deleted
+    since, its name when it was deleted (from its own history)."""
+    related = link.related_model
+    labels = {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=set(pks))}
+    gone = set(pks) - labels.keys()
+    if gone and hasattr(related._meta, "simple_history_manager_attribute"):
+        for version in _latest_per_record(related.history.filter(id__in=gone)):
+            labels[version.id] = f"{version.instance} (deleted)"
+    for pk in gone - labels.keys():
+        labels[pk] = f"{related._meta.verbose_name} #{pk} (deleted)"
+    return labels
+
+
+def describe_links(before, after, labels: dict[int, str]) -> str:
+    """“added “December 1986 events”; removed “…””: how one field's links changed."""
+    parts = []
+    for verb, pks in (("added", after - before), ("removed", before - after)):
+        if pks:
+            names = sorted(labels[pk] for pk in pks)
+            parts.append(f"{verb} " + ", ".join(f"“{name}”" for name in names))
+    return "; ".join(parts)
+
+
+def _link_changes(model, pairs) -> dict[int, list[tuple[models.ManyToManyField, str]]]:
+    """For (older, newer) pairs of versions: per newer version, each tracked many-to-many field
+    whose links differ and how, described. A query per tracked field, a few for the labels."""
+    links = tracked_links(model)
+    if not links or not pairs:
+        return {}
+    kept = links_of_versions(model, {v.history_id for pair in pairs for v in pair})
+    differing = [
+        (
+            newer.history_id,
+            link,
+            kept[older.history_id][link.name],
+            kept[newer.history_id][link.name],
+        )
+        for older, newer in pairs
+        for link in links
+        if kept[older.history_id][link.name] != kept[newer.history_id][link.name]
+    ]
+    labels = {
+        link.name: link_labels(
+            link, {pk for _, changed, old, new in differing if changed is link for pk in old ^ new}
+        )
+        for link in links
+    }
+    described: dict[int, list] = {}
+    for version, link, old, new in differing:
+        text = describe_links(old, new, labels[link.name])
+        described.setdefault(version, []).append((link, text))
+    return described
+
+
+def keep_links_in(version, instance) -> None:
+    """Make ``version`` (a history row of ``instance``) hold the links ``instance`` has now,
+    if it does not already."""
+    model = type(instance)
+    kept = links_of_versions(model, [version.history_id])[version.history_id]
+    for link in tracked_links(model):
+        through = link.remote_field.through
+        other = through._meta.get_field(get_m2m_reverse_field_name(link)).attname
+        rows = list(through._base_manager.filter(**{get_m2m_field_name(link): instance.pk}))
+        if {getattr(row, other) for row in rows} == kept[link.name]:
+            continue
+        snapshot = link_history_model(model, link)
+        snapshot.objects.filter(history_id=version.history_id).delete()
+        columns = [f.attname for f in through._meta.concrete_fields]
+        snapshot.objects.bulk_create(
+            snapshot(history=version, **{name: getattr(row, name) for name in columns})
+            for row in rows
+        )
+
+
+def links_in_the_same_version(instance, change_links) -> None:
+    """Run ``change_links()``, which changes the links of ``instance`` just saved, so that
+    they go into the version that save made rather than into versions of their own (the
+    library adds one per add, remove or clear): one save, one entry in the history."""
+    if not tracked_links(type(instance)) or hasattr(instance, "skip_history_when_saving"):
+        change_links()
+        return
+    _without_history(instance, change_links)
+    version = (
+        type(instance)
+        .history.filter(id=instance.pk)
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if version is not None:
+        keep_links_in(version, instance)
+
+
+def save_as_relinked(record, reason: str, user=None) -> None:
+    """Record that an editor changed ``record``'s links from the other side (the linked
+    record's page, its deletion or restoration): a save, so its version moves on (a
+    colleague's form opened before is refused, not let drop the change) and its history gets
+    the new links with ``reason``."""
+    record._change_reason = reason
+    if user is not None:
+        record._history_user = user
+    record.save(update_fields=["updated_at"])
+
+
+def record_relinked(records, reason: str, user=None) -> None:
+    """Record in history that code changed these records' links from the other side (the
+    article loader links events to organizations from the event): a version each with the new
+    links, without a save, so their version number stays (a load leaves its records at 1)."""
+    for record in records:
+        [version] = type(record).history.bulk_history_create(
+            [record], update=True, default_user=user, default_change_reason=reason
+        )
+        keep_links_in(version, record)
+
+
+def links_to(model) -> list[models.ManyToManyField]:
+    """The tracked many-to-many fields of other models that point at ``model``."""
+    return [
+        link
+        for other in _models_with_links()
+        for link in tracked_links(other)
+        if link.related_model is model
+    ]
+
+
+def _models_with_links() -> list[type[models.Model]]:
+    return [
+        model
+        for label in CONTENT_APPS
+        for model in apps.get_app_config(label).get_models()
+        if tracked_links(model)
+    ]
 
 
 def _text(value):
@@ -132,11 +287,28 @@ class EditorialForm(forms.ModelForm):
                     "Reverted to the version of "
                     f"{date_format(timezone.localtime(history.history_date), 'DATETIME_FORMAT')}"
                 )
+                self.take_links_from(history)
         if "status" in self.fields and not may_publish(self.editor):
             self.fields["status"].help_text = (
                 "Save as “Draft” while you work, “In review” when it is ready; a reviewer "
                 "publishes it."
             )
+
+    def take_links_from(self, history) -> None:
+        """Start the many-to-many fields from ``history``'s links, not the record's own (which
+        is what a ModelForm of a version's instance shows: the links live in the database), to
+        the records that still exist."""
+        model = type(self.instance)
+        kept = links_of_versions(model, [history.history_id])[history.history_id]
+        for link in tracked_links(model):
+            if link.name in self.fields:
+                existing = link.related_model._base_manager.filter(pk__in=kept[link.name])
+                self.initial[link.name] = sorted(existing.values_list("pk", flat=True))
+
+    def _save_m2m(self):
+        # Django saves the many-to-many fields after the record: their links belong to the
+        # version the record's save just made, with its edit summary and author.
+        links_in_the_same_version(self.instance, super()._save_m2m)
 
     def clean(self):
         cleaned = super().clean()
@@ -218,19 +390,22 @@ def deleted_versions(model):
 
 def restore_deleted(row, user) -> list:
     """Bring a deleted record back as it was, with the rows deleted along with it (names,
-    roles, citations...: whatever went within seconds of it and pointed at it). Each is
-    recorded in history as restored. Returns what was restored."""
-    reason = "Restored after its deletion of " + date_format(
-        timezone.localtime(row.history_date), "DATETIME_FORMAT"
-    )
-    restored = []
+    roles, citations...: whatever went within seconds of it and pointed at it) and its
+    many-to-many links, both its own (an organization's events) and other records' links to it
+    (the organizations an event concerned), to records that still exist. Each is recorded in
+    history as restored. Returns what was restored."""
+    when = date_format(timezone.localtime(row.history_date), "DATETIME_FORMAT")
+    reason = f"Restored after its deletion of {when}"
+    restored, deleted_at = [], []
 
     def bring_back(version):
         instance = version.instance
         instance._change_reason = reason
         instance._history_user = user
         instance.save()
+        links_in_the_same_version(instance, lambda: _link_as_when_deleted(instance, version))
         restored.append(instance)
+        deleted_at.append(version.history_date)
         return instance
 
     with transaction.atomic():
@@ -245,7 +420,7 @@ def restore_deleted(row, user) -> list:
             if not hasattr(child_model, "history"):
                 continue
             column = relation.field.attname
-            for version in _last_deletions(
+            for version in _latest_per_record(
                 child_model.history.filter(history_type="-", **{column: record.pk}, **window)
             ):
                 if not child_model._base_manager.filter(pk=version.id).exists():
@@ -254,7 +429,7 @@ def restore_deleted(row, user) -> list:
 
         for dependent in dependents:
             content_type = ContentType.objects.get_for_model(type(dependent))
-            for version in _last_deletions(
+            for version in _latest_per_record(
                 Citation.history.filter(
                     history_type="-",
                     content_type_id=content_type.pk,
@@ -264,12 +439,69 @@ def restore_deleted(row, user) -> list:
             ):
                 if not Citation._base_manager.filter(pk=version.id).exists():
                     bring_back(version)
+        for instance, when_deleted in zip(restored, deleted_at, strict=True):
+            _relink_from_the_other_side(instance, when_deleted, user)
     return restored
 
 
-def _last_deletions(rows):
+def _link_as_when_deleted(instance, version) -> None:
+    """Give a restored record the links its deletion's version kept, to records that exist."""
+    kept = links_of_versions(type(instance), [version.history_id])[version.history_id]
+    for link in tracked_links(type(instance)):
+        existing = link.related_model._base_manager.filter(pk__in=kept[link.name])
+        getattr(instance, link.name).set(existing)
+
+
+def _relink_from_the_other_side(instance, deleted_at, user) -> None:
+    """Link a restored record again to the records that were linked to it when it was deleted
+    (the links went with it): each of those that exists and is not linked to it now gets the
+    link back, in a version of its own saying so."""
+    reason = (
+        f"{capfirst(instance._meta.verbose_name)} “{instance}” restored after its deletion of "
+        f"{date_format(timezone.localtime(deleted_at), 'DATETIME_FORMAT')}"
+    )
+    for link in links_to(type(instance)):
+        owner = link.model
+        kept = link_history_model(owner, link)
+        other = kept._meta.get_field(get_m2m_reverse_field_name(link)).attname
+        ever_linked = kept.objects.filter(**{other: instance.pk}).values("history__id")
+        linked_now = link.remote_field.through._base_manager.filter(
+            **{get_m2m_reverse_field_name(link): instance.pk}
+        ).values(get_m2m_field_name(link))
+        for record in owner._base_manager.filter(pk__in=ever_linked).exclude(pk__in=linked_now):
+            # Its version current when the deletion began (the deletion's own versions of the
+            # records it unlinked come after the deleted record's last one).
+            then = (
+                owner.history.filter(id=record.pk, history_date__lt=deleted_at)
+                .order_by("-history_date", "-history_id")
+                .first()
+            )
+            if then is None:
+                continue
+            if (
+                instance.pk
+                not in links_of_versions(owner, [then.history_id])[then.history_id][link.name]
+            ):
+                continue
+            _without_history(record, functools.partial(getattr(record, link.name).add, instance))
+            save_as_relinked(record, reason, user)
+
+
+def _without_history(record, change) -> None:
+    """Run ``change()`` with django-simple-history's recording of ``record`` switched off
+    (``skip_history_when_saving``, which its many-to-many signal heeds too): the caller puts
+    what changed into a version of its own making."""
+    record.skip_history_when_saving = True
+    try:
+        change()
+    finally:
+        del record.skip_history_when_saving
+
+
+def _latest_per_record(rows):
+    """The newest of the history rows of each record among ``rows``."""
     seen = set()
-    for row in rows.order_by("-history_date"):
+    for row in rows.order_by("-history_date", "-history_id"):
         if row.id not in seen:
             seen.add(row.id)
             yield row
@@ -280,6 +512,7 @@ class EditorialAdmin(SimpleHistoryAdmin):
 
     form = EditorialForm
     change_list_template = "admin/editorial_change_list.html"
+    object_history_list_template = "admin/editorial_history_list.html"
     EDITORIAL_FIELDS = ("status", "edit_summary", "expected_version")
     actions = ("send_for_review", "publish", "unpublish")
 
@@ -291,6 +524,30 @@ class EditorialAdmin(SimpleHistoryAdmin):
         # django-simple-history's list of versions styles its pager inline.
         response = super().history_view(request, object_id, extra_context)
         return allow_inline(response, styles=("border-top: 0",))
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """What each version on the History page changed: the library's field-by-field diff,
+        and for many-to-many fields the links added and removed, by name (the library would
+        show the link table's rows, and ask for them twice per version)."""
+        links = tracked_links(self.model)
+        if not links:
+            super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+            return
+        versions = list(historical_records)
+        pairs = list(zip(versions[1:], versions, strict=False))  # (older, newer), newest first
+        link_changes = _link_changes(self.model, pairs)
+        kept = [link.name for link in links]
+        for older, newer in pairs:
+            delta = newer.diff_against(
+                older, excluded_fields=kept, foreign_keys_are_objs=foreign_keys_are_objs
+            )
+            helper = self.get_historical_record_context_helper(request, newer)
+            described = helper.context_for_delta_changes(delta)
+            described += [
+                {"field": capfirst(link.verbose_name), "links": text}
+                for link, text in link_changes.get(newer.history_id, [])
+            ]
+            newer.history_delta_changes = described
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
@@ -338,7 +595,22 @@ class EditorialAdmin(SimpleHistoryAdmin):
         summary = form.cleaned_data.get("edit_summary") or ("Changed" if change else "Created")
         for inline_form in formset.forms:
             inline_form.instance._change_reason = summary
+        link = _link_of_through(formset.model)
+        if link is None:
+            super().save_formset(request, form, formset, change)
+            return
+        # Rows of a link table (an event's "organizations concerned"): the records on the
+        # table's other side get their links changed, which their history must show.
+        owner = get_m2m_field_name(link)
+        relinked = set()
+        for inline_form in formset.forms:
+            if inline_form.has_changed() or inline_form in formset.deleted_forms:
+                relinked.add(inline_form.initial.get(owner))
+                relinked.add(getattr(inline_form.instance, f"{owner}_id", None))
+        relinked.discard(None)
         super().save_formset(request, form, formset, change)
+        for record in link.model._base_manager.filter(pk__in=relinked):
+            save_as_relinked(record, summary, request.user)
 
     def delete_model(self, request, obj):
         obj._change_reason = "Deleted"
@@ -429,3 +701,113 @@ def _flatten(fields):
             yield from item
         else:
             yield item
+
+
+# -- links changed from the other side, and links of deleted records ----------------------------
+#
+# Connected when this module is first imported: the admin imports it as Django starts (admin
+# autodiscovery), in every process, before any record is saved.
+
+
+def _link_of_through(model) -> models.ManyToManyField | None:
+    """The tracked many-to-many field whose link table ``model`` is, if it is one."""
+    for owner in _models_with_links():
+        for link in tracked_links(owner):
+            if link.remote_field.through is model:
+                return link
+    return None
+
+
+def _relinked_from_the_other_side(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """``event.organizations.add(party)``: django-simple-history records it on the event (it
+    takes every change as one of the instance's own fields); the organizations, whose field
+    it is, get a version each with the new links."""
+    if not reverse:
+        return
+    link = _link_of_through(sender)
+    if action == "pre_clear":
+        through = link.remote_field.through
+        owners = through._base_manager.filter(**{get_m2m_reverse_field_name(link): instance.pk})
+        cleared = set(owners.values_list(f"{get_m2m_field_name(link)}_id", flat=True))
+        instance.__dict__.setdefault("_links_cleared", {})[link] = cleared
+        return
+    if action == "post_clear":
+        pk_set = instance.__dict__.get("_links_cleared", {}).pop(link, set())
+    elif action not in ("post_add", "post_remove"):
+        return
+    reason = get_change_reason_from_object(instance) or (
+        f"Links changed from the {instance._meta.verbose_name} “{instance}”"
+    )
+    records = model._base_manager.filter(pk__in=pk_set or ())
+    record_relinked(records, reason, getattr(instance, "_history_user", None))
+
+
+def _remember_links(sender, instance, **kwargs):
+    """Before a deletion takes a record's links with it: what they were, both its own (for its
+    deletion's version) and the records linked to it (to record that they lost the link)."""
+    own = {}
+    for link in tracked_links(sender):
+        through = link.remote_field.through
+        columns = [f.attname for f in through._meta.concrete_fields]
+        rows = through._base_manager.filter(**{get_m2m_field_name(link): instance.pk})
+        own[link.name] = list(rows.values(*columns))
+    instance._links_when_deleted = own
+    instance._linked_when_deleted = [
+        (
+            link,
+            set(
+                link.remote_field.through._base_manager.filter(
+                    **{get_m2m_reverse_field_name(link): instance.pk}
+                ).values_list(f"{get_m2m_field_name(link)}_id", flat=True)
+            ),
+        )
+        for link in links_to(sender)
+    ]
+
+
+def _keep_links_of_a_deletion(sender, rows, history_instance, instance, field, **kwargs):
+    """The deletion's version holds the links as they were: the library reads them after the
+    deletion removed them, so it finds none."""
+    if history_instance.history_type != "-" or rows:
+        return
+    for values in getattr(instance, "_links_when_deleted", {}).get(field.name, ()):
+        rows.append(sender(history=history_instance, **values))
+
+
+def _unlinked_by_a_deletion(sender, instance, **kwargs):
+    """The records that were linked to a deleted record get a version without the link."""
+    reason = f"{capfirst(instance._meta.verbose_name)} “{instance}” deleted"
+    user = getattr(instance, "_history_user", None)
+    for link, pks in getattr(instance, "_linked_when_deleted", ()):
+        for record in link.model._base_manager.filter(pk__in=pks):
+            save_as_relinked(record, reason, user)
+
+
+def _connect_link_history() -> None:
+    """Connect the receivers above to every link table history keeps, its historical copy, and
+    the models on either side of it."""
+    deletable = set()
+    for owner in _models_with_links():
+        for link in tracked_links(owner):
+            uid = f"link-history-{owner._meta.label_lower}-{link.name}"
+            m2m_changed.connect(
+                _relinked_from_the_other_side,
+                sender=link.remote_field.through,
+                dispatch_uid=f"{uid}-reverse",
+            )
+            pre_create_historical_m2m_records.connect(
+                _keep_links_of_a_deletion,
+                sender=link_history_model(owner, link),
+                dispatch_uid=f"{uid}-deletion",
+            )
+            deletable |= {owner, link.related_model}
+    for model in deletable:
+        uid = f"link-history-{model._meta.label_lower}"
+        pre_delete.connect(_remember_links, sender=model, dispatch_uid=f"{uid}-pre-delete")
+        if links_to(model):
+            post_delete.connect(
+                _unlinked_by_a_deletion, sender=model, dispatch_uid=f"{uid}-post-delete"
+            )
+
+
+_connect_link_history()
