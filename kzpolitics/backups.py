@@ -2,8 +2,9 @@
 
 A backup is Django's serialization format (what ``dumpdata`` writes and ``loaddata`` reads),
 gzipped. It holds the user accounts, groups and API tokens, then every model of the content
-apps: records, citations, their historical rows and the data version. ``manage.py backup``
-writes one; ``manage.py restore`` loads one into a database that holds no records yet.
+apps: records, citations, their historical rows (with the many-to-many links each version
+kept) and the data version. ``manage.py backup`` writes one; ``manage.py restore`` loads one
+into a database that holds no records yet.
 
 What a round trip must not lose, and how it is kept:
 
@@ -14,7 +15,10 @@ What a round trip must not lose, and how it is kept:
   merged into those. Content types and permissions are referred to by name for the same reason.
 - Versions, timestamps, derived dates, citations' ``record_published``: a restore saves rows
   "raw", as ``loaddata`` does, so no ``save()`` override, ``auto_now`` field or history
-  signal runs; the rows come back as they were written.
+  signal runs; the rows come back as they were written. Many-to-many links are set after
+  their rows, through signals that are not raw: history is switched off for them
+  (``skip_history_when_saving``), as the links each version kept are restored as rows of their
+  own.
 - Microseconds. Django's JSON encoder cuts datetimes to milliseconds; history is ordered and
   paged by its timestamps, so the backup writes them in full.
 """
@@ -257,6 +261,9 @@ def restore_backup(entries: list[dict], using: str = "default") -> Counter:
                     # Only groups and the data version may be there already; the rest is new,
                     # so skip the UPDATE a raw save tries first.
                     merged = row.object._meta.label_lower in MERGED
+                    # Its many-to-many links are set the way Django sets them, with signals:
+                    # its history, restored as it was, must not gain versions for them.
+                    row.object.skip_history_when_saving = True
                     row.save(using=using, force_insert=not merged)
                     counts[type(row.object)] += 1
                     if row.deferred_fields:

@@ -1,7 +1,8 @@
 """Backups: ``manage.py backup`` writes everything, ``manage.py restore`` gives all of it back.
 
 The round trip goes as an operator's would: the test database (the article's data, plus a
-draft, an edited record, a deleted one, two editors and an API token) is backed up; a separate,
+draft, an edited record, an organization's events changed, a deleted record, two editors and an
+API token) is backed up; a separate,
 fresh database of the same kind (an SQLite file, or a new PostgreSQL database when
 DATABASE_URL names one: ``tests/site_server.py``) is migrated and restored by ``manage.py`` in
 subprocesses; then every table of both is compared row by row.
@@ -28,7 +29,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 
-from kzpolitics.models import Citation, Person, Source, Status
+from kzpolitics.models import Citation, Event, Person, Source, Status
 from parties.models import Organization, Relation
 
 from .factories import OrganizationFactory
@@ -36,6 +37,7 @@ from .site_server import ROOT, site_environment, throwaway_database
 
 CONTENT_APPS = ("kzpolitics", "parties", "elections", "legislation")
 EDIT_SUMMARY = "Description checked against Ponomarev (backup test)"
+LINKS_SUMMARY = "Linked to the event it took part in (backup test)"
 DELETE_SUMMARY = "Duplicate of another relation (backup test)"
 DRAFT_SLUG = "backup-test-draft-party"
 EDITOR = "backup-editor"
@@ -98,6 +100,12 @@ def table_contents() -> dict[str, list[str]]:
     return contents
 
 
+def is_link_table(label: str) -> bool:
+    """Whether a table holds many-to-many links (written with the rows they link), as opposed
+    to rows of its own: the history's copies of links are rows of their own."""
+    return apps.get_model(label)._meta.auto_created is not False
+
+
 def tally(contents: dict[str, list[str]]) -> Counter:
     """Records, citations, history rows, users and groups in a snapshot of the tables."""
     figures = Counter(dict.fromkeys(("records", "citations", "history rows", "users", "groups"), 0))
@@ -107,10 +115,10 @@ def tally(contents: dict[str, list[str]]) -> Counter:
             figures["users"] += len(rows)
         elif label == "auth.group":
             figures["groups"] += len(rows)
-        elif app not in CONTENT_APPS or "_" in name or name == "dataversion":
+        elif app not in CONTENT_APPS or is_link_table(label) or name == "dataversion":
             continue  # links between rows, tokens, the data version
         elif name.startswith("historical"):
-            figures["history rows"] += len(rows)
+            figures["history rows"] += len(rows)  # links kept with each version among them
         elif name == "citation":
             figures["citations"] += len(rows)
         else:
@@ -144,11 +152,14 @@ def ids_of_new_rows() -> dict[str, int]:
             source=source,
         )
         user = get_user_model().objects.create_user("fresh-id")
+        event = Event.objects.create(slug="fresh-id", title="Fresh id")
+        event.people.add(Person.objects.order_by("pk").first())
         ids = {
             "kzpolitics.source": source.pk,
             "kzpolitics.historicalsource": source.history.get().history_id,
             "kzpolitics.citation": citation.pk,
             "kzpolitics.historicalcitation": citation.history.get().history_id,
+            "kzpolitics.historicalevent_people": event.history.first().people.get().pk,
             "auth.user": user.pk,
         }
         transaction.set_rollback(True)
@@ -175,6 +186,10 @@ def make_changes() -> None:
     person._change_reason = EDIT_SUMMARY
     person._history_user = editor
     person.save()
+    party = Organization.objects.filter(events__isnull=False).order_by("pk").first()
+    party._change_reason = LINKS_SUMMARY
+    party._history_user = editor
+    party.events.add(Event.objects.exclude(organizations=party).order_by("pk").first())
     relation = Relation.objects.order_by("pk").first()
     relation._change_reason = DELETE_SUMMARY
     relation._history_user = reviewer
@@ -261,8 +276,7 @@ def test_the_backup_says_what_it_wrote_table_by_table(backed_up):
     assert f"Wrote {backed_up.path}" in backed_up.output
     counts = printed_counts(backed_up.output)
     for label, rows in backed_up.contents.items():
-        app, name = label.split(".")
-        if "_" not in name:  # link rows are written with the rows they link
+        if not is_link_table(label):  # link rows are written with the rows they link
             assert counts[label] == len(rows), label
     figures = tally(backed_up.contents)
     assert (
@@ -292,6 +306,18 @@ def test_the_backup_holds_history_with_its_summaries_and_the_accounts_it_names(b
         and e["fields"]["history_type"] == "-"
         for e in by_model["parties.historicalrelation"]
     )
+    # The links a version kept go with it, a row each.
+    linked = next(
+        e
+        for e in by_model["parties.historicalorganization"]
+        if e["fields"]["history_change_reason"] == LINKS_SUMMARY
+    )
+    kept = [
+        e["fields"]["event"]
+        for e in by_model["parties.historicalorganization_events"]
+        if e["fields"]["history"] == linked["pk"]
+    ]
+    assert len(kept) >= 2 and len(set(kept)) == len(kept)
     draft = next(e for e in by_model["parties.organization"] if e["fields"]["slug"] == DRAFT_SLUG)
     assert draft["fields"]["status"] == Status.DRAFT
     # Groups go by name (the target's migrations made them); users keep their ids.
@@ -344,6 +370,22 @@ def test_the_restored_history_has_the_edit_its_summary_its_author_and_the_deleti
         o for o in rows_of(restored.contents, "parties.organization") if o["slug"] == DRAFT_SLUG
     ]
     assert draft["status"] == Status.DRAFT
+    [linked] = [
+        row
+        for row in rows_of(restored.contents, "parties.historicalorganization")
+        if row["history_change_reason"] == LINKS_SUMMARY
+    ]
+    kept = {
+        row["event_id"]
+        for row in rows_of(restored.contents, "parties.historicalorganization_events")
+        if row["history_id"] == linked["history_id"]
+    }
+    links = {
+        row["event_id"]
+        for row in rows_of(restored.contents, "parties.organization_events")
+        if row["organization_id"] == linked["id"]
+    }
+    assert len(kept) >= 2 and kept == links  # the version's links, and the record's
 
 
 def test_new_rows_after_a_restore_get_fresh_ids(backed_up, restored):
@@ -352,7 +394,9 @@ def test_new_rows_after_a_restore_get_fresh_ids(backed_up, restored):
         "from tests.test_backup import ids_of_new_rows; print(json.dumps(ids_of_new_rows()))",
     )
     for label, new_id in new.items():
-        key = "history_id" if ".historical" in label else "id"
+        key = {"kzpolitics.historicalevent_people": "m2m_history_id"}.get(
+            label, "history_id" if ".historical" in label else "id"
+        )
         highest = max(row[key] for row in rows_of(backed_up.contents, label))
         assert new_id > highest, label
 
