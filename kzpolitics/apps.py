@@ -8,9 +8,11 @@ class KzpoliticsConfig(AppConfig):
     verbose_name = "Sources, people, places and events"
 
     def ready(self):
-        from . import signals
+        from . import editorial, signals
 
         signals.connect()
+        # Links (many-to-many) in history: in every process, whether or not it loads the admin.
+        editorial.connect_link_history()
 
 
 class KZAdminConfig(admin_apps.AdminConfig):

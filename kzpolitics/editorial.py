@@ -783,7 +783,7 @@ def _unlinked_by_a_deletion(sender, instance, **kwargs):
             save_as_relinked(record, reason, user)
 
 
-def _connect_link_history() -> None:
+def connect_link_history() -> None:
     """Connect the receivers above to every link table history keeps, its historical copy, and
     the models on either side of it."""
     deletable = set()
@@ -809,5 +809,3 @@ def _connect_link_history() -> None:
                 _unlinked_by_a_deletion, sender=model, dispatch_uid=f"{uid}-post-delete"
             )
 
-
-_connect_link_history()
