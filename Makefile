@@ -69,9 +69,12 @@ serve: venv
 		$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 		exec $(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:8000 kzpolitics.wsgi
 
-## The whole suite, on SQLite unless DATABASE_URL points at PostgreSQL.
+## The whole suite, on SQLite unless DATABASE_URL points at PostgreSQL, in parallel: one
+## worker per core (at most 4), each with a test database of its own; a test file's tests stay
+## on one worker (they share its throwaway servers). JOBS=0 runs it in one process.
+JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
 test: venv checkers
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile) $(PYTEST_ARGS)
 
 ## PostgreSQL (a throwaway cluster of its own) stopped for 4 s under load: only 503s, the site
 ## recovers without a restart, no record changes. Needs the PostgreSQL server binaries.

@@ -1,4 +1,5 @@
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,8 @@ from django.contrib.auth.models import Group
 from django.core.cache import caches
 
 from kzpolitics.article_loader import load_article
+
+from .checkers import ARTEFACTS
 
 
 @pytest.fixture(scope="session")
@@ -42,8 +45,18 @@ def editor_client(client, editor):
     return client
 
 
+def pytest_sessionstart(session):
+    session.config._kz_started = time.time()
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """Under CI=true nothing may skip: a skipped test fails the run."""
+    """Figures the suites wrote during this run (the hostile-input sweep's); and under CI=true
+    nothing may skip: a skipped test fails the run."""
+    started = getattr(config, "_kz_started", 0)
+    for figures in sorted(ARTEFACTS.glob("hostile-input-*.txt")):
+        if figures.stat().st_mtime >= started:
+            terminalreporter.write_sep("-", "figures")
+            terminalreporter.write_line(figures.read_text().strip())
     if os.environ.get("CI", "").lower() not in {"1", "true", "yes"}:
         return
     skipped = terminalreporter.stats.get("skipped", [])

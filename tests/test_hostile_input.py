@@ -80,6 +80,8 @@ from kzpolitics.views import TimelineForm
 from legislation.filters import LegalActFilter
 from parties.filters import OrganizationFilter
 
+from .checkers import ARTEFACTS
+
 pytestmark = pytest.mark.django_db
 
 CONTENT_APPS = ("kzpolitics", "parties", "elections", "legislation")
@@ -275,25 +277,21 @@ def assert_no_problems(problems: list[str]) -> None:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def figures(request):
-    """After the run, the terminal summary says how many payloads and requests were tried."""
-    if not request.config.pluginmanager.has_plugin("hostile-input-figures"):
-        request.config.pluginmanager.register(Figures(), "hostile-input-figures")
-
-
-class Figures:
-    def pytest_terminal_summary(self, terminalreporter):
-        if not TALLY["requests"]:
-            return
-        statuses = ", ".join(f"{key} {TALLY[key]}" for key in ("2xx", "3xx", "4xx", "5xx"))
-        terminalreporter.write_sep("-", f"hostile input ({VENDOR})")
-        terminalreporter.write_line(
-            f"{len(PAYLOADS)} payloads per parameter ({len(CORE)} for Django's own admin "
-            f"parameters), plus a repeated-parameter shape and {len(UNKNOWN)} unknown-parameter "
-            f"shapes per address; {TALLY['parameters']} "
-            f"parameters and fields swept; {TALLY['requests']} requests: {statuses}; "
-            f"5xx seen: {TALLY['5xx']}."
-        )
+def figures():
+    """After the sweeps, how many payloads and requests were tried, in
+    build/test-artefacts/hostile-input-<database>.txt, which the run's terminal summary shows
+    (tests/conftest.py): the figures reach it from a parallel worker too."""
+    yield
+    if not TALLY["requests"]:
+        return
+    statuses = ", ".join(f"{key} {TALLY[key]}" for key in ("2xx", "3xx", "4xx", "5xx"))
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTEFACTS / f"hostile-input-{VENDOR}.txt").write_text(
+        f"hostile input ({VENDOR}): {len(PAYLOADS)} payloads per parameter ({len(CORE)} for "
+        f"Django's own admin parameters), plus a repeated-parameter shape and {len(UNKNOWN)} "
+        f"unknown-parameter shapes per address; {TALLY['parameters']} parameters and fields "
+        f"swept; {TALLY['requests']} requests: {statuses}; 5xx seen: {TALLY['5xx']}.\n"
+    )
 
 
 # -- clients -------------------------------------------------------------------------------------
