@@ -808,4 +808,3 @@ def connect_link_history() -> None:
             post_delete.connect(
                 _unlinked_by_a_deletion, sender=model, dispatch_uid=f"{uid}-post-delete"
             )
-
