@@ -223,3 +223,14 @@ class RoundFactory(CitedFactory):
 
     election = factory.SubFactory(ElectionFactory)
     number = factory.Sequence(lambda n: n + 1)
+
+
+def save_organization(slug: str, reason: str = "A test's edit", **changes) -> Organization:
+    """An editor's save of an organization through the model, as the admin's form makes it:
+    the fields changed, an edit summary, and the version moved on."""
+    record = Organization.objects.get(slug=slug)
+    for name, value in changes.items():
+        setattr(record, name, value)
+    record._change_reason = reason
+    record.save()
+    return record

@@ -186,16 +186,23 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, site):
     assert not too_wide, f"pages wider than a 360px screen (px too wide): {too_wide}"
 
 
-def test_the_site_and_the_api_docs_work_under_the_content_security_policy(browser, site):
-    """No page breaks the policy: the browser reports no refused script, style or image, and
-    the API docs (Swagger UI, served from the site) render the operations."""
-    context = browser.new_context(base_url=site)
-    page = context.new_page()
+def csp_refusals(page) -> list[tuple[str, str]]:
+    """What the page's console says the Content Security Policy refused, as it happens: the
+    address and the message."""
     refused = []
     page.on(
         "console",
         lambda m: "Content Security Policy" in m.text and refused.append((page.url, m.text)),
     )
+    return refused
+
+
+def test_the_site_and_the_api_docs_work_under_the_content_security_policy(browser, site):
+    """No page breaks the policy: the browser reports no refused script, style or image, and
+    the API docs (Swagger UI, served from the site) render the operations."""
+    context = browser.new_context(base_url=site)
+    page = context.new_page()
+    refused = csp_refusals(page)
     for url in [*PAGES.values(), "/admin/login/"]:
         response = page.goto(url)
         assert "script-src 'self'" in response.headers["content-security-policy"]
@@ -224,11 +231,7 @@ def test_the_editors_admin_works_under_the_content_security_policy(browser, site
     import and export pages included (their templates come from django-import-export)."""
     context = browser.new_context(base_url=site)
     page = context.new_page()
-    refused = []
-    page.on(
-        "console",
-        lambda m: "Content Security Policy" in m.text and refused.append((page.url, m.text)),
-    )
+    refused = csp_refusals(page)
     page.goto("/admin/login/")
     page.get_by_label("Username").fill(EDITOR[0])
     page.get_by_label("Password").fill(EDITOR[1])

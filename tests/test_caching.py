@@ -18,6 +18,7 @@ from rest_framework.authtoken.models import Token
 from kzpolitics.models import Person, Status
 from parties.models import Organization
 
+from .factories import save_organization
 from .site_server import ROOT, load_the_article, serve, site_environment, throwaway_database
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +35,8 @@ TOUCHED = (
 )
 
 
-def edit(slug: str = ORGANIZATION, **changes) -> Organization:
-    record = Organization.objects.get(slug=slug)
-    for name, value in changes.items():
-        setattr(record, name, value)
-    record._change_reason = "A test's edit"
-    record.save()
-    return record
+def edit(**changes) -> Organization:
+    return save_organization(ORGANIZATION, **changes)
 
 
 def test_a_repeated_public_request_is_answered_from_the_cache_with_one_query(

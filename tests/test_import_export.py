@@ -19,6 +19,8 @@ from kzpolitics.resources import CitationResource, PersonResource, problems
 from parties.models import Organization
 from parties.resources import OrganizationResource
 
+from .factories import save_organization
+
 pytestmark = pytest.mark.django_db
 
 RESOURCES = {
@@ -400,13 +402,8 @@ def test_a_row_gone_bad_between_preview_and_confirmation_stops_the_whole_file(ed
 
 
 def a_colleague_saves(slug: str, **changes) -> Organization:
-    """Another editor's save through the model, as the admin's form would make it."""
-    record = Organization.objects.get(slug=slug)
-    for name, value in changes.items():
-        setattr(record, name, value)
-    record._change_reason = "A colleague's edit"
-    record.save()
-    return record
+    """Another editor's save, made while the file was out."""
+    return save_organization(slug, "A colleague's edit", **changes)
 
 
 def test_an_old_file_cannot_undo_an_edit_saved_since_it_was_exported(editor_client):
