@@ -86,6 +86,14 @@ def thawed(entry: tuple) -> HttpResponse:
     return response
 
 
+def data_version(request):
+    """The data version a request answers from: the one this cache read as the request came
+    in, so that its headers and body agree with its key; else read now."""
+    if hasattr(request, "data_version"):
+        return request.data_version
+    return DataVersion.current()
+
+
 class VersionedCacheMiddleware:
     """Serve a public GET from the cache when the data has not changed since it was stored."""
 
@@ -96,7 +104,7 @@ class VersionedCacheMiddleware:
         if not cacheable_request(request):
             return self.get_response(request)
         version = DataVersion.current()
-        request.data_version = version  # the API's Last-Modified reads it (no second query)
+        request.data_version = version  # for data_version(): no second query
         cache = caches[CACHE_ALIAS]
         key = cache_key(request, version)
         entry = cache.get(key)

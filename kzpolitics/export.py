@@ -58,6 +58,7 @@ from parties.models import (
     Stance,
 )
 
+from .caching import data_version
 from .models import (
     Citation,
     Cited,
@@ -770,8 +771,7 @@ class ExportView(APIView):
         },
     )
     def get(self, request, *args, **kwargs):
-        # The response cache read the version as the request came in (kzpolitics.caching).
-        version, how = read_version(getattr(request._request, "data_version", UNREAD))
+        version, how = read_version(data_version(request._request))
         unchanged = get_conditional_response(
             request, etag=etag_for(version), last_modified=int(version.timestamp())
         )

@@ -6,7 +6,8 @@ from django.utils.http import http_date
 from rest_framework import permissions, status, viewsets
 from rest_framework.exceptions import APIException, NotFound
 
-from .models import DataVersion, EditConflict
+from .caching import data_version
+from .models import EditConflict
 
 EDIT_SUMMARY_HEADER = "X-Edit-Summary"
 
@@ -75,10 +76,6 @@ def add_last_modified(request, response) -> None:
     ConditionalGetMiddleware computes from the body, a client that sends either back gets
     a 304 while nothing changed."""
     if request.method in ("GET", "HEAD") and response.status_code == 200:
-        # The response cache read the version as the request came in: the same one, no query.
-        if hasattr(request._request, "data_version"):
-            changed = request._request.data_version
-        else:
-            changed = DataVersion.current()
+        changed = data_version(request._request)
         if changed is not None:
             response.headers.setdefault("Last-Modified", http_date(changed.timestamp()))
