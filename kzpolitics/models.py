@@ -5,6 +5,8 @@ These models never import an app: apps point at them, not the other way round.
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -15,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from . import visibility
 from .dates import UncertainDate, uncertain_dates
 
 
@@ -28,105 +29,57 @@ class Status(models.TextChoices):
 
 
 class RecordQuerySet(models.QuerySet):
-    """Records, which while a public request is answered are published ones only.
-
-    The restriction is added when a query runs (rows fetched, counted, tested for existence,
-    aggregated), not when it is built: views, viewsets, serializers and prefetches keep
-    querysets built at import time, which may happen during a public request and must not
-    stay restricted for the admin.
-    """
-
-    _restricted = False
+    """Records of any status. Public code asks for what the public may see by name:
+    ``published()``; the admin and management commands use every row."""
 
     def published(self):
-        return self.filter(status=Status.PUBLISHED)
+        """The rows the public may see: published, and every record they require (the
+        ``required_links`` of the model, followed to the end) published too."""
+        return self.filter(public_condition(self.model))
 
-    def _clone(self):
-        clone = super()._clone()
-        clone._restricted = self._restricted
-        return clone
-
-    def _restrict(self):
-        if not self._restricted and visibility.published_only() and not self.query.combinator:
-            self.query.add_q(Q(status=Status.PUBLISHED))
-            # Rows joined in (select_related) are not queried through their own manager: a
-            # row that stands for its link to one (a relation to a draft organization) is not
-            # public either; a link that is only an attribute is hidden once fetched.
-            for path, field, required in joined_records(self.model, self.query.select_related):
-                if required:
-                    match = Q(**{f"{path}__status": Status.PUBLISHED})
-                    if field.null:
-                        match |= Q(**{f"{path}__isnull": True})
-                    self.query.add_q(match)
-            self._restricted = True
-        return self
-
-    def _fetch_all(self):
-        fetching = self._result_cache is None
-        if fetching:
-            self._restrict()
-        super()._fetch_all()
-        if (
-            fetching
-            and self._restricted
-            and issubclass(self._iterable_class, models.query.ModelIterable)
-        ):
-            hide_joined_drafts(self.model, self._result_cache, self.query.select_related)
-
-    def iterator(self, *args, **kwargs):
-        return super(RecordQuerySet, self._chain()._restrict()).iterator(*args, **kwargs)
-
-    def count(self):
-        if self._result_cache is not None:
-            return len(self._result_cache)
-        return super(RecordQuerySet, self._chain()._restrict()).count()
-
-    def exists(self):
-        if self._result_cache is not None:
-            return bool(self._result_cache)
-        return super(RecordQuerySet, self._chain()._restrict()).exists()
-
-    def aggregate(self, *args, **kwargs):
-        return super(RecordQuerySet, self._chain()._restrict()).aggregate(*args, **kwargs)
+    def visible(self, public: bool = True):
+        """``published()`` for the public; every row for an editor previewing drafts."""
+        return self.published() if public else self.all()
 
 
-def joined_records(model, select_related, prefix: str = "", required: bool = True):
-    """The records a query joins in with ``select_related``: (path, field, whether the row is
-    public only if that record is). A link is required when the row cannot exist without it
-    (a non-null foreign key) or its model says so (``PUBLIC_WITH``: a role in an
-    organization); a nullable link outside ``PUBLIC_WITH`` (a founding place, who took a
-    decision) is only an attribute of the row."""
-    if not isinstance(select_related, dict):
-        return  # nothing joined (False), or every relation (True), which no public query uses
-    for name, nested in select_related.items():
-        field = model._meta.get_field(name)
-        target = field.related_model
-        if not (field.many_to_one or field.one_to_one) or not issubclass(target, TimeStamped):
+def required_links(model):
+    """The links a row cannot be public without: each (field, nullable) whose record must be
+    published for the row to be. A non-null foreign key to a record is one (a name of its
+    organization, a result of its election); so is a nullable one the model names in
+    ``PUBLIC_WITH`` (a role in an organization, a result of a party), which may be empty. A
+    nullable link outside ``PUBLIC_WITH`` (a founding place, who took a decision) is only an
+    attribute of the row: public code fetches it with ``published_prefetch`` and shows it only
+    while it is published."""
+    public_with = getattr(model, "PUBLIC_WITH", ())
+    for field in model._meta.concrete_fields:
+        if not (field.many_to_one or field.one_to_one):
             continue
-        needed = required and (not field.null or name in getattr(model, "PUBLIC_WITH", ()))
-        yield f"{prefix}{name}", field, needed
-        yield from joined_records(target, nested, f"{prefix}{name}__", needed)
+        target = field.related_model
+        if not (isinstance(target, type) and issubclass(target, TimeStamped)):
+            continue
+        if not field.null or field.name in public_with:
+            yield field, field.null
 
 
-def hide_joined_drafts(model, rows, select_related) -> None:
-    """Forget joined records the public may not see that are only attributes of their row
-    (``joined_records``), so that the row shows without them."""
-    attributes = [
-        path.split("__")
-        for path, _, required in joined_records(model, select_related)
-        if not required
-    ]
-    for names in attributes:
-        for row in rows:
-            parent = row
-            for name in names[:-1]:
-                parent = getattr(parent, name, None) if parent is not None else None
-            if parent is None:
-                continue
-            field = parent._meta.get_field(names[-1])
-            joined = field.get_cached_value(parent, default=None)
-            if joined is not None and joined.status != Status.PUBLISHED:
-                field.set_cached_value(parent, None)
+def public_condition(model, prefix: str = "") -> Q:
+    """The condition (on rows of ``model``, reached through ``prefix``) that a row and every
+    record it requires are published."""
+    condition = Q(**{f"{prefix}status": Status.PUBLISHED})
+    for field, nullable in required_links(model):
+        linked = public_condition(field.related_model, f"{prefix}{field.name}__")
+        if nullable:
+            linked |= Q(**{f"{prefix}{field.name}__isnull": True})
+        condition &= linked
+    return condition
+
+
+def published_prefetch(lookup: str, model, queryset=None, public: bool = True):
+    """A ``Prefetch`` of ``lookup`` (a reverse relation such as ``roles``, a many-to-many such
+    as ``events``, or a nullable link such as ``founding_place``) that keeps only what the
+    public may see, unless ``public`` is False (an editor's preview). A link to a record the
+    public may not see is then empty (None), as Django's prefetch leaves it."""
+    queryset = model.objects.all() if queryset is None else queryset
+    return models.Prefetch(lookup, queryset=queryset.published() if public else queryset)
 
 
 class EditConflict(Exception):
@@ -211,22 +164,28 @@ class CitedQuerySet(RecordQuerySet):
     a page shows in one query, however many kinds of record that is."""
 
     _citation_paths: tuple[str, ...] | None = None  # None: citations are not prefetched
+    _citations_public = True
 
     def _clone(self):
         clone = super()._clone()
         clone._citation_paths = self._citation_paths
+        clone._citations_public = self._citations_public
         return clone
 
-    def with_citations(self, *related: str):
+    def with_citations(self, *related: str, public: bool = True):
         """Prefetch the records' citations with their sources, and those of related rows.
 
         ``with_citations("names", "roles")`` also fetches the citations of each name and
         role. All of them come in one query once the records are fetched (and the related
-        rows prefetched, as the queryset says, or here if it does not).
+        rows prefetched, as the queryset says, or here if it does not). With ``public`` (the
+        default) only what the public may see is fetched: published citations of published
+        sources, and related rows the public may see; ``public=False`` is an editor's
+        preview, which shows drafts too.
         """
         clone = self._chain()
         paths = clone._citation_paths or ()
         clone._citation_paths = (*paths, *(path for path in related if path not in paths))
+        clone._citations_public = public
         return clone
 
     def _fetch_all(self):
@@ -235,20 +194,27 @@ class CitedQuerySet(RecordQuerySet):
         if fetching and issubclass(self._iterable_class, models.query.ModelIterable):
             self._attach_related(self._result_cache)
             if self._citation_paths is not None:
-                attach_citations(self._result_cache, self._citation_paths)
+                attach_citations(
+                    self._result_cache, self._citation_paths, public=self._citations_public
+                )
 
     def _attach_related(self, records: list) -> None:
         """Related rows a kind of record fetches for all its records at once, in a way
         ``prefetch_related`` cannot (before their citations are fetched)."""
 
 
-def attach_citations(records: list, paths: tuple[str, ...] = ()) -> None:
+def attach_citations(records: list, paths: tuple[str, ...] = (), public: bool = True) -> None:
     """Fetch the citations (with their sources) of ``records`` and of the rows each of
     ``paths`` reaches from them (``"names"``, ``"roles__person"``), in one query, and keep
-    each row's as its prefetched ``citations``."""
+    each row's as its prefetched ``citations``.
+
+    With ``public``, ``records`` are ones the public may see (the caller fetched them with
+    ``published()``); a path not yet prefetched is fetched with published rows only, and only
+    published citations of published sources are kept."""
     rows = list(records)
     for path in paths:
-        models.prefetch_related_objects(records, path)  # nothing to do if it is prefetched
+        # Nothing to do for a path the queryset prefetched already.
+        models.prefetch_related_objects(records, *_prefetches(records, path, public))
         rows.extend(_follow(records, path.split("__")))
     by_key: dict[tuple[int, int], list] = {}
     for row in rows:
@@ -263,11 +229,28 @@ def attach_citations(records: list, paths: tuple[str, ...] = ()) -> None:
         match = Q()
         for content_type_id, pks in wanted.items():
             match |= Q(content_type_id=content_type_id, object_id__in=pks)
-        for citation in Citation.objects.filter(match).select_related("source", "via"):
+        citations = Citation.objects.filter(match)
+        if public:
+            citations = citations.filter(public_condition(Citation))
+        for citation in citations.select_related("source", "via"):
             found[(citation.content_type_id, citation.object_id)].append(citation)
     for key, instances in by_key.items():
         for row in instances:
             keep_prefetched(row, "citations", found[key])
+
+
+def _prefetches(records: list, path: str, public: bool) -> list:
+    """The prefetches of each step of ``path`` from ``records``, each of the rows the public
+    may see (or every row, for an editor's preview)."""
+    if not records:
+        return []
+    lookups, model, steps = [], type(records[0]), []
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        model = field.related_model
+        steps.append(name)
+        lookups.append(published_prefetch("__".join(steps), model, public=public))
+    return lookups
 
 
 def keep_prefetched(row, name: str, related: list) -> None:
@@ -412,12 +395,39 @@ class Source(TimeStamped):
 
 
 class CitationQuerySet(RecordQuerySet):
-    def _restrict(self):
-        restricting = not self._restricted and visibility.published_only()
-        super()._restrict()
-        if restricting and self._restricted:
-            self.query.add_q(Q(record_published=True))
-        return self
+    def published(self):
+        """Citations the public may see: published, of a published source (and via one, if
+        any), backing a record the public may see (which, for a row that links records, means
+        every record it links is published too)."""
+        return super().published().filter(public_records_condition())
+
+    def of_records(self, records):
+        """Citations of these records (a list of rows of one model, or a queryset)."""
+        records = list(records)
+        if not records:
+            return self.none()
+        content_type = ContentType.objects.get_for_model(type(records[0]))
+        return self.filter(content_type=content_type, object_id__in=[r.pk for r in records])
+
+
+def cited_models() -> list[type[models.Model]]:
+    """Every kind of record that takes citations, in every installed app."""
+    return [model for model in apps.get_models() if issubclass(model, Cited)]
+
+
+def public_records_condition(prefix: str = "") -> Q:
+    """The condition that a citation backs a record the public may see: for each kind of
+    record, its content type and an id among that kind's ``published()`` rows."""
+    content_types = ContentType.objects.get_for_models(*cited_models())
+    condition = Q(pk__in=[])
+    for model, content_type in content_types.items():
+        condition |= Q(
+            **{
+                f"{prefix}content_type": content_type,
+                f"{prefix}object_id__in": model.objects.published().values("pk"),
+            }
+        )
+    return condition
 
 
 class Citation(TimeStamped):
@@ -426,6 +436,9 @@ class Citation(TimeStamped):
     A fact the article takes from another work cites that work *via* the article: Ponomarev,
     pp. 14-15, via Babak, footnote 1.
     """
+
+    # A citation through a work the public may not see is not shown either.
+    PUBLIC_WITH = ("via",)
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()

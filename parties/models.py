@@ -17,6 +17,7 @@ from kzpolitics.models import (
     Person,
     Place,
     keep_prefetched,
+    published_prefetch,
 )
 
 
@@ -41,33 +42,41 @@ class OrganizationQuerySet(CitedQuerySet):
         return qs
 
     def matching(self, text: str):
-        """Organizations any of whose names contain the text."""
-        return self.filter(Q(name__icontains=text) | Q(names__name__icontains=text)).distinct()
+        """Organizations any of whose names the public may see contain the text."""
+        names = OrganizationName.objects.published().filter(name__icontains=text)
+        return self.filter(Q(name__icontains=text) | Q(pk__in=names.values("organization")))
 
     def parties(self):
         return self.filter(kind=Organization.Kind.PARTY)
 
     def members_of(self, bloc_slug: str):
-        """Organizations recorded as members of the bloc or alliance with this slug."""
-        return self.filter(
-            relations_from__kind=Relation.Kind.MEMBER_OF, relations_from__object__slug=bloc_slug
-        ).distinct()
+        """Organizations recorded as members of the bloc or alliance with this slug, through
+        links the public may see (a published relation to a published bloc)."""
+        links = Relation.objects.published().filter(
+            kind=Relation.Kind.MEMBER_OF, object__slug=bloc_slug
+        )
+        return self.filter(pk__in=links.values("subject"))
 
-    def with_profile(self):
+    def with_profile(self, public: bool = True):
         """What every view of an organization shows (its page, its API record): names,
         stances, membership figures, roles with their people, relations both ways with the
-        other organization, and the citations of all of them. One query per kind of row."""
-        profile = (
-            self.select_related("founding_place")
-            .prefetch_related(
-                "names",
-                "stances",
-                "membership_figures",
-                models.Prefetch("roles", queryset=Role.objects.select_related("person")),
-            )
-            .with_citations(
-                "names", "stances", "membership_figures", "roles", "relations_from", "relations_to"
-            )
+        other organization, and the citations of all of them. One query per kind of row.
+        With ``public`` (the default), only rows the public may see; ``public=False`` is an
+        editor's preview of drafts."""
+        profile = self.prefetch_related(
+            published_prefetch("founding_place", Place, public=public),
+            published_prefetch("names", OrganizationName, public=public),
+            published_prefetch("stances", Stance, public=public),
+            published_prefetch("membership_figures", MembershipFigure, public=public),
+            published_prefetch("roles", Role, Role.objects.select_related("person"), public=public),
+        ).with_citations(
+            "names",
+            "stances",
+            "membership_figures",
+            "roles",
+            "relations_from",
+            "relations_to",
+            public=public,
         )
         profile._relations_both_ways = True
         return profile
@@ -81,44 +90,54 @@ class OrganizationQuerySet(CitedQuerySet):
 
     def _attach_related(self, organizations: list) -> None:
         if self._relations_both_ways:
-            attach_relations(organizations)
+            attach_relations(organizations, public=self._citations_public)
 
-    def with_record(self):
+    def with_record(self, public: bool = True):
         """An organization's page: its profile, and the rows other apps link to it (election
         results, registration decisions, events, acts it adopted), reached by relation name
         so that this app need not import those that build on it."""
         results = self.model._meta.get_field("results").related_model
         registrations = self.model._meta.get_field("registrations").related_model
+        acts = self.model._meta.get_field("acts_adopted").related_model
         return (
-            self.with_profile()
+            self.with_profile(public=public)
             .prefetch_related(
-                models.Prefetch("results", queryset=results.objects.select_related("election")),
-                models.Prefetch(
-                    "registrations",
-                    queryset=registrations.objects.select_related("act", "body"),
+                published_prefetch(
+                    "results",
+                    results,
+                    results.objects.select_related("election"),
+                    public=public,
                 ),
-                "events",
-                "acts_adopted",
+                published_prefetch("registrations", registrations, public=public),
+                published_prefetch("registrations__act", acts, public=public),
+                published_prefetch("registrations__body", Organization, public=public),
+                published_prefetch("events", Event, public=public),
+                published_prefetch("acts_adopted", acts, public=public),
             )
-            .with_citations("results", "registrations", "events")
+            .with_citations("results", "registrations", "events", public=public)
         )
 
     def led_by(self, person_slug: str):
-        """Organizations the person with this slug led (leader, chair or co-chair)."""
-        return self.filter(
-            roles__person__slug=person_slug, roles__kind__in=RoleQuerySet.LEADING
-        ).distinct()
+        """Organizations the person with this slug led (leader, chair or co-chair), through
+        roles the public may see."""
+        roles = Role.objects.published().filter(
+            person__slug=person_slug, kind__in=RoleQuerySet.LEADING
+        )
+        return self.filter(pk__in=roles.values("organization"))
 
 
-def attach_relations(organizations: list) -> None:
+def attach_relations(organizations: list, public: bool = True) -> None:
     """Every relation from or to the organizations, with the organizations at both ends, in
     one query (``prefetch_related`` would take one for each direction), kept as each one's
-    prefetched ``relations_from`` and ``relations_to``."""
+    prefetched ``relations_from`` and ``relations_to``. With ``public``, only relations the
+    public may see (published, between published organizations)."""
     ids = {organization.pk for organization in organizations}
     outgoing: dict[int, list] = {pk: [] for pk in ids}
     incoming: dict[int, list] = {pk: [] for pk in ids}
     if ids:
-        both_ways = Relation.objects.filter(Q(subject_id__in=ids) | Q(object_id__in=ids))
+        both_ways = Relation.objects.visible(public).filter(
+            Q(subject_id__in=ids) | Q(object_id__in=ids)
+        )
         for relation in both_ways.select_related("subject", "object"):
             if relation.subject_id in ids:
                 outgoing[relation.subject_id].append(relation)
