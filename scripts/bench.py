@@ -176,9 +176,8 @@ def choose_endpoints() -> dict[str, str]:
     from django.db.models.functions import Coalesce
     from django.urls import reverse
 
-    from elections.models import Election
+    from elections.models import Election, Result
     from kzpolitics.models import Citation, Person, PersonName, Source
-    from kzpolitics.visibility import public
     from parties.models import Organization, Relation
 
     def number_of(queryset, link: str):
@@ -195,30 +194,43 @@ def choose_endpoints() -> dict[str, str]:
 
     def citations_of(model):
         kind = ContentType.objects.get_for_model(model)
-        return number_of(Citation.objects.filter(content_type=kind), "object_id")
+        return number_of(Citation.objects.published().filter(content_type=kind), "object_id")
 
-    with public():
-        hub = (
-            Organization.objects.annotate(
-                weight=number_of(Relation.objects.all(), "subject")
-                + number_of(Relation.objects.all(), "object")
-                + citations_of(Organization)
-            )
-            .order_by("-weight", "slug")
-            .first()
+    published_relations = Relation.objects.published()
+    hub = (
+        Organization.objects.published()
+        .annotate(
+            weight=number_of(published_relations, "subject")
+            + number_of(published_relations, "object")
+            + citations_of(Organization)
         )
-        election = Election.objects.annotate(n=Count("results")).order_by("-n", "slug").first()
-        source = Source.objects.annotate(n=Count("citations")).order_by("-n", "slug").first()
-        # The same search at every scale: the article's most-cited person (synthetic records'
-        # slugs start with "syn-"), by a spelling the article does not use.
-        person = (
-            Person.objects.exclude(slug__startswith="syn-")
-            .filter(names__kind=PersonName.Kind.VARIANT)
-            .annotate(n=citations_of(Person))
-            .order_by("-n", "slug")
-            .first()
-        )
-        variant = person.names.filter(kind=PersonName.Kind.VARIANT).order_by("name").first()
+        .order_by("-weight", "slug")
+        .first()
+    )
+    election = (
+        Election.objects.published()
+        .annotate(n=number_of(Result.objects.published(), "election"))
+        .order_by("-n", "slug")
+        .first()
+    )
+    source = (
+        Source.objects.published()
+        .annotate(n=number_of(Citation.objects.published(), "source"))
+        .order_by("-n", "slug")
+        .first()
+    )
+    # The same search at every scale: the article's most-cited person (synthetic records'
+    # slugs start with "syn-"), by a spelling the article does not use.
+    variants = PersonName.objects.published().filter(kind=PersonName.Kind.VARIANT)
+    person = (
+        Person.objects.published()
+        .exclude(slug__startswith="syn-")
+        .filter(pk__in=variants.values("person"))
+        .annotate(n=citations_of(Person))
+        .order_by("-n", "slug")
+        .first()
+    )
+    variant = variants.filter(person=person).order_by("name").first() if person else None
     missing = [
         what
         for what, record in (
