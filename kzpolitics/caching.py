@@ -1,8 +1,8 @@
 """Whole responses of the public pages and the API, cached under the data's version.
 
-Every save and delete of a record moves ``DataVersion`` on (kzpolitics.signals), in the same
-transaction as the change. A response is cached under a key that holds the version read at the
-start of the request, so:
+Every save and delete the public can see moves ``DataVersion`` on (kzpolitics.signals), in the
+same transaction as the change; nothing done to drafts does. A response is cached under a key
+that holds the version read at the start of the request, so:
 
 - a repeated request for an unchanged page costs one indexed read of that one row and a cache
   lookup, whatever the size of the data;
@@ -11,11 +11,12 @@ start of the request, so:
   holds with any number of processes and machines, and with a cache of each process's own
   (the default) as with one they share (Redis, ``REDIS_URL``).
 
-Only what is the same for every visitor is cached: a GET that carries no cookie but the CSRF
-token's (no session, so no editor and no preview) and no ``Authorization`` header; a 200 that
-sets no cookie, used no CSRF token and does not ask to be private. The API's throttling runs in
-its views, so a hit is not counted against a client: a hit costs what the floor does, and the
-requests that cost something (misses) are still throttled.
+Only what is the same for every visitor is cached: a GET (or a HEAD, answered as its GET) that
+carries no cookie but the CSRF token's (no session, so no editor and no preview) and no
+``Authorization`` header; a 200 that sets no cookie, used no CSRF token and does not ask to be
+private. The API's throttling runs in its views, so a hit is not counted against a client: a
+hit costs what the floor does, and the requests that cost something (misses) are still
+throttled.
 """
 
 from __future__ import annotations
@@ -25,11 +26,15 @@ import hashlib
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
+from django.middleware.http import ConditionalGetMiddleware
+from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.http import parse_http_date_safe
 
 from .models import DataVersion
 
 CACHE_ALIAS = "pages"
 HEADER = "X-Cache"  # "hit" or "miss": for operators and the benchmark, says nothing private
+READS = ("GET", "HEAD")  # a HEAD is answered as its GET is, headers and all
 NEVER = ("/admin/", "/healthz")  # the editors' site, and a probe that must ask the database
 # Headers the cached copy keeps. Set-Cookie never (such a response is not cached anyway); the
 # outer middleware (security headers, CSP) add theirs to hits and misses alike.
@@ -38,7 +43,7 @@ KEPT = ("Content-Type", "Content-Disposition", "Last-Modified", "ETag", "Vary", 
 
 
 def cacheable_request(request) -> bool:
-    if request.method != "GET" or request.path.startswith(NEVER):
+    if request.method not in READS or request.path.startswith(NEVER):
         return False
     if "HTTP_AUTHORIZATION" in request.META:
         return False
@@ -94,8 +99,32 @@ def data_version(request):
     return DataVersion.current()
 
 
+class ConditionalReadMiddleware(ConditionalGetMiddleware):
+    """Django's ConditionalGetMiddleware (an ETag from the body, 304 for a client that has
+    the response), for HEAD as for GET: a HEAD must carry the ETag its GET carries, or a
+    client (and a cache in front) checking freshness with HEAD sees a different resource.
+
+    Django's leaves HEAD alone because a HEAD's body may be empty; here it is not: every view
+    answers a HEAD as its GET (Django's ``View`` and DRF run ``get`` for it) and the server
+    drops the body only after the middleware, so the body and its hash are the GET's."""
+
+    def process_response(self, request, response):
+        if request.method != "HEAD":
+            return super().process_response(request, response)
+        if self.needs_etag(response) and not response.has_header("ETag"):
+            set_response_etag(response)
+        etag = response.get("ETag")
+        last_modified = response.get("Last-Modified")
+        last_modified = last_modified and parse_http_date_safe(last_modified)
+        if etag or last_modified:
+            return get_conditional_response(
+                request, etag=etag, last_modified=last_modified, response=response
+            )
+        return response
+
+
 class VersionedCacheMiddleware:
-    """Serve a public GET from the cache when the data has not changed since it was stored."""
+    """Serve a public GET (or HEAD) from the cache while the data has not changed since."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -113,8 +142,9 @@ class VersionedCacheMiddleware:
             response[HEADER] = "hit"
             return response
         response = self.get_response(request)
-        # Templates are rendered while the public's view of the data holds (visibility.py).
-        if getattr(response, "is_rendered", True) and cacheable_response(request, response):
+        if callable(getattr(response, "render", None)) and not response.is_rendered:
+            response.render()  # a TemplateResponse: its body is what the cache keeps
+        if cacheable_response(request, response):
             cache.set(key, frozen(response))
             response[HEADER] = "miss"
         return response

@@ -12,10 +12,13 @@ hundredth page reads as few rows as the first. Many-to-many links (an organizati
 event's people) are kept with each version in tables of their own (django-simple-history's
 ``_history_m2m_fields``); the links of the versions on a page are read in one query per field.
 
-What the public may see is decided here, not by the managers: historical models are not
-filtered by ``kzpolitics.visibility``. A change is public when the row was published at the time
-and every record it cannot exist without (a name's organization, a citation's source and cited
-record) is published now; its link, when the record itself is published now.
+What the public may see follows the public read path's own definition (``published()`` of
+each model, ``kzpolitics.models.public_condition``): a change is public when the row was
+published at the time and every record it requires (a name's organization, a result's party,
+a citation's source and cited record) is published now; its link, when the record is public
+now. Labels name only records the public may see, a change of links is told by the links to
+public records only, and a change that changed nothing the public can see (a link to a draft)
+is not listed: so nothing an editor does with drafts shows in the feed.
 """
 
 from __future__ import annotations
@@ -27,21 +30,23 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.apps import apps
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import ForeignKey, ManyToManyField, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import ForeignKey, ManyToManyField, Model, OuterRef, Q, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from simple_history.utils import get_history_model_for_model, get_m2m_reverse_field_name
 
 from .dates import UncertainDate
-from .models import Citation, Status, TimeStamped
+from .models import Citation, Status, TimeStamped, public_condition, public_records_condition
 from .signals import CONTENT_APPS
 
 KINDS = {"+": "created", "~": "changed", "-": "deleted"}
 HISTORY_TYPES = {kind: code for code, kind in KINDS.items()}
 SYSTEM = "system"  # who made changes no signed-in user made (the loader, scripts)
 PAGE_SIZE = 50
+# The public list skips changes of nothing public (links to drafts) and reads on to fill its
+# page: in batches twice as large each time, at most this many (50 * 2**9 rows).
+MAX_BATCHES = 10
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
@@ -147,6 +152,7 @@ class Change:
     url: str | None = None  # the record's public page, while the public may see it
     exists: bool = False
     first_published: bool = False  # in the public list: a draft's first published version
+    invisible: bool = False  # in the public list: it changed only what the public cannot see
 
     @property
     def verbose_name(self) -> str:
@@ -204,18 +210,33 @@ def recent_changes(
     """
     models = tracked_models() if models is None else models
     newer = after is not None and before is None
-    per_model = [
-        _history_rows(
-            model, limit + 1, user=user, kind=kind, before=before, after=after, public=public
-        )
-        for model in models
-    ]
-    merged = list(heapq.merge(*per_model, key=_position, reverse=not newer))[: limit + 1]
-    more = len(merged) > limit
-    rows = merged[:limit]
+    changes: list[Change] = []
+    more = False
+    batch, start = limit + 1, (before, after)
+    for _ in range(MAX_BATCHES):
+        per_model = [
+            _history_rows(
+                model, batch, user=user, kind=kind, before=start[0], after=start[1], public=public
+            )
+            for model in models
+        ]
+        merged = list(heapq.merge(*per_model, key=_position, reverse=not newer))[:batch]
+        if not public:
+            more = len(merged) > limit
+            changes = _describe(merged[:limit], public=public)
+            break
+        # A change of nothing the public sees (only links to drafts) is no change to it: left
+        # out, and the page filled from the changes beyond it.
+        changes += [change for change in _describe(merged, public=True) if not change.invisible]
+        more = len(changes) > limit or len(merged) == batch
+        if len(changes) > limit or len(merged) < batch:
+            break
+        last = _position(merged[-1])
+        start = (None, last) if newer else (last, None)
+        batch *= 2
+    changes = changes[:limit]
     if newer:
-        rows.reverse()
-    changes = _describe(rows, public=public)
+        changes.reverse()
     page = ChangesPage(changes)
     if changes:
         if newer:
@@ -274,6 +295,7 @@ def _describe(rows, *, public: bool) -> list[Change]:
     previous: dict[tuple[type, int], object] = {}
     current: dict[tuple[type, int], Model] = {}
     links: dict[tuple[type, int], dict[str, frozenset[int]]] = {}
+    wanted_public: dict[type, set[int]] = defaultdict(set)  # ids whose being public matters
     for model, model_rows in by_model.items():
         history = get_history_model_for_model(model)
         wanted = {row.previous_id for row in model_rows if row.history_type == "~"}
@@ -283,16 +305,28 @@ def _describe(rows, *, public: bool) -> list[Change]:
                 previous[(model, row.history_id)] = row
         for obj in _current(model, {row.instance.pk for row in model_rows}):
             current[(model, obj.pk)] = obj
+        wanted_public[model] |= {row.instance.pk for row in model_rows}
+        if public:
+            for row in model_rows:
+                for key in _record_keys(model):
+                    if getattr(row, key.attname) is not None:
+                        wanted_public[key.related_model].add(getattr(row, key.attname))
         if tracked_links(model) and wanted:
             changed = {row.history_id for row in model_rows if row.previous_id in wanted}
             for version, linked in links_of_versions(model, changed | wanted).items():
                 links[(model, version)] = linked
+                if public:
+                    for link in tracked_links(model):
+                        wanted_public[link.related_model] |= linked.get(link.name, frozenset())
+    public_ids = _public_ids(wanted_public)
     changes = []
     for row in rows:
         model = row.instance_type
         instance = row.instance
         before = previous.get((model, row.previous_id))
         obj = current.get((model, instance.pk))
+        fields = _changed_fields(model, row, before, links)
+        shown = _changed_fields(model, row, before, links, public_ids) if public else fields
         changes.append(
             Change(
                 model=model,
@@ -302,15 +336,26 @@ def _describe(rows, *, public: bool) -> list[Change]:
                 who=row.history_user.get_username() if row.history_user else SYSTEM,
                 user_id=row.history_user_id,
                 kind=KINDS[row.history_type],
-                label=_label(row, instance, public=public),
+                label=_label(row, instance, public_ids if public else None),
                 summary=row.history_change_reason or "",
-                fields=_changed_fields(model, row, before, links),
-                url=_public_url(obj),
+                fields=shown,
+                url=_public_url(obj, public_ids),
                 exists=obj is not None,
                 first_published=public and row.history_type == "~" and before is None,
+                invisible=bool(fields) and not shown,
             )
         )
     return changes
+
+
+def _public_ids(wanted: dict[type, set[int]]) -> dict[type, set[int]]:
+    """Of the ids wanted of each model, those of records the public may see now: one query
+    per model, with the definition the public pages use (``published()``)."""
+    return {
+        model: set(model.objects.published().filter(pk__in=pks).values_list("pk", flat=True))
+        for model, pks in wanted.items()
+        if pks
+    }
 
 
 def _current(model, pks) -> list[Model]:
@@ -328,15 +373,24 @@ def _current(model, pks) -> list[Model]:
     return list(records)
 
 
-def _changed_fields(model, row, before, links) -> list[str]:
+def _changed_fields(model, row, before, links, public_ids=None) -> list[str]:
     """What a change changed, in the editors' words (“founded”, not “founded_edtf”; “events”
-    when its links to events changed)."""
+    when its links to events changed). With ``public_ids`` (the public's view), links count
+    only to records the public may see: a link to a draft changed nothing it can see."""
     if row.history_type != "~" or before is None:
         return []
-    kept = [link.name for link in tracked_links(model)]
+    tracked = tracked_links(model)
+    kept = [link.name for link in tracked]
     changed = list(row.diff_against(before, excluded_fields=kept).changed_fields)
     now, then = links.get((model, row.history_id), {}), links.get((model, before.history_id), {})
-    changed += [name for name in kept if now.get(name) != then.get(name)]
+    for link in tracked:
+        linked_now, linked_then = now.get(link.name), then.get(link.name)
+        if public_ids is not None:
+            visible = public_ids.get(link.related_model, set())
+            linked_now = (linked_now or frozenset()) & visible
+            linked_then = (linked_then or frozenset()) & visible
+        if linked_now != linked_then:
+            changed.append(link.name)
     names = []
     for name in changed:
         declared = getattr(model, name.rpartition("_")[0], None)
@@ -364,19 +418,21 @@ class _LabelWithheld(Exception):
     pass
 
 
-def _label(row, instance, *, public: bool) -> str:
+def _label(row, instance, public_ids: dict[type, set[int]] | None = None) -> str:
     """The record's name as it was at the change (“Otan”; “Person: chairman, Otan”).
 
     Labels of rows such as roles name related records; those come as they are now, from the
-    same query, and a draft among them (or a deleted one) is not shown: the label falls back
-    to “role #12” if it needs one.
+    same query, and one the public may not see (given ``public_ids``, the public's view), or a
+    deleted one, is not shown: the label falls back to “role #12” if it needs one.
     """
     for key in _record_keys(type(instance)):
         hist_key = row._meta.get_field(key.name)
         related = hist_key.get_cached_value(row, default=None)
         if getattr(instance, key.attname) is None:
             related = None
-        elif related is None or (public and related.status != Status.PUBLISHED):
+        elif related is None or (
+            public_ids is not None and related.pk not in public_ids.get(key.related_model, ())
+        ):
             related = _Withheld()
         key.set_cached_value(instance, related)
     try:
@@ -385,45 +441,27 @@ def _label(row, instance, *, public: bool) -> str:
         return f"{instance._meta.verbose_name} #{instance.pk}"
 
 
-def _public_url(obj) -> str | None:
-    """The public page showing a record, if the public may see it now."""
-    if obj is None or not _is_public(obj):
+def _public_url(obj, public_ids: dict[type, set[int]]) -> str | None:
+    """The public page showing a record, if the public may see it now (``public_ids``). A
+    public citation's record, and a public row's parent record, are public too."""
+    if obj is None or obj.pk not in public_ids.get(type(obj), ()):
         return None
     if isinstance(obj, Citation):
-        return _public_url(obj.content_object)
+        record = obj.content_object
+        return record.get_absolute_url() if hasattr(record, "get_absolute_url") else None
     page = obj.parent_record() if getattr(obj, "PARENT", "") else obj
     return page.get_absolute_url() if hasattr(page, "get_absolute_url") else None
 
 
-def _is_public(obj) -> bool:
-    """Published, and so is every record it cannot exist without (loaded with it)."""
-    return getattr(obj, "status", None) == Status.PUBLISHED and all(
-        getattr(obj, f.name).status == Status.PUBLISHED for f in _required_records(type(obj))
-    )
-
-
 def _public_history(model) -> Q:
-    """History rows the public may see: published then, and the records they belong to
-    published now. A citation's row also needs the record it cites published now."""
-    condition = Q(status=Status.PUBLISHED)
-    for key in _required_records(model):
-        condition &= Q(**{f"{key.name}__status": Status.PUBLISHED})
+    """History rows the public may see: published then, and every record they require
+    published now, as ``published()`` says of the record itself (a citation's row also needs
+    the record it cites public now). A row of a record since deleted requires nothing more;
+    a row requiring a deleted record is not public."""
+    condition = public_condition(model)
     if model is Citation:
-        cited = [m for m in tracked_models() if m is not Citation]
-        condition &= Q(
-            *(
-                Q(content_type=ct, object_id__in=_public_records(m))
-                for m, ct in ContentType.objects.get_for_models(*cited).items()
-            ),
-            _connector=Q.OR,
-        )
+        condition &= public_records_condition()
     return condition
-
-
-def _public_records(model) -> QuerySet:
-    """The ids of a model's records the public may see now."""
-    required = {f"{f.name}__status": Status.PUBLISHED for f in _required_records(model)}
-    return model._base_manager.filter(status=Status.PUBLISHED, **required).values("pk")
 
 
 def _record_keys(model) -> list[ForeignKey]:

@@ -264,6 +264,7 @@ class UncertainDate(property):
                 validate_edtf(edtf)
             except ValidationError as exc:
                 raise ValidationError({edtf_col: exc.messages}) from exc
+            self.check_wording(text, edtf)
             return
         if text:
             guessed = edtf_from_text(text)
@@ -276,6 +277,82 @@ class UncertainDate(property):
                     }
                 )
             setattr(instance, edtf_col, guessed)
+
+    def check_wording(self, text: str, edtf: str) -> None:
+        """Refuse an EDTF value the wording contradicts: “In June 1996” given as ``1994-21``.
+
+        Only wording the reader can read counts (“from the very beginning” keeps whatever
+        EDTF an editor gives), and only a contradiction: the two must be able to mean the same
+        day. The EDTF may say more than the reader finds (“by the fall of 1998” is read as
+        the fall, ``1998-23``, and rightly given as ``/1998-23``; “early 1991” as ``1991-40``).
+        """
+        reading = edtf_from_text(text)
+        if not reading or reading == edtf:
+            return
+        if not can_share_a_day(bounds(reading), bounds(edtf)):
+            raise ValidationError(
+                {
+                    f"{self.name}_edtf": (
+                        f"The wording “{text}” reads as {reading} ({span_text(bounds(reading))}), "
+                        f"but the EDTF value {edtf} means {span_text(bounds(edtf))}: they cannot "
+                        "be the same date. Correct one of them (or empty the EDTF value to have "
+                        "it read from the wording)."
+                    )
+                }
+            )
+
+
+def can_share_a_day(one, other) -> bool:
+    """Whether two (earliest, latest) spans, either side None where open, have a day in
+    common."""
+    (first, last), (other_first, other_last) = one, other
+    if first and other_last and other_last < first:
+        return False
+    return not (other_first and last and last < other_first)
+
+
+def span_text(span) -> str:
+    first, last = span
+    if first and last:
+        return first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
+    if first:
+        return f"{first.isoformat()} or later"
+    if last:
+        return f"{last.isoformat()} or earlier"
+    return "an open span"
+
+
+# Dates that start and end something, declared once for every model: where a model declares
+# both, the end may not come before the start (founded / dissolved of an organization; start /
+# end of a name, a stance, a role; date / end of a relation between organizations).
+SPANS = (("founded", "dissolved"), ("start", "end"), ("date", "end"))
+
+
+def date_spans(model) -> list[tuple[UncertainDate, UncertainDate]]:
+    """The (start, end) pairs of uncertain dates ``model`` declares (see ``SPANS``)."""
+    declared = {date.name: date for date in uncertain_dates(model)}
+    return [(declared[a], declared[b]) for a, b in SPANS if a in declared and b in declared]
+
+
+def check_span(instance, start: UncertainDate, end: UncertainDate) -> None:
+    """Refuse an end whose latest possible day is before the start's earliest possible day
+    (founded “In 1999”, dissolved “In 1995”). Where either side is open, nothing is refused."""
+    start_edtf = getattr(instance, f"{start.name}_edtf")
+    end_edtf = getattr(instance, f"{end.name}_edtf")
+    earliest, _ = bounds(start_edtf)
+    _, latest = bounds(end_edtf)
+    if earliest and latest and latest < earliest:
+        shown_start = getattr(instance, f"{start.name}_text") or start_edtf
+        shown_end = getattr(instance, f"{end.name}_text") or end_edtf
+        raise ValidationError(
+            {
+                f"{end.name}_edtf": (
+                    f"{end.verbose_name} “{shown_end}” ends by {latest.isoformat()}, before "
+                    f"{start.verbose_name.lower()} “{shown_start}” can begin "
+                    f"({earliest.isoformat()}): the end cannot come before the start."
+                )
+            }
+        )
 
 
 def uncertain_dates(model) -> list[UncertainDate]:

@@ -8,6 +8,11 @@
 - ``HTTPS``: ``1`` in production behind a TLS-terminating proxy that sets
   ``X-Forwarded-Proto``: redirects to HTTPS, HSTS, secure cookies. With ``DEBUG`` off and a
   real ``SECRET_KEY`` it passes ``manage.py check --deploy`` with no warning.
+- ``PROXY_COUNT``: how many trusted proxies (load balancer, CDN) append to ``X-Forwarded-For``
+  in front of the site; 0 (the default) ignores the header. The API's throttling and the
+  admin's sign-in lock-outs both count the client this way (kzpolitics.proxies).
+- ``IMPORT_MAX_UPLOAD_BYTES`` / ``IMPORT_MAX_UNPACKED_BYTES``: the largest spreadsheet the
+  admin imports, and what an XLSX may unpack to (2 MB and 20 MB by default).
 """
 
 import warnings
@@ -108,7 +113,8 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
+    # Django's ConditionalGetMiddleware, for HEAD too (the same ETag as the GET's).
+    "kzpolitics.caching.ConditionalReadMiddleware",
     # Public GETs from the cache, keyed by the data's version (a hit skips all that follows;
     # ConditionalGetMiddleware above still answers 304 to a client that has it already).
     "kzpolitics.caching.VersionedCacheMiddleware",
@@ -116,7 +122,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "kzpolitics.visibility.PublicVisibilityMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -138,7 +143,13 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", default=0)
+# How many trusted proxies the site runs behind, each appending to X-Forwarded-For; the client
+# is the entry the outermost one appended, and with 0 the header is ignored (kzpolitics.proxies).
+# django-axes and the API's throttling (NUM_PROXIES, below) both read the address this way.
+PROXY_COUNT = env_int("PROXY_COUNT", default=0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"PROXY_COUNT={PROXY_COUNT} must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "kzpolitics.proxies.client_ip"
 
 ROOT_URLCONF = "kzpolitics.urls"
 
@@ -288,7 +299,13 @@ REST_FRAMEWORK = {
         "anon": env_str("API_ANON_RATE") or "120/minute",
         "user": env_str("API_USER_RATE") or "600/minute",
     },
+    # Never None: DRF would then count the whole X-Forwarded-For, which a client writes.
+    "NUM_PROXIES": PROXY_COUNT,
 }
+
+# Spreadsheet imports in the admin (kzpolitics.uploads): the file, and what an XLSX unpacks to.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", default=2 * 1024 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", default=20 * 1024 * 1024)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "kzpolitics research API",
