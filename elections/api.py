@@ -1,9 +1,8 @@
-from django.db.models import Prefetch
-
+from kzpolitics.models import published_prefetch
 from kzpolitics.viewsets import RecordViewSet
 
 from .filters import ElectionFilter, ResultFilter
-from .models import Election, Result
+from .models import Election, Result, Round
 from .serializers import ElectionSerializer, ResultSerializer
 
 
@@ -15,16 +14,24 @@ class ElectionViewSet(RecordViewSet):
     search_fields = ("name", "summary", "slug")
     ordering_fields = ("date_earliest", "name", "kind", "updated_at")
     ordering = None  # the QuerySet's own: by date, undated last on every database
-    queryset = (
-        Election.objects.chronological()
-        .prefetch_related(
-            "rounds",
-            Prefetch(
-                "results", queryset=Result.objects.select_related("organization", "person", "round")
-            ),
+    queryset = Election.objects.all()
+
+    def published_queryset(self):
+        return (
+            Election.objects.published()
+            .chronological()
+            .prefetch_related(
+                published_prefetch("rounds", Round),
+                # A result is public with its party or candidate and its round: these
+                # joins are of published rows only.
+                published_prefetch(
+                    "results",
+                    Result,
+                    Result.objects.select_related("organization", "person", "round"),
+                ),
+            )
+            .with_citations("rounds", "results")
         )
-        .with_citations("rounds", "results")
-    )
 
 
 class ResultViewSet(RecordViewSet):
@@ -36,6 +43,12 @@ class ResultViewSet(RecordViewSet):
     search_fields = ("organization__name", "organization__names__name", "person__name", "wording")
     ordering_fields = ("election__date_earliest", "seats", "vote_share", "tier", "updated_at")
     ordering = ("election__date_earliest", "tier", "-seats")
-    queryset = Result.objects.select_related(
-        "election", "organization", "person", "round"
-    ).with_citations()
+    queryset = Result.objects.all()
+
+    def published_queryset(self):
+        # published(): the election, round, party or candidate are each published too.
+        return (
+            Result.objects.published()
+            .select_related("election", "organization", "person", "round")
+            .with_citations()
+        )

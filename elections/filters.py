@@ -10,17 +10,23 @@ class ElectionFilter(RecordFilterSet):
     date_after = DateAfter("date")
     date_before = DateBefore("date")
     party = django_filters.CharFilter(
-        field_name="results__organization__slug",
-        distinct=True,
-        help_text="Slug of a party with a result in the election.",
+        method="filter_party", help_text="Slug of a party with a result in the election."
     )
 
     class Meta:
         model = Election
         fields = ("kind",)
 
+    def filter_party(self, queryset, name, value):
+        # A result is public only with its party: a draft party's slug finds no election.
+        results = self.visible(Result).filter(organization__slug=value)
+        return queryset.filter(pk__in=results.values("election"))
+
 
 class ResultFilter(RecordFilterSet):
+    """The results list holds results the public may see, whose election, party or candidate
+    is published too: given a draft's slug these filters find nothing, as for an unknown one."""
+
     election = django_filters.CharFilter(
         field_name="election__slug", help_text="Slug of the election."
     )

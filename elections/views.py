@@ -1,11 +1,11 @@
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView
 
-from kzpolitics.views_base import ReferencesMixin
+from kzpolitics.models import Event, published_prefetch
+from kzpolitics.views_base import PublicPageMixin
 
-from .models import Election, Result
+from .models import Election, Result, Round
 from .seatchart import SeatChart, ShareChart, hemicycle, share_bars
 
 UNATTRIBUTED = "Not attributed in the sources"
@@ -38,11 +38,15 @@ class Tier:
         return max(known) if known else None
 
 
-class ElectionListView(ReferencesMixin, ListView):
+class ElectionListView(PublicPageMixin, ListView):
     """Elections by date, with what the sources say of each at a glance."""
 
     template_name = "elections/election_list.html"
-    queryset = Election.objects.chronological().with_citations()
+
+    def get_queryset(self):
+        return (
+            Election.objects.visible(self.public).chronological().with_citations(public=self.public)
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -50,15 +54,24 @@ class ElectionListView(ReferencesMixin, ListView):
         return context
 
 
-class ElectionDetailView(ReferencesMixin, DetailView):
+class ElectionDetailView(PublicPageMixin, DetailView):
     """An election: rounds, a results table per tier, a seat chart where seats are known."""
 
     template_name = "elections/election_detail.html"
-    queryset = Election.objects.prefetch_related(
-        "rounds",
-        Prefetch("results", queryset=Result.objects.select_related("organization", "person")),
-        "events",
-    ).with_citations("rounds", "results", "events")
+
+    def get_queryset(self):
+        public = self.public
+        # A result is public with its party or candidate (and round): joining them is safe.
+        results = Result.objects.select_related("organization", "person")
+        return (
+            Election.objects.visible(public)
+            .prefetch_related(
+                published_prefetch("rounds", Round, public=public),
+                published_prefetch("results", Result, results, public=public),
+                published_prefetch("events", Event, public=public),
+            )
+            .with_citations("rounds", "results", "events", public=public)
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

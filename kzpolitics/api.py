@@ -11,17 +11,18 @@ from django.contrib.contenttypes.prefetch import GenericPrefetch
 from rest_framework import routers, serializers
 
 from elections.api import ElectionViewSet, ResultViewSet
-from elections.models import Result
+from elections.models import Election, Result
 from elections.serializers import ElectionRefSerializer
 from legislation.api import LegalActViewSet, RegistrationDecisionViewSet
-from legislation.models import RegistrationDecision
+from legislation.models import LegalAct, RegistrationDecision
 from legislation.serializers import LegalActRefSerializer
 from parties.api import OrganizationViewSet, PersonViewSet
+from parties.models import Organization
 from parties.serializers import OrganizationRefSerializer
 
 from .coverage import cited_models
 from .filters import CitationFilter, EventFilter, PlaceFilter, SourceFilter
-from .models import Citation, Event, Place, Source
+from .models import Citation, Event, Person, Place, PlaceName, Source, published_prefetch
 from .serializers import (
     NOTE_HELP,
     RECORD_HELP,
@@ -97,12 +98,22 @@ class EventViewSet(RecordViewSet):
     search_fields = ("title", "summary", "slug", "place__name", "place__names__name")
     ordering_fields = ("date_earliest", "title", "kind", "updated_at")
     ordering = None  # the QuerySet's own: by date, undated last on every database
-    queryset = (
-        Event.objects.chronological()
-        .select_related("place")
-        .prefetch_related("organizations", "people", "elections", "acts")
-        .with_citations()
-    )
+    queryset = Event.objects.all()
+
+    def published_queryset(self):
+        # Its place, and each record it concerns, only while the public may see it.
+        return (
+            Event.objects.published()
+            .chronological()
+            .prefetch_related(
+                published_prefetch("place", Place),
+                published_prefetch("organizations", Organization),
+                published_prefetch("people", Person),
+                published_prefetch("elections", Election),
+                published_prefetch("acts", LegalAct),
+            )
+            .with_citations()
+        )
 
 
 def cited_records():
@@ -112,7 +123,8 @@ def cited_records():
     querysets = []
     for model in cited_models():
         name = related.get(model, model.PARENT)
-        querysets.append(model.objects.select_related(name) if name else model.objects.all())
+        records = model.objects.published()  # as Citation.objects.published() requires
+        querysets.append(records.select_related(name) if name else records)
     return GenericPrefetch("content_object", querysets)
 
 
@@ -125,7 +137,14 @@ class PlaceViewSet(RecordViewSet):
     fuzzy_search_fields = ("name", "names__name")
     ordering_fields = ("name", "kind", "updated_at")
     ordering = ("name",)
-    queryset = Place.objects.prefetch_related("names").with_citations("names")
+    queryset = Place.objects.all()
+
+    def published_queryset(self):
+        return (
+            Place.objects.published()
+            .prefetch_related(published_prefetch("names", PlaceName))
+            .with_citations("names")
+        )
 
 
 class SourceViewSet(RecordViewSet):
@@ -138,6 +157,9 @@ class SourceViewSet(RecordViewSet):
     ordering_fields = ("authors", "title", "date_earliest", "updated_at")
     ordering = ("authors", "title")
     queryset = Source.objects.all()
+
+    def published_queryset(self):
+        return Source.objects.published()
 
 
 class CitationWriteSerializer(FlatCitationSerializer):
@@ -186,9 +208,15 @@ class CitationViewSet(RecordViewSet):
     ordering_fields = ("id", "updated_at", "footnote")
     ordering = ("id",)
     filterset_class = CitationFilter
-    queryset = Citation.objects.select_related("content_type", "source", "via").prefetch_related(
-        cited_records()
-    )
+    queryset = Citation.objects.all()
+
+    def published_queryset(self):
+        # published(): its source, the work it goes via and the record it backs are too.
+        return (
+            Citation.objects.published()
+            .select_related("content_type", "source", "via")
+            .prefetch_related(cited_records())
+        )
 
 
 router = routers.DefaultRouter()

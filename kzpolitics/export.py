@@ -1,6 +1,11 @@
 """The full download: every record as one zip of CSV files, a Frictionless Data Package
 describing them, and a JSON dump, stamped with the version of the data.
 
+It holds what the public may see, and nothing else: each table's ``published()`` rows, the
+links between events and other records whose both ends are public, the citations the public
+may see (and counts of those only), and a link to a record the row may be public without (a
+founding place, the body that adopted an act) only while that record is public, else empty.
+
 The export reads the database in one consistent snapshot and runs a fixed number of queries
 (one per table), however many records there are. The zip is built in a spooled temporary
 file, so memory stays bounded if the data grows.
@@ -35,7 +40,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max, Q
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -59,6 +64,7 @@ from parties.models import (
 )
 
 from .caching import data_version
+from .cells import safe_cell
 from .models import (
     Citation,
     Cited,
@@ -69,9 +75,14 @@ from .models import (
     Place,
     PlaceName,
     Source,
+    TimeStamped,
+    public_condition,
+    required_links,
 )
 
-FORMAT_VERSION = "1"  # bump when the files' layout changes: it is part of the ETag
+# Bump when the files' layout or what they hold changes: it is part of the ETag and of the
+# kept files' names, so no file built before is served again. 2: public rows only.
+FORMAT_VERSION = "2"
 JSON_DUMP = "kzpolitics.json"
 DESCRIPTOR = "datapackage.json"
 LICENSE_NOTE = (
@@ -375,6 +386,8 @@ def cell(value) -> str:
         return iso_utc(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, str):
+        return safe_cell(value)  # no formula a spreadsheet would run (cells.py)
     return str(value)
 
 
@@ -490,9 +503,10 @@ class Exporter:
                 shutil.copyfileobj(dump, target)
 
     def citation_counts(self) -> dict[tuple[int, int], int]:
-        """How many citations each record has: one query for all records."""
+        """How many citations the public may see each record has: one query for all records."""
         rows = (
-            Citation.objects.order_by()
+            Citation.objects.published()
+            .order_by()
             .values("content_type_id", "object_id")
             .annotate(n=Count("id"))
             .values_list("content_type_id", "object_id", "n")
@@ -500,10 +514,15 @@ class Exporter:
         return {(ct, pk): n for ct, pk, n in rows}
 
     def read_link(self, link: LinkTable) -> list[dict]:
+        """The links whose both ends the public may see."""
         sides = link.sides()
         lookups = [f.attname for f in sides] + [f"{f.name}__slug" for f in sides]
         through = link.m2m.remote_field.through
-        return list(through.objects.order_by(*lookups[2:]).values(*lookups))
+        both_public = Q()
+        for key in sides:
+            both_public &= public_condition(key.related_model, f"{key.name}__")
+        links = through.objects.filter(both_public)
+        return list(links.order_by(*lookups[2:]).values(*lookups))
 
     def many_to_many(self, links: list[tuple[LinkTable, list[dict]]]) -> dict:
         """For the JSON dump: model -> field name -> record id -> linked ids."""
@@ -525,6 +544,8 @@ class Exporter:
         lookups.update(f.attname for f in concrete)
         type_id = {name: pk for pk, name in type_names.items()}.get(table.label)
         m2m_fields = [f.name for f in model._meta.local_many_to_many]
+        shown = shown_links(model, lookups)
+        lookups.difference_update(shown)
         value: dict[str, Callable] = {}
         for column in cols:
             if column.name == "citations":
@@ -532,19 +553,26 @@ class Exporter:
             elif column.name == "content_type":
                 value[column.name] = lambda row: type_names[row["content_type_id"]]
             else:
-                value[column.name] = lambda row, lookup=column.lookup: row[lookup]
-        records = model.objects.order_by("pk").values(*sorted(lookups)).iterator(CHUNK)
+                lookup = shown[column.lookup][0] if column.lookup in shown else column.lookup
+                value[column.name] = lambda row, lookup=lookup: row[lookup]
+        records = (
+            model.objects.published()
+            .order_by("pk")
+            .values(*sorted(lookups), **dict(shown.values()))
+            .iterator(CHUNK)
+        )
         with self.csv_writer(table.path, cols) as (writer, written):
             for row in records:
                 writer.writerow([cell(value[c.name](row)) for c in cols])
                 written.rows += 1
-                yield self.dump_entry(model, concrete, m2m_fields, row, type_names, many)
+                yield self.dump_entry(model, concrete, m2m_fields, row, type_names, many, shown)
 
-    def dump_entry(self, model, concrete, m2m_fields, row, type_names, many) -> str:
+    def dump_entry(self, model, concrete, m2m_fields, row, type_names, many, shown) -> str:
         """One record in Django's serialization format (``manage.py loaddata`` reads it)."""
         fields = {}
         for model_field in concrete:
-            raw = row[model_field.attname]
+            attname = model_field.attname
+            raw = row[shown[attname][0] if attname in shown else attname]
             if model_field.is_relation and model_field.related_model is ContentType:
                 raw = type_names[raw].split(".", 1)
             fields[model_field.name] = raw
@@ -567,6 +595,41 @@ class Exporter:
         self.export.files[path] = written
 
 
+def attribute_links(model) -> list[models.ForeignKey]:
+    """The row's links to records it may be public without (a founding place, the body that
+    adopted an act, the act a decision was taken under): each is written only while the
+    record it names is public, and empty otherwise."""
+    required = {link for link, _ in required_links(model)}
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.many_to_one
+        and isinstance(f.related_model, type)
+        and issubclass(f.related_model, TimeStamped)
+        and f not in required
+    ]
+
+
+def shown_links(model, lookups: set[str]) -> dict[str, tuple[str, models.Expression]]:
+    """For each of ``lookups`` that reads an attribute link (``founding_place_id``,
+    ``founding_place__slug``): the name (and expression) of the value to read instead, which
+    is empty where the linked record is not public."""
+    shown = {}
+    for link in attribute_links(model):
+        public = public_condition(link.related_model, f"{link.name}__")
+        for lookup, output in (
+            (link.attname, models.BigIntegerField()),
+            (f"{link.name}__slug", models.CharField()),
+        ):
+            if lookup in lookups:
+                alias = f"shown_{lookup.replace('__', '_')}"
+                shown[lookup] = (
+                    alias,
+                    models.Case(models.When(public, then=F(lookup)), output_field=output),
+                )
+    return shown
+
+
 UNREAD = object()
 
 
@@ -577,7 +640,10 @@ def read_version(changed=UNREAD) -> tuple[datetime.datetime, str]:
         changed = DataVersion.current()
     if changed is not None:
         return changed, "data_version"
-    latest = [table.model.objects.aggregate(latest=Max("updated_at"))["latest"] for table in TABLES]
+    latest = [
+        table.model.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+        for table in TABLES
+    ]
     latest = [moment for moment in latest if moment is not None]
     if latest:
         return max(latest), "latest_updated_at"

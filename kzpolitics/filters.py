@@ -4,9 +4,10 @@ import datetime
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
-from .models import Citation, Event, Place, Source
+from .models import Citation, Event, Person, Place, Source
 
 
 class UtcDateTimeField(IsoDateTimeField):
@@ -34,11 +35,24 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class RecordFilterSet(django_filters.FilterSet):
+    """A list's filters. A filter that reaches other records (a bloc, a leader, an act) goes
+    through the rows the public may see only: given a draft's slug it answers as for a slug
+    no record has. ``public=False`` is an editor's preview of drafts, which goes through
+    every row."""
+
     updated_since = UtcDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Only records changed at or after this time (ISO 8601, e.g. 2026-01-31T00:00Z).",
     )
+
+    def __init__(self, *args, public: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.public = public
+
+    def visible(self, model):
+        """The rows of ``model`` the filters may reach."""
+        return model.objects.visible(self.public)
 
 
 class DateAfter(django_filters.DateFilter):
@@ -95,11 +109,17 @@ class EventFilter(RecordFilterSet):
         fields = ("kind",)
 
     def filter_participant(self, queryset, name, value):
-        return queryset.concerning(value)
+        organizations = Event._meta.get_field("organizations").related_model
+        return queryset.filter(
+            Q(pk__in=self.visible(organizations).filter(slug=value).values("events"))
+            | Q(pk__in=self.visible(Person).filter(slug=value).values("events"))
+        )
 
 
 class CitationFilter(RecordFilterSet):
-    """The citations list's filters (for ``CitationViewSet.filterset_class``)."""
+    """The citations list's filters (for ``CitationViewSet.filterset_class``). Its list holds
+    published citations only, each of a published source via a published work (or none), so
+    ``?source=`` and ``?via=`` given a draft's slug find nothing, as for an unknown slug."""
 
     field = django_filters.CharFilter(
         help_text="Citations backing this field or statement, e.g. founded."

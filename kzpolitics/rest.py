@@ -11,14 +11,17 @@ import io
 import json
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import InvalidPage
 from django.db import connections
+from django.db.models import Q
 from rest_framework import filters, renderers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 
-from . import visibility
+from .cells import safe_cell
+from .models import Status, public_condition, required_links
 
 MAX_PAGE_SIZE = 500
 
@@ -115,7 +118,7 @@ class NameSearchFilter(filters.SearchFilter):
 FUZZY_MIN_LENGTH = 4  # shorter words are alike to too many names to be worth the guess
 
 
-def matching(queryset, text: str, fields, fuzzy=(), also=()):
+def matching(queryset, text: str, fields, fuzzy=(), also=(), public: bool = True):
     """The records of ``queryset`` one of whose ``fields`` (``name``, ``names__name``)
     contains ``text`` in any case, or on PostgreSQL one of whose ``fuzzy`` fields holds a word
     spelt like it; and those whose ids the querysets in ``also`` give.
@@ -124,7 +127,11 @@ def matching(queryset, text: str, fields, fuzzy=(), also=()):
     find are joined (``pk IN (... UNION ...)``): that is what lets each use its trigram index
     (migrations ``*_trigram_search``). One condition ORing fields of joined tables (a name
     OR a variant name) can use no index: the database must join every row to test it.
-    Related rows only count while the public may see them (a draft variant name does not).
+
+    With ``public`` (the default), a field of related rows matches only through rows the
+    public may see (a draft variant name, or the name of a draft place an event is at, does
+    not make a record match); ``queryset`` itself says which records are searched
+    (``published()`` for the public). ``public=False`` is an editor's preview.
     """
     model = queryset.model
     postgres = connections[queryset.db].vendor == "postgresql"
@@ -132,7 +139,9 @@ def matching(queryset, text: str, fields, fuzzy=(), also=()):
     if postgres and len(text) >= FUZZY_MIN_LENGTH:
         lookups += [f"{field}__trigram_word_similar" for field in fuzzy]
     found = [
-        model._base_manager.filter(**{lookup: text}, **visible_along(model, lookup))
+        model._base_manager.filter(
+            Q(**{lookup: text}) & (public_along(model, lookup) if public else Q())
+        )
         .order_by()
         .values("pk")
         for lookup in lookups
@@ -141,22 +150,37 @@ def matching(queryset, text: str, fields, fuzzy=(), also=()):
     return queryset.filter(pk__in=found[0].union(*found[1:]))
 
 
-def visible_along(model, lookup: str) -> dict:
-    """While the public's view holds, the conditions that keep the related rows a lookup
-    passes through (``names`` of ``names__name__icontains``) to published ones."""
-    if not visibility.published_only():
-        return {}
-    conditions = {}
-    path = []
-    for name in lookup.split("__")[:-2]:
-        field = model._meta.get_field(name)
+def public_along(model, lookup: str) -> Q:
+    """The condition that every related row ``lookup`` passes through (the ``names`` of
+    ``names__name__icontains``, the ``place`` and its ``names`` of
+    ``place__names__name__icontains``) is one the public may see: published, with every
+    record it requires published too. Given in the same ``filter()`` as the lookup, it holds
+    of the very row that matched. The link back to the row it was reached from (a name's
+    organization) is not tested again: that row is tested at its own step (or, for the
+    records searched, by the queryset they are searched in)."""
+    condition = Q()
+    path: list[str] = []
+    back = None  # the field of the related model that leads back to the previous step
+    for name in lookup.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            break  # a lookup or transform (icontains, trigram_word_similar): the end
         if not field.is_relation:
             break
+        back = field.remote_field if field.one_to_many else None
         path.append(name)
         model = field.related_model
-        if any(f.name == "status" for f in model._meta.concrete_fields):
-            conditions["__".join((*path, "status"))] = visibility.PUBLISHED
-    return conditions
+        prefix = "__".join(path) + "__"
+        condition &= Q(**{f"{prefix}status": Status.PUBLISHED})
+        for link, nullable in required_links(model):
+            if back is not None and link == back:
+                continue
+            linked = public_condition(link.related_model, f"{prefix}{link.name}__")
+            if nullable:
+                linked |= Q(**{f"{prefix}{link.name}__isnull": True})
+            condition &= linked
+    return condition
 
 
 class StrictContentNegotiation(DefaultContentNegotiation):
@@ -252,13 +276,13 @@ def flatten(value, prefix: str = "") -> dict[str, object]:
         return flat
     key = prefix.rstrip(".")
     if isinstance(value, list):
-        return {key: fit(" | ".join(cell(item) for item in value))}
+        return {key: safe_cell(fit(" | ".join(cell(item) for item in value)))}
     if value is None:
         return {key: ""}
     if isinstance(value, Decimal):
         return {key: str(value)}
     if isinstance(value, str):
-        return {key: fit(value)}
+        return {key: safe_cell(fit(value))}  # no formula a spreadsheet would run (cells.py)
     return {key: value}
 
 

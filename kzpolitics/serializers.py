@@ -482,18 +482,20 @@ class CitedByField(serializers.Field):
     def to_representation(self, source):
         count = getattr(source, "cited_by_count", None)
         if count is None:
-            count = source.citations.count()
+            # The citations the list at ``url`` gives: those the public may see.
+            count = Citation.objects.published().filter(source=source).count()
         path = f"{reverse('api:citation-list')}?{urlencode({'source': source.slug})}"
         return {"count": count, "url": absolute(self.context.get("request"), path)}
 
 
 class SourceListSerializer(serializers.ListSerializer):
-    """A page of sources, their citations counted in one query."""
+    """A page of sources, the citations the public may see of them counted in one query."""
 
     def to_representation(self, data):
         sources = list(data.all() if hasattr(data, "all") else data)
         counts = dict(
-            Citation.objects.filter(source__in=sources)
+            Citation.objects.published()
+            .filter(source__in=sources)
             .order_by()
             .values_list("source")
             .annotate(n=Count("pk"))

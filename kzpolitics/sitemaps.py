@@ -1,4 +1,5 @@
-"""The sitemap: every public page, built with django.contrib.sitemaps.
+"""The sitemap: every public page, built with django.contrib.sitemaps. It lists what the
+public may see (``published()``), whoever asks: there is no preview of it.
 
 The sitemaps framework is used without being an installed app: the site renders its own
 template (templates/kzpolitics/sitemap.xml), and without django.contrib.sites the domain
@@ -36,13 +37,13 @@ class PageSitemap(Sitemap):
 
 
 class RecordSitemap(Sitemap):
-    """One entry per record with a page, by slug, with the time it last changed."""
+    """One entry per record the public may see, by slug, with the time it last changed."""
 
     model = None
     changefreq = "monthly"
 
     def items(self):
-        return self.model.objects.order_by("pk").only("pk", "slug", "updated_at")
+        return self.model.objects.published().order_by("pk").only("pk", "slug", "updated_at")
 
     def lastmod(self, obj):
         return obj.updated_at

@@ -4,6 +4,8 @@ from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -52,6 +54,14 @@ api_patterns = [
 
 handler500 = "kzpolitics.health.server_error"
 
+
+def read_only(view):
+    """A public view that answers GET and HEAD only: 405 (``Allow: GET, HEAD``) for every
+    other method, OPTIONS included, whatever the data holds. It changes nothing, so CSRF's
+    check (which would answer a POST with a 403 first) has nothing to protect."""
+    return csrf_exempt(require_safe(view))
+
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
@@ -61,14 +71,14 @@ urlpatterns = [
     path("acts/", include("legislation.urls")),
     path(
         "sitemap.xml",
-        sitemap,
+        read_only(sitemap),
         {"sitemaps": SITEMAPS, "template_name": "kzpolitics/sitemap.xml"},
         name="sitemap",
     ),
-    path("changes.atom", ChangesFeed(), name="changes-feed"),
+    path("changes.atom", read_only(ChangesFeed()), name="changes-feed"),
     path(
         "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        read_only(TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
         name="robots",
     ),
     path(

@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.views.generic import DetailView, ListView, TemplateView
@@ -35,7 +35,6 @@ from parties.models import (
     Stance,
 )
 
-from . import visibility
 from .article_loader import ARTICLE_SLUG
 from .dates import UNDATED, UncertainDate, UncertainDateValue, dated, first_day, last_day
 from .models import (
@@ -46,12 +45,12 @@ from .models import (
     Place,
     PlaceName,
     Source,
-    Status,
     attach_citations,
+    published_prefetch,
 )
 from .references import locator_of
 from .rest import matching
-from .views_base import ReferencesMixin
+from .views_base import PublicPageMixin
 
 # -- home --------------------------------------------------------------------------------------
 
@@ -127,14 +126,15 @@ PERIODS = (
 )
 
 
-class HomeView(ReferencesMixin, TemplateView):
+class HomeView(PublicPageMixin, TemplateView):
     """What the site is, the main periods as entry points, and how much it holds."""
 
     template_name = "kzpolitics/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        article = Source.objects.filter(slug=ARTICLE_SLUG).first()
+        public = self.public
+        article = Source.objects.visible(public).filter(slug=ARTICLE_SLUG).first()
         periods = []
         for period in PERIODS:
             cited = _Citations()
@@ -148,13 +148,17 @@ class HomeView(ReferencesMixin, TemplateView):
             article=article,
             periods=periods,
             figures=[
-                ("organizations", Organization.objects.count(), "parties:organization-list"),
-                ("people", Person.objects.count(), "kzpolitics:person-list"),
-                ("events", Event.objects.count(), "kzpolitics:timeline"),
-                ("elections", Election.objects.count(), "elections:election-list"),
-                ("legal acts", LegalAct.objects.count(), "legislation:act-list"),
-                ("sources", Source.objects.count(), "kzpolitics:source-list"),
-                ("citations", Citation.objects.count(), "kzpolitics:source-list"),
+                (label, model.objects.visible(public).count(), url_name)
+                for label, model, url_name in (
+                    ("organizations", Organization, "parties:organization-list"),
+                    ("people", Person, "kzpolitics:person-list"),
+                    ("events", Event, "kzpolitics:timeline"),
+                    ("elections", Election, "elections:election-list"),
+                    ("legal acts", LegalAct, "legislation:act-list"),
+                    ("sources", Source, "kzpolitics:source-list"),
+                    # Those of records the public may see, from sources it may see.
+                    ("citations", Citation, "kzpolitics:source-list"),
+                )
             ],
         )
         return context
@@ -173,14 +177,21 @@ def main_role(roles: list[Role]) -> Role | None:
     return roles[0] if roles else None
 
 
-class PersonListView(ReferencesMixin, ListView):
+class PersonListView(PublicPageMixin, ListView):
     """People the sources name, with their main role and how many roles are recorded."""
 
     template_name = "kzpolitics/person_list.html"
     paginate_by = 100
-    queryset = Person.objects.prefetch_related(
-        Prefetch("roles", queryset=Role.objects.select_related("organization"))
-    ).with_citations("roles")
+
+    def get_queryset(self):
+        public = self.public
+        # A role is public with its organization: joining it is safe.
+        roles = Role.objects.select_related("organization")
+        return (
+            Person.objects.visible(public)
+            .prefetch_related(published_prefetch("roles", Role, roles, public=public))
+            .with_citations("roles", public=public)
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -194,16 +205,26 @@ class PersonListView(ReferencesMixin, ListView):
         return context
 
 
-class PersonDetailView(ReferencesMixin, DetailView):
+class PersonDetailView(PublicPageMixin, DetailView):
     """A person: names and spellings, description, roles over time, results, events."""
 
     template_name = "kzpolitics/person_detail.html"
-    queryset = Person.objects.prefetch_related(
-        "names",
-        Prefetch("roles", queryset=Role.objects.select_related("organization")),
-        Prefetch("results", queryset=Result.objects.select_related("election")),
-        Prefetch("events", queryset=Event.objects.chronological()),
-    ).with_citations("names", "roles", "results", "events")
+
+    def get_queryset(self):
+        public = self.public
+        # A role is public with its organization, a result with its election: joining is safe.
+        roles = Role.objects.select_related("organization")
+        results = Result.objects.select_related("election")
+        return (
+            Person.objects.visible(public)
+            .prefetch_related(
+                published_prefetch("names", PersonName, public=public),
+                published_prefetch("roles", Role, roles, public=public),
+                published_prefetch("results", Result, results, public=public),
+                published_prefetch("events", Event, Event.objects.chronological(), public=public),
+            )
+            .with_citations("names", "roles", "results", "events", public=public)
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -258,11 +279,13 @@ def full_reference(source: Source) -> str:
     return text
 
 
-class SourceListView(ReferencesMixin, ListView):
+class SourceListView(PublicPageMixin, ListView):
     """The bibliography: the founding article, then the works its footnotes name, in order."""
 
     template_name = "kzpolitics/source_list.html"
-    queryset = Source.objects.all()
+
+    def get_queryset(self):
+        return Source.objects.visible(self.public)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -326,7 +349,7 @@ class CitingRecord:
 CITING_PAGE = 50  # records a page of a source's “what cites it” lists
 
 
-class SourceDetailView(ReferencesMixin, DetailView):
+class SourceDetailView(PublicPageMixin, DetailView):
     """A source, and the records and facts that cite it: how many of each kind of record,
     and those of one kind (``?kind=organization``, by default the first), CITING_PAGE
     records a page (``?page=``) with their citations of it, so that a source cited thousands
@@ -334,14 +357,17 @@ class SourceDetailView(ReferencesMixin, DetailView):
     most facts of come first: what the source is most about."""
 
     template_name = "kzpolitics/source_detail.html"
-    queryset = Source.objects.all()
+
+    def get_queryset(self):
+        return Source.objects.visible(self.public)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         source = self.object
         source.footnote_list = footnote_numbers(source)
         source.full_reference = full_reference(source)
-        citing = Citation.objects.filter(Q(source=source) | Q(via=source))
+        # Citations the public may see: of records it may see, through sources it may see.
+        citing = Citation.objects.visible(self.public).filter(Q(source=source) | Q(via=source))
         counts = {
             content_type: (citations, records)
             for content_type, citations, records in citing.order_by()
@@ -387,17 +413,22 @@ class SourceDetailView(ReferencesMixin, DetailView):
             page = paginator.get_page(self.request.GET.get("page"))
             context.update(
                 page_obj=page,
-                records=self.citing_records(source, kind["model"], of_kind, list(page)),
+                records=self.citing_records(
+                    source, kind["model"], of_kind, list(page), self.public
+                ),
                 query_string=urlencode({"kind": kind["id"]}),
             )
         return context
 
     @staticmethod
-    def citing_records(source, model, citations, ids: list[int]) -> list[CitingRecord]:
+    def citing_records(
+        source, model, citations, ids: list[int], public: bool = True
+    ) -> list[CitingRecord]:
         """The records of ``model`` with these ids (one query), in that order, each with the
-        ``citations`` of it (one query)."""
+        ``citations`` of it (one query). The related rows named in RECORD_PAGES are ones a
+        record requires, so a record the public may see has them public too."""
         related, page = RECORD_PAGES[model]
-        records = model.objects.select_related(*related).in_bulk(ids)
+        records = model.objects.visible(public).select_related(*related).in_bulk(ids)
         entries: dict[int, CitingRecord] = {}
         for pk in ids:
             record = records.get(pk)
@@ -421,15 +452,24 @@ class SourceDetailView(ReferencesMixin, DetailView):
 # -- events ------------------------------------------------------------------------------------
 
 
-class EventDetailView(ReferencesMixin, DetailView):
+class EventDetailView(PublicPageMixin, DetailView):
     """An event: date, place, summary, and the organizations, people, elections and acts."""
 
     template_name = "kzpolitics/event_detail.html"
-    queryset = (
-        Event.objects.select_related("place")
-        .prefetch_related("people", "organizations", "elections", "acts")
-        .with_citations()
-    )
+
+    def get_queryset(self):
+        public = self.public
+        return (
+            Event.objects.visible(public)
+            .prefetch_related(
+                published_prefetch("place", Place, public=public),
+                published_prefetch("people", Person, public=public),
+                published_prefetch("organizations", Organization, public=public),
+                published_prefetch("elections", Election, public=public),
+                published_prefetch("acts", LegalAct, public=public),
+            )
+            .with_citations(public=public)
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -437,20 +477,25 @@ class EventDetailView(ReferencesMixin, DetailView):
         return context
 
 
-class PlaceDetailView(ReferencesMixin, DetailView):
+class PlaceDetailView(PublicPageMixin, DetailView):
     """A place: the names it bore, what happened there, what was founded there."""
 
     template_name = "kzpolitics/place_detail.html"
-    queryset = (
-        Place.objects.select_related("parent")
-        .prefetch_related(
-            "names",
-            "children",
-            Prefetch("events", queryset=Event.objects.chronological().with_citations()),
-            "organizations_founded",
+
+    def get_queryset(self):
+        public = self.public
+        events = Event.objects.chronological().with_citations(public=public)
+        return (
+            Place.objects.visible(public)
+            .prefetch_related(
+                published_prefetch("parent", Place, public=public),
+                published_prefetch("names", PlaceName, public=public),
+                published_prefetch("children", Place, public=public),
+                published_prefetch("events", Event, events, public=public),
+                published_prefetch("organizations_founded", Organization, public=public),
+            )
+            .with_citations("names", public=public)
         )
-        .with_citations("names")
-    )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -545,17 +590,16 @@ class TimelineItem:
 
 @dataclass(frozen=True)
 class TimelineSource:
-    """Where the entries of one kind come from: which records (``records``, as a page shows
-    them, narrowed by ``where``), the date that places each (an UncertainDate's name, whose
-    ``order_index`` the model declares), and how one reads. ``public_with`` names the
-    records a row is public only with (its organization)."""
+    """Where the entries of one kind come from: which records (``records(public)``, as a page
+    shows them: those the public may see, or every one for an editor's preview; narrowed by
+    ``where``), the date that places each (an UncertainDate's name, whose ``order_index`` the
+    model declares), and how one reads."""
 
     kind: str
     date: str
-    records: Callable[[], QuerySet]
+    records: Callable[[bool], QuerySet]
     entry: Callable[[object], TimelineItem]
     where: Q = Q()
-    public_with: tuple[str, ...] = ()
 
 
 def _event_entry(event) -> TimelineItem:
@@ -615,39 +659,41 @@ def _act_entry(act) -> TimelineItem:
 # In the order of TIMELINE_KINDS. The conditions on dates (``dated``) are those of the models'
 # partial order indexes, which the database uses only for queries that repeat them.
 TIMELINE_SOURCES = (
-    TimelineSource("event", "date", lambda: Event.objects.all(), _event_entry),
+    TimelineSource("event", "date", lambda public: Event.objects.visible(public), _event_entry),
     TimelineSource(
         "founding",
         "founded",
-        lambda: Organization.objects.all(),
+        lambda public: Organization.objects.visible(public),
         _founding_entry,
         where=dated("founded"),
     ),
     TimelineSource(
         "dissolution",
         "dissolved",
-        lambda: Organization.objects.all(),
+        lambda public: Organization.objects.visible(public),
         _dissolution_entry,
         where=dated("dissolved"),
     ),
     TimelineSource(
         "renaming",
         "start",
-        lambda: OrganizationName.objects.select_related("organization"),
+        # A name is public with its organization: joining it is safe.
+        lambda public: OrganizationName.objects.visible(public).select_related("organization"),
         _renaming_entry,
         # A name in use from the founding is the one it was founded with, not a renaming.
         where=dated("start") & ~Q(start_edtf=F("organization__founded_edtf")),
-        public_with=("organization",),
     ),
     TimelineSource(
         "registration",
         "date",
-        lambda: RegistrationDecision.objects.select_related("organization"),
+        # A decision is public with its organization: joining it is safe.
+        lambda public: RegistrationDecision.objects.visible(public).select_related("organization"),
         _registration_entry,
-        public_with=("organization",),
     ),
-    TimelineSource("election", "date", lambda: Election.objects.all(), _election_entry),
-    TimelineSource("act", "adopted", lambda: LegalAct.objects.all(), _act_entry),
+    TimelineSource(
+        "election", "date", lambda public: Election.objects.visible(public), _election_entry
+    ),
+    TimelineSource("act", "adopted", lambda public: LegalAct.objects.visible(public), _act_entry),
 )
 
 
@@ -724,14 +770,15 @@ def timeline_keys(
     key: TimelineKey | None = None,
     backwards: bool = False,
     count: int = TIMELINE_PAGE,
+    public: bool = True,
 ) -> list[TimelineKey]:
     """The places of up to ``count`` entries of the kinds asked for, in order from ``key`` on
-    (or back from it), that may fall within the years ``start`` to ``end``: one query.
+    (or back from it), that may fall within the years ``start`` to ``end``: one query. With
+    ``public``, of records the public may see only.
 
     Each kind's part reads at most ``count`` rows of its order index, from where ``key``
     is, however many records there are (on PostgreSQL; SQLite, which cannot limit the parts
-    of a union, sorts them all, and holds little). The records' managers do not restrict a
-    union to what the public may see, so each part is restricted here.
+    of a union, sorts them all, and holds little).
     """
     sign = "-" if backwards else ""
     order = (f"{sign}timeline_first", f"{sign}timeline_last", f"{sign}timeline_rank", f"{sign}pk")
@@ -740,12 +787,7 @@ def timeline_keys(
     for rank, source in enumerate(TIMELINE_SOURCES):
         if source.kind not in kinds:
             continue
-        rows = source.records().model.objects.all()
-        if visibility.published_only():
-            rows = rows.published().filter(
-                **{f"{name}__status": Status.PUBLISHED for name in source.public_with}
-            )
-        rows = placed(rows, source, rank, start, end)
+        rows = placed(source.records(public), source, rank, start, end)
         if key is not None:
             rows = rows.filter(beyond(key, rank, backwards))
         rows = rows.values_list("timeline_first", "timeline_last", "timeline_rank", "pk")
@@ -760,16 +802,22 @@ def timeline_keys(
 
 
 def timeline_entries(
-    first: TimelineKey, last: TimelineKey, kinds: set[str], start=None, end=None
+    first: TimelineKey,
+    last: TimelineKey,
+    kinds: set[str],
+    start=None,
+    end=None,
+    public: bool = True,
 ) -> list[TimelineItem]:
     """The entries from ``first`` to ``last`` (``timeline_keys``), in order, with their
     citations: one query per kind asked for (each reads its order index from ``first`` to
-    ``last`` only), and one for the citations of them all."""
+    ``last`` only), and one for the citations of them all. With ``public``, of records the
+    public may see only (as ``timeline_keys`` found them)."""
     items = []
     for rank, source in enumerate(TIMELINE_SOURCES):
         if source.kind not in kinds:
             continue
-        rows = placed(source.records(), source, rank, start, end).filter(
+        rows = placed(source.records(public), source, rank, start, end).filter(
             beyond(first, rank, inclusive=True) & beyond(last, rank, backwards=True, inclusive=True)
         )
         for record in rows:
@@ -777,11 +825,11 @@ def timeline_entries(
             item.key = TimelineKey(record.timeline_first, record.timeline_last, rank, record.pk)
             items.append(item)
     items.sort(key=lambda item: item.key)
-    attach_citations([item.record for item in items])
+    attach_citations([item.record for item in items], public=public)
     return items
 
 
-class TimelineView(ReferencesMixin, TemplateView):
+class TimelineView(PublicPageMixin, TemplateView):
     """Every dated event, founding, renaming, registration, election and act, in order, a
     page of TIMELINE_PAGE entries at a time.
 
@@ -821,7 +869,9 @@ class TimelineView(ReferencesMixin, TemplateView):
                     "The link to a place in the timeline is not one this site made: "
                     "here is the timeline from its beginning."
                 )
-        keys = timeline_keys(kinds, start, end, key, backwards, TIMELINE_PAGE + 1)
+        keys = timeline_keys(
+            kinds, start, end, key, backwards, TIMELINE_PAGE + 1, public=self.public
+        )
         beyond_page = keys[TIMELINE_PAGE] if len(keys) > TIMELINE_PAGE else None
         keys = keys[:TIMELINE_PAGE]
         if backwards:
@@ -829,7 +879,11 @@ class TimelineView(ReferencesMixin, TemplateView):
             earlier, later = beyond_page is not None, True
         else:
             earlier, later = key is not None, beyond_page is not None
-        items = timeline_entries(keys[0], keys[-1], kinds, start, end) if keys else []
+        items = (
+            timeline_entries(keys[0], keys[-1], kinds, start, end, public=self.public)
+            if keys
+            else []
+        )
 
         # The year the entry before this page falls in: its heading here says “continued”.
         if backwards:
@@ -884,26 +938,55 @@ MIN_QUERY = 2
 LIMIT = 50
 
 
-def places_matching(text: str):
+# Each search reads the records the public may see (``public``; every one for an editor's
+# preview) by their own fields, and through related rows (other names, places) only those the
+# public may see: each such row is matched in its own table, and what it points to joined in
+# by id (``also``), as ``matching`` joins its fields.
+
+
+def names_matching(name_model, owner: str, text: str, public: bool = True):
+    """The ids of the records (``owner``, the name's link to its record) that a name of
+    ``name_model`` the public may see contains the text in."""
+    return name_model.objects.visible(public).filter(name__icontains=text).values(owner)
+
+
+def places_matching(text: str, public: bool = True):
     """Places any of whose names contain the text (Almaty finds Alma Ata)."""
-    return matching(Place.objects.all(), text, ("name", "names__name"))
+    other_names = names_matching(PlaceName, "place", text, public)
+    return matching(
+        Place.objects.visible(public), text, ("name",), also=[other_names], public=public
+    )
 
 
-def events_matching(text: str, places):
-    """Events whose title or summary contains the text, or that happened at the places."""
-    at_places = Event._base_manager.filter(place__in=places).values("pk")
-    return matching(Event.objects.all(), text, ("title", "summary"), also=[at_places])
+def events_matching(text: str, places, public: bool = True):
+    """Events whose title or summary contains the text, or that happened at the places (ids
+    of places the public may see)."""
+    at_places = Event.objects.visible(public).filter(place__in=places).values("pk")
+    return matching(
+        Event.objects.visible(public), text, ("title", "summary"), also=[at_places], public=public
+    )
 
 
-def organizations_matching(text: str, places):
-    """Organizations by any of their names, or founded at the places."""
-    founded_there = Organization._base_manager.filter(founding_place__in=places).values("pk")
-    return matching(Organization.objects.all(), text, ("name", "names__name"), also=[founded_there])
+def organizations_matching(text: str, places, public: bool = True):
+    """Organizations by any of their names, or founded at the places (ids of places the
+    public may see)."""
+    other_names = names_matching(OrganizationName, "organization", text, public)
+    founded_there = Organization.objects.visible(public).filter(founding_place__in=places)
+    return matching(
+        Organization.objects.visible(public),
+        text,
+        ("name",),
+        also=[other_names, founded_there.values("pk")],
+        public=public,
+    )
 
 
-def people_matching(text: str):
+def people_matching(text: str, public: bool = True):
     """People by any of their names or spellings."""
-    return matching(Person.objects.all(), text, ("name", "names__name"))
+    other_names = names_matching(PersonName, "person", text, public)
+    return matching(
+        Person.objects.visible(public), text, ("name",), also=[other_names], public=public
+    )
 
 
 def matched_name(record, text: str) -> str:
@@ -917,7 +1000,7 @@ def matched_name(record, text: str) -> str:
     return ""
 
 
-class SearchView(ReferencesMixin, TemplateView):
+class SearchView(PublicPageMixin, TemplateView):
     """One box across every kind of record, finding them by any name or spelling."""
 
     template_name = "kzpolitics/search.html"
@@ -941,42 +1024,58 @@ class SearchView(ReferencesMixin, TemplateView):
             context["message"] = f"Type at least {MIN_QUERY} characters."
             return context
         context["title"] = f"Search: {query}"
-        places = list(places_matching(query).prefetch_related("names")[: LIMIT + 1])
+        public = self.public
+        places = list(
+            places_matching(query, public).prefetch_related(
+                published_prefetch("names", PlaceName, public=public)
+            )[: LIMIT + 1]
+        )
         place_ids = [p.pk for p in places]
 
         organizations = list(
-            organizations_matching(query, place_ids)
-            .select_related("founding_place")
-            .prefetch_related("names")
+            organizations_matching(query, place_ids, public)
+            .prefetch_related(
+                published_prefetch("founding_place", Place, public=public),
+                published_prefetch("names", OrganizationName, public=public),
+            )
             .order_by("name", "pk")[: LIMIT + 1]
         )
         for org in organizations:
             org.matched = matched_name(org, query)
             org.at_place = org.founding_place_id in place_ids and not org.matched
-        people = list(people_matching(query).prefetch_related("names")[: LIMIT + 1])
+        people = list(
+            people_matching(query, public).prefetch_related(
+                published_prefetch("names", PersonName, public=public)
+            )[: LIMIT + 1]
+        )
         for person in people:
             person.matched = matched_name(person, query)
         for place in places:
             place.matched = matched_name(place, query)
         events = list(
-            events_matching(query, place_ids).select_related("place").chronological()[: LIMIT + 1]
+            events_matching(query, place_ids, public)
+            .prefetch_related(published_prefetch("place", Place, public=public))
+            .chronological()[: LIMIT + 1]
         )
         elections = list(
-            matching(Election.objects.all(), query, ("name", "summary")).chronological()[
+            matching(Election.objects.visible(public), query, ("name", "summary")).chronological()[
                 : LIMIT + 1
             ]
         )
         acts = list(
-            matching(LegalAct.objects.all(), query, ("title", "summary")).chronological()[
+            matching(LegalAct.objects.visible(public), query, ("title", "summary")).chronological()[
                 : LIMIT + 1
             ]
         )
         # The footnotes of all three kinds in one query.
-        attach_citations([*events[:LIMIT], *elections[:LIMIT], *acts[:LIMIT]])
+        attach_citations([*events[:LIMIT], *elections[:LIMIT], *acts[:LIMIT]], public=public)
         sources = list(
-            matching(Source.objects.all(), query, ("title", "authors", "editors", "container"))[
-                : LIMIT + 1
-            ]
+            matching(
+                Source.objects.visible(public),
+                query,
+                ("title", "authors", "editors", "container"),
+                public=public,
+            )[: LIMIT + 1]
         )
         for source in sources:
             source.full_reference = full_reference(source)

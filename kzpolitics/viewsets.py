@@ -1,13 +1,20 @@
 """The viewset every API endpoint builds on (kept apart from kzpolitics.rest, which DRF's
 settings import: a view class reads those settings when it is defined)."""
 
+import copy
+
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import ProtectedError
 from django.utils.http import http_date
 from rest_framework import permissions, status, viewsets
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.response import Response
 
 from .caching import data_version
 from .models import EditConflict
+from .publishing import shown_to_public
+from .revisions import must_propose, propose
+from .visibility import may_publish
 
 EDIT_SUMMARY_HEADER = "X-Edit-Summary"
 
@@ -18,12 +25,31 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
+# The actions that change a record: they look it up among every row (an editor edits drafts).
+WRITES = frozenset({"create", "update", "partial_update", "destroy"})
+
+
 class RecordViewSet(viewsets.ModelViewSet):
-    """Read for everyone; write for signed-in users with the admin's model permissions."""
+    """Read for everyone; write for signed-in users with the admin's model permissions.
+
+    Every read (a list, a record, OPTIONS, whatever the method and whoever asks, an editor
+    included) shows what the public may see: the viewset's ``published_queryset()``. Only a
+    write looks the record up among every row (``queryset``, which holds them all). Any
+    other method (TRACE, ...) is a 405."""
 
     lookup_field = "slug"
     permission_classes = (permissions.DjangoModelPermissionsOrAnonReadOnly,)
     http_method_names = ("get", "post", "put", "patch", "delete", "head", "options")
+
+    def get_queryset(self):
+        if self.action in WRITES:
+            return self.queryset.model.objects.all()
+        return self.published_queryset()
+
+    def published_queryset(self):
+        """The rows a read shows, and the related rows it nests, all ones the public may
+        see: each viewset names them (``Model.objects.published()``, ``published_prefetch``)."""
+        return self.queryset.model.objects.published()
 
     def initial(self, request, *args, **kwargs):
         # A NUL in a query parameter is refused before any view runs (a 400 naming it:
@@ -48,6 +74,62 @@ class RecordViewSet(viewsets.ModelViewSet):
         serializer.context["edit_summary"] = self.edit_summary("Created through the API")
         serializer.save()
 
+    def update(self, request, *args, **kwargs):
+        """A write to a published record by someone who may not publish is kept as a pending
+        revision (kzpolitics.revisions): 202 Accepted with the revision, the record unchanged.
+        Anything else is saved as DRF saves it."""
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        if must_propose(request.user, instance):
+            return self.propose_update(serializer)
+        self.perform_update(serializer)
+        if getattr(instance, "_prefetched_objects_cache", None):
+            instance._prefetched_objects_cache = {}
+        return Response(serializer.data)
+
+    def propose_update(self, serializer) -> Response:
+        stored = serializer.instance
+        changed = copy.copy(stored)
+        values = dict(serializer.validated_data)
+        expected = values.pop("version", None)
+        if expected is not None and expected != stored.version:
+            exc = EditConflict(stored, expected, stored.version)
+            raise Conflict(
+                f"{exc} Read the record again (GET), re-apply your change and send it with "
+                f"version {exc.current_version}."
+            )
+        links = {}
+        for name, value in values.items():
+            try:
+                field = stored._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue  # not a column of the record (as DRF's own update ignores it)
+            if field.many_to_many:
+                links[name] = value
+            elif field.concrete:
+                setattr(changed, name, value)
+        changed._expected_version = expected
+        summary = self.edit_summary("Changed through the API")
+        revision = propose(changed, self.request.user, summary, links)
+        if revision is None:
+            return Response(serializer.to_representation(stored))
+        return Response(
+            {
+                "detail": (
+                    f"“{stored}” is published: your change is kept as pending revision "
+                    f"{revision.pk}, which the public does not see until a reviewer accepts "
+                    "it. The record is unchanged until then."
+                ),
+                "revision": revision.pk,
+                "state": revision.state,
+                "base_version": revision.base_version,
+                "fields": sorted(revision.data),
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
     def perform_update(self, serializer):
         serializer.context["edit_summary"] = self.edit_summary("Changed through the API")
         try:
@@ -59,6 +141,12 @@ class RecordViewSet(viewsets.ModelViewSet):
             ) from exc
 
     def perform_destroy(self, instance):
+        if not may_publish(self.request.user) and shown_to_public(instance):
+            # Deleting what the public sees takes it off the site: a reviewer's decision.
+            raise PermissionDenied(
+                f"“{instance}” is published: only a reviewer can delete what the public sees. "
+                "Ask a reviewer to unpublish or delete it."
+            )
         instance._change_reason = self.edit_summary("Deleted through the API")
         try:
             instance.delete()

@@ -1,39 +1,19 @@
-"""Who sees drafts: the public sees published records only; editors see everything.
+"""Who may publish, and who may preview drafts.
 
-Every record has a status (draft, in review, published). Rather than every view, viewset,
-prefetch and count remembering to filter, the records' managers ask this module: while a
-public request is being answered, every query of a record (lists, related rows, prefetched
-citations, counts) is limited to published ones. The admin, management commands, the shell
-and writes through the API see everything.
+The public sees published records only: public code asks for them by name
+(``Model.objects.published()``, ``visible(public)``, ``published_prefetch``: see
+kzpolitics/models.py); nothing is filtered behind its back. The admin, management commands, the
+shell and writes through the API work on every row.
 
-An editor previews drafts on the public layout by adding ``?preview=1`` to a page's address.
+An editor previews drafts on the public layout by adding ``?preview=1`` to a page's address
+(``kzpolitics.views_base.PublicPageMixin`` decides it, per view, with ``wants_preview``).
 """
 
 from __future__ import annotations
 
-import contextlib
-from contextvars import ContextVar
-
-_published_only: ContextVar[bool] = ContextVar("kzpolitics_published_only", default=False)
-
 PREVIEW_PARAMETER = "preview"
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PUBLISH_PERMISSION = "kzpolitics.publish_record"
-PUBLISHED = "published"  # kzpolitics.models.Status.PUBLISHED (models import this module)
-
-
-def published_only() -> bool:
-    return _published_only.get()
-
-
-@contextlib.contextmanager
-def public(only_published: bool = True):
-    """Answer as the public sees the site (or, with False, as an editor does)."""
-    token = _published_only.set(only_published)
-    try:
-        yield
-    finally:
-        _published_only.reset(token)
+PUBLISHED = "published"  # kzpolitics.models.Status.PUBLISHED (this module imports no model)
 
 
 def may_publish(user) -> bool:
@@ -64,27 +44,3 @@ def wants_preview(request) -> bool:
         and not request.path.startswith("/api/")
         and may_preview(getattr(request, "user", None))
     )
-
-
-class PublicVisibilityMiddleware:
-    """Limit public reads to published records; let the admin and API writes see all."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if request.path.startswith("/admin/") or request.method not in SAFE_METHODS:
-            return self.get_response(request)
-        preview = wants_preview(request)
-        request.previewing_drafts = preview
-        with public(not preview):
-            response = self.get_response(request)
-            # Render lazily rendered responses (templates) while the restriction holds.
-            if hasattr(response, "render") and callable(response.render):
-                response.render()
-        if preview:
-            # A preview shows what the public must not see: never cache or share it.
-            response["Cache-Control"] = "private, no-store"
-            response.headers.pop("ETag", None)
-            response.headers.pop("Last-Modified", None)
-        return response

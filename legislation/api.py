@@ -1,7 +1,9 @@
+from kzpolitics.models import published_prefetch
 from kzpolitics.viewsets import RecordViewSet
+from parties.models import Organization
 
 from .filters import LegalActFilter, RegistrationDecisionFilter
-from .models import LegalAct, RegistrationDecision
+from .models import LegalAct, Provision, RegistrationDecision
 from .serializers import LegalActSerializer, RegistrationDecisionSerializer
 
 
@@ -13,12 +15,19 @@ class LegalActViewSet(RecordViewSet):
     search_fields = ("title", "summary", "slug", "provisions__text", "provisions__summary")
     ordering_fields = ("adopted_earliest", "title", "jurisdiction", "updated_at")
     ordering = None  # the QuerySet's own: by date, undated last on every database
-    queryset = (
-        LegalAct.objects.chronological()
-        .select_related("body")
-        .prefetch_related("provisions")
-        .with_citations("provisions")
-    )
+    queryset = LegalAct.objects.all()
+
+    def published_queryset(self):
+        return (
+            LegalAct.objects.published()
+            .chronological()
+            .prefetch_related(
+                # The body that adopted it is shown while it is public (else null).
+                published_prefetch("body", Organization),
+                published_prefetch("provisions", Provision),
+            )
+            .with_citations("provisions")
+        )
 
 
 class RegistrationDecisionViewSet(RecordViewSet):
@@ -30,6 +39,17 @@ class RegistrationDecisionViewSet(RecordViewSet):
     search_fields = ("organization__name", "organization__names__name", "note")
     ordering_fields = ("date_earliest", "decision", "updated_at")
     ordering = ("date_earliest",)
-    queryset = RegistrationDecision.objects.select_related(
-        "organization", "act", "body"
-    ).with_citations()
+    queryset = RegistrationDecision.objects.all()
+
+    def published_queryset(self):
+        # published(): its organization is too; the act and the deciding body are shown
+        # while they are public (else null).
+        return (
+            RegistrationDecision.objects.published()
+            .select_related("organization")
+            .prefetch_related(
+                published_prefetch("act", LegalAct),
+                published_prefetch("body", Organization),
+            )
+            .with_citations()
+        )

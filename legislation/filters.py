@@ -22,7 +22,7 @@ class RegistrationDecisionFilter(RecordFilterSet):
     organization = django_filters.CharFilter(
         field_name="organization__slug", help_text="Slug of the organization."
     )
-    act = django_filters.CharFilter(field_name="act__slug", help_text="Slug of the act.")
+    act = django_filters.CharFilter(method="filter_act", help_text="Slug of the act.")
     decision = django_filters.ChoiceFilter(
         choices=RegistrationDecision.Decision.choices, help_text="The decision."
     )
@@ -32,3 +32,7 @@ class RegistrationDecisionFilter(RecordFilterSet):
     class Meta:
         model = RegistrationDecision
         fields = ("decision",)
+
+    def filter_act(self, queryset, name, value):
+        # The act is an attribute of a public decision, shown only while public itself.
+        return queryset.filter(act__in=self.visible(LegalAct).filter(slug=value))

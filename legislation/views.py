@@ -1,24 +1,28 @@
-from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView
 
-from kzpolitics.views_base import ReferencesMixin
+from kzpolitics.models import Event, published_prefetch
+from kzpolitics.views_base import PublicPageMixin
+from parties.models import Organization
 
 from .filters import LegalActFilter
-from .models import LegalAct, RegistrationDecision
+from .models import LegalAct, Provision, RegistrationDecision
 
 JURISDICTIONS = [key for key, _ in LegalAct.Jurisdiction.choices]
 
 
-class LegalActListView(ReferencesMixin, ListView):
+class LegalActListView(PublicPageMixin, ListView):
     """Legal acts grouped by jurisdiction (U.S.S.R., Kazakh S.S.R., Kazakhstan), each by date."""
 
     template_name = "legislation/legalact_list.html"
 
     def get_queryset(self):
-        self.filterset = LegalActFilter(
-            self.request.GET or None,
-            queryset=LegalAct.objects.chronological().select_related("body").with_citations(),
+        acts = (
+            LegalAct.objects.visible(self.public)
+            .chronological()
+            .prefetch_related(published_prefetch("body", Organization, public=self.public))
+            .with_citations(public=self.public)
         )
+        self.filterset = LegalActFilter(self.request.GET or None, queryset=acts, public=self.public)
         if not self.filterset.is_bound:
             return self.filterset.queryset
         if not self.filterset.is_valid():
@@ -42,22 +46,27 @@ class LegalActListView(ReferencesMixin, ListView):
         return context
 
 
-class LegalActDetailView(ReferencesMixin, DetailView):
+class LegalActDetailView(PublicPageMixin, DetailView):
     """An act: who adopted it, its provisions, the registration decisions it led to, events."""
 
     template_name = "legislation/legalact_detail.html"
-    queryset = (
-        LegalAct.objects.select_related("body")
-        .prefetch_related(
-            "provisions",
-            Prefetch(
-                "registrations",
-                queryset=RegistrationDecision.objects.select_related("organization", "body"),
-            ),
-            "events",
+
+    def get_queryset(self):
+        public = self.public
+        # A decision is public with its organization (joining it is safe); who took it is
+        # only an attribute, shown while the public may see it.
+        decisions = RegistrationDecision.objects.select_related("organization")
+        return (
+            LegalAct.objects.visible(public)
+            .prefetch_related(
+                published_prefetch("body", Organization, public=public),
+                published_prefetch("provisions", Provision, public=public),
+                published_prefetch("registrations", RegistrationDecision, decisions, public=public),
+                published_prefetch("registrations__body", Organization, public=public),
+                published_prefetch("events", Event, public=public),
+            )
+            .with_citations("provisions", "registrations", "events", public=public)
         )
-        .with_citations("provisions", "registrations", "events")
-    )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,6 +1,4 @@
-from django.db.models import Prefetch
-
-from kzpolitics.models import Person
+from kzpolitics.models import Person, PersonName, published_prefetch
 from kzpolitics.viewsets import RecordViewSet
 
 from .filters import OrganizationFilter, PersonFilter
@@ -20,7 +18,10 @@ class OrganizationViewSet(RecordViewSet):
     fuzzy_search_fields = ("name", "names__name")
     ordering_fields = ("name", "kind", "founded_earliest", "dissolved_earliest", "updated_at")
     ordering = ("name",)
-    queryset = Organization.objects.with_profile()
+    queryset = Organization.objects.all()
+
+    def published_queryset(self):
+        return Organization.objects.published().with_profile()
 
 
 class PersonViewSet(RecordViewSet):
@@ -32,6 +33,14 @@ class PersonViewSet(RecordViewSet):
     fuzzy_search_fields = ("name", "names__name")
     ordering_fields = ("name", "updated_at")
     ordering = ("name",)
-    queryset = Person.objects.prefetch_related(
-        "names", Prefetch("roles", queryset=Role.objects.select_related("organization"))
-    ).with_citations("names", "roles")
+    queryset = Person.objects.all()
+
+    def published_queryset(self):
+        return (
+            Person.objects.published()
+            .prefetch_related(
+                published_prefetch("names", PersonName),
+                published_prefetch("roles", Role, Role.objects.select_related("organization")),
+            )
+            .with_citations("names", "roles")
+        )

@@ -3,7 +3,7 @@ import django_filters
 from kzpolitics.filters import DateAfter, DateBefore, RecordFilterSet
 from kzpolitics.models import Person
 
-from .models import Organization, Stance
+from .models import Organization, Role, Stance
 
 
 class OrganizationFilter(RecordFilterSet):
@@ -11,9 +11,8 @@ class OrganizationFilter(RecordFilterSet):
         choices=Organization.Kind.choices, help_text="Kind of organization."
     )
     stance = django_filters.ChoiceFilter(
-        field_name="stances__stance",
+        method="filter_stance",
         choices=Stance.Kind.choices,
-        distinct=True,
         help_text="Organizations that took this stance at some time.",
     )
     founded_after = DateAfter("founded")
@@ -32,6 +31,10 @@ class OrganizationFilter(RecordFilterSet):
     class Meta:
         model = Organization
         fields = ("kind",)
+
+    def filter_stance(self, queryset, name, value):
+        stances = self.visible(Stance).filter(stance=value)
+        return queryset.filter(pk__in=stances.values("organization"))
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value)
@@ -53,4 +56,6 @@ class PersonFilter(RecordFilterSet):
         fields = ()
 
     def filter_organization(self, queryset, name, value):
-        return queryset.filter(roles__organization__slug=value).distinct()
+        # A role is public only with its organization: a draft's slug finds no one.
+        roles = self.visible(Role).filter(organization__slug=value)
+        return queryset.filter(pk__in=roles.values("person"))

@@ -1,6 +1,7 @@
 from django.views.generic import DetailView, ListView
 
-from kzpolitics.views_base import ReferencesMixin
+from kzpolitics.models import Place, published_prefetch
+from kzpolitics.views_base import PublicPageMixin
 
 from .filters import OrganizationFilter
 from .lineage import lineage
@@ -14,16 +15,20 @@ SORTS = {
 }
 
 
-class OrganizationListView(ReferencesMixin, ListView):
+class OrganizationListView(PublicPageMixin, ListView):
     """Organizations with filters (kind, stance, decade, active on a day) and sorting."""
 
     template_name = "parties/organization_list.html"
     paginate_by = 50
 
     def get_queryset(self):
+        organizations = (
+            Organization.objects.visible(self.public)
+            .prefetch_related(published_prefetch("founding_place", Place, public=self.public))
+            .with_citations(public=self.public)
+        )
         self.filterset = OrganizationFilter(
-            self.request.GET or None,
-            queryset=Organization.objects.select_related("founding_place").with_citations(),
+            self.request.GET or None, queryset=organizations, public=self.public
         )
         queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
         if self.filterset.is_bound and not self.filterset.is_valid():
@@ -47,11 +52,13 @@ class OrganizationListView(ReferencesMixin, ListView):
         return context
 
 
-class OrganizationDetailView(ReferencesMixin, DetailView):
+class OrganizationDetailView(PublicPageMixin, DetailView):
     """An organization: infobox, names, lineage, results, registrations, events, references."""
 
     template_name = "parties/organization_detail.html"
-    queryset = Organization.objects.with_record()
+
+    def get_queryset(self):
+        return Organization.objects.visible(self.public).with_record(public=self.public)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

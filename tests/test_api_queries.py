@@ -50,17 +50,20 @@ pytestmark = pytest.mark.django_db
 # Queries per request: the page's count, the records, one per prefetched relation (the
 # records a row points to come joined), one for the citations of all of them, and the data
 # version (the response cache's key, which Last-Modified reuses). A detail runs the same less
-# the count.
+# the count. A link to a record a row may be public without (a founding place, the body that
+# adopted an act, an event's place) is prefetched among the public ones (published_prefetch),
+# one query each: joined, it would show a draft's name.
 LIST_QUERIES = {
     # names, stances, membership figures, roles (with their people), relations both ways in
-    # one (with the organizations at their ends): 5; citations of the records and of those: 1
-    "organizations": 1 + 1 + 5 + 1 + 1,
+    # one (with the organizations at their ends), the founding place: 6; citations of the
+    # records and of those: 1
+    "organizations": 1 + 1 + 6 + 1 + 1,
     "people": 1 + 1 + 2 + 1 + 1,  # names, roles (with their organizations)
     "elections": 1 + 1 + 2 + 1 + 1,  # rounds, results (with their party, person and round)
     "results": 1 + 1 + 1 + 1,  # election, party, person, round come joined
-    "acts": 1 + 1 + 1 + 1 + 1,  # provisions
-    "registrations": 1 + 1 + 1 + 1,
-    "events": 1 + 1 + 4 + 1 + 1,  # organizations, people, elections, acts
+    "acts": 1 + 1 + 2 + 1 + 1,  # provisions, the body that adopted it
+    "registrations": 1 + 1 + 2 + 1 + 1,  # the act and the deciding body; the organization joined
+    "events": 1 + 1 + 5 + 1 + 1,  # the place; organizations, people, elections, acts
     # how many citations name each source of the page, in one query (cited_by is a count
     # and the address of the citations that give them: a source may back thousands of facts)
     "sources": 1 + 1 + 1 + 1,
@@ -97,7 +100,8 @@ def cite(records, sources) -> None:
 
 
 def make_organizations(count, sources):
-    orgs = bulk(OrganizationFactory, [{}] * count)
+    place = PlaceFactory()
+    orgs = bulk(OrganizationFactory, [{"founding_place": place}] * count)
     people = bulk(PersonFactory, [{}] * count)
     pairs = list(zip(orgs, orgs[1:] + orgs[:1], strict=True))  # each with its neighbour
     nested = [

@@ -23,6 +23,7 @@ from django.utils.http import http_date
 from rest_framework.throttling import AnonRateThrottle
 
 from elections.models import Election, Result, Round
+from kzpolitics.export import FORMAT_VERSION
 from kzpolitics.models import (
     Citation,
     Cited,
@@ -33,6 +34,8 @@ from kzpolitics.models import (
     Place,
     PlaceName,
     Source,
+    Status,
+    TimeStamped,
 )
 from legislation.models import LegalAct, Provision, RegistrationDecision
 from parties.models import (
@@ -144,7 +147,7 @@ def test_an_unchanged_export_answers_304_to_its_etag_or_date(client):
 def test_a_change_makes_the_old_etag_stale(client):
     DataVersion.objects.filter(pk=1).update(changed_at="2000-01-01T00:00:00Z")
     response, _ = download(client)
-    Person.objects.create(slug="new-for-the-test", name="New For The Test")
+    Person.objects.create(slug="new-for-the-test", name="New For The Test", status=Status.PUBLISHED)
     assert client.get(URL, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 200
 
 
@@ -201,8 +204,9 @@ def test_every_model_of_the_data_has_a_file():
     exported = set(TABLES.values())
     for label in CONTENT_APPS:
         for model in apps.get_app_config(label).get_models():
-            # History is the editors' (and the backup's), not part of the published dataset.
-            if model is not DataVersion and not model.__name__.startswith("Historical"):
+            # History and pending revisions are the editors' (and the backup's), not part of
+            # the published dataset: every kind of record (TimeStamped) is.
+            if issubclass(model, TimeStamped) and not model.__name__.startswith("Historical"):
                 assert model in exported, model
 
 
@@ -247,13 +251,23 @@ def test_frictionless_would_catch_a_broken_foreign_key(archive, tmp_path):
     assert "nobody-of-that-name" in errors[0][3]
 
 
-def test_each_table_has_one_row_per_record(archive):
-    for name, model in {**TABLES, **LINKS}.items():
-        assert len(rows(archive, name)) == model.objects.count(), name
+def public_links(through):
+    """The links of a many-to-many table whose both ends the public may see."""
+    keys = [f for f in through._meta.concrete_fields if f.is_relation]
+    return through.objects.filter(
+        **{f"{key.name}__in": key.related_model.objects.published() for key in keys}
+    )
 
 
-def test_the_citations_table_has_every_citation(archive):
-    assert len(rows(archive, "citations.csv")) == Citation.objects.count()
+def test_each_table_has_one_row_per_public_record(archive):
+    for name, model in TABLES.items():
+        assert len(rows(archive, name)) == model.objects.published().count(), name
+    for name, through in LINKS.items():
+        assert len(rows(archive, name)) == public_links(through).count(), name
+
+
+def test_the_citations_table_has_every_public_citation(archive):
+    assert len(rows(archive, "citations.csv")) == Citation.objects.published().count()
 
 
 def test_columns_are_the_models_fields_with_keys_as_slugs_or_ids(archive):
@@ -280,7 +294,8 @@ def test_each_record_counts_its_citations(archive):
             continue
         content_type = ContentType.objects.get_for_model(model)
         counted = dict(
-            Citation.objects.filter(content_type=content_type)
+            Citation.objects.published()
+            .filter(content_type=content_type)
             .values("object_id")
             .annotate(n=Count("id"))
             .values_list("object_id", "n")
@@ -291,7 +306,7 @@ def test_each_record_counts_its_citations(archive):
 
 def test_every_citation_names_its_record_source_and_locator(archive):
     by_id = {int(row["id"]): row for row in rows(archive, "citations.csv")}
-    for citation in Citation.objects.select_related("content_type", "source", "via"):
+    for citation in Citation.objects.published().select_related("content_type", "source", "via"):
         row = by_id[citation.pk]
         assert row["content_type"] == (
             f"{citation.content_type.app_label}.{citation.content_type.model}"
@@ -308,7 +323,7 @@ def test_every_citation_names_its_record_source_and_locator(archive):
 def test_relations_name_both_organizations_by_slug(archive):
     by_id = {int(row["id"]): row for row in rows(archive, "relations.csv")}
     assert by_id
-    for relation in Relation.objects.select_related("subject", "object"):
+    for relation in Relation.objects.published().select_related("subject", "object"):
         row = by_id[relation.pk]
         assert (row["subject_slug"], row["kind"], row["object_slug"]) == (
             relation.subject.slug,
@@ -319,7 +334,7 @@ def test_relations_name_both_organizations_by_slug(archive):
 
 def test_uncertain_dates_come_as_their_four_columns(archive):
     by_id = {int(row["id"]): row for row in rows(archive, "organizations.csv")}
-    dated = Organization.objects.exclude(founded_edtf="")
+    dated = Organization.objects.published().exclude(founded_edtf="")
     assert dated.exists()
     for organization in dated:
         row = by_id[organization.pk]
@@ -333,8 +348,8 @@ def test_uncertain_dates_come_as_their_four_columns(archive):
 def test_event_links_name_the_event_and_what_it_concerns(archive):
     expected = {
         (event.slug, organization.slug)
-        for event in Event.objects.prefetch_related("organizations")
-        for organization in event.organizations.all()
+        for event in Event.objects.published().prefetch_related("organizations")
+        for organization in event.organizations.published()
     }
     assert expected
     found = {
@@ -397,8 +412,10 @@ def test_the_json_dump_loads_with_django_and_has_every_record(archive):
     objects = list(serializers.deserialize("json", archive.read("kzpolitics.json")))
     found = Counter(type(item.object) for item in objects)
     for model in TABLES.values():
-        assert found[model] == model.objects.count(), model
-    assert sum(found.values()) == sum(model.objects.count() for model in TABLES.values())
+        assert found[model] == model.objects.published().count(), model
+    assert sum(found.values()) == sum(
+        model.objects.published().count() for model in TABLES.values()
+    )
 
 
 def test_the_json_dump_keeps_the_links_and_the_cited_records(archive):
@@ -406,10 +423,12 @@ def test_the_json_dump_keeps_the_links_and_the_cited_records(archive):
         (type(item.object), item.object.pk): item
         for item in serializers.deserialize("json", archive.read("kzpolitics.json"))
     }
-    organization = Organization.objects.filter(events__isnull=False).first()
+    organization = Organization.objects.published().filter(events__isnull=False).first()
     dumped = objects[(Organization, organization.pk)]
-    assert set(dumped.m2m_data["events"]) == set(organization.events.values_list("pk", flat=True))
-    citation = Citation.objects.first()
+    assert set(dumped.m2m_data["events"]) == set(
+        organization.events.published().values_list("pk", flat=True)
+    )
+    citation = Citation.objects.published().first()
     dumped = objects[(Citation, citation.pk)].object
     assert (dumped.content_type, dumped.object_id, dumped.source_id) == (
         citation.content_type,
@@ -519,7 +538,7 @@ def test_a_kept_file_of_another_database_is_neither_served_nor_removed(client):
     folder.mkdir(parents=True, exist_ok=True)
     version = DataVersion.current()
     stamp = version.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    elsewhere = folder / f"kzpolitics-1-0123456789ab-{stamp}.zip"
+    elsewhere = folder / f"kzpolitics-{FORMAT_VERSION}-0123456789ab-{stamp}.zip"
     elsewhere.write_bytes(b"another site's export")
     for _ in range(3):
         OrganizationFactory()

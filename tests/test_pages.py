@@ -18,7 +18,7 @@ from django.views.defaults import server_error
 from elections.models import Election, Result
 from elections.seatchart import hemicycle, rows_for
 from kzpolitics import dates
-from kzpolitics.models import Citation, Event, Person, PersonName, Source, Status
+from kzpolitics.models import Citation, Event, Person, PersonName, Place, Source, Status
 from kzpolitics.views import CITING_PAGE, TIMELINE_PAGE
 from legislation.models import LegalAct
 from parties.models import Organization
@@ -784,6 +784,11 @@ def _extra_home(n):
     OrganizationFactory.create_batch(n)
 
 
+def _extra_organizations(n):
+    # Founded somewhere: the page then fetches the places the public may see (one query).
+    OrganizationFactory.create_batch(n, founding_place=Place.objects.get(slug="alma-ata"))
+
+
 def _extra_people(n):
     RoleFactory.create_batch(n)
 
@@ -876,20 +881,20 @@ def _extra_organization(n):
 # page: (url, make extra records, queries of a miss: the data version's row and the page's)
 QUERY_PAGES = {
     "home": ("/", _extra_home, 9),
-    "organization-list": ("/organizations/?kind=party&sort=founded", _extra_home, 4),
-    "organization-detail": ("/organizations/otan/", _extra_organization, 12),
+    "organization-list": ("/organizations/?kind=party&sort=founded", _extra_organizations, 5),
+    "organization-detail": ("/organizations/otan/", _extra_organization, 14),
     "person-list": ("/people/", _extra_people, 5),
     "person-detail": ("/people/nursultan-nazarbaev/", _extra_person, 7),
     "source-list": ("/sources/", _extra_sources, 2),
     "source-detail": ("/sources/ponomarev-1991/", _extra_source, 6),
-    "event-detail": ("/events/december-1986-events-alma-ata/", _extra_event, 7),
+    "event-detail": ("/events/december-1986-events-alma-ata/", _extra_event, 8),
     "timeline": ("/timeline/", _extra_timeline, 10),
     "timeline-filtered": ("/timeline/?from=1990&to=1995&kind=event", _extra_timeline, 4),
     "search": ("/search/?q=Nazarbayev", _extra_search, 11),
     "election-list": ("/elections/", _extra_elections, 3),
     "election-detail": ("/elections/majilis-2004/", _extra_election, 6),
-    "act-list": ("/acts/", _extra_acts, 3),
-    "act-detail": ("/acts/law-on-political-parties-2002/", _extra_act, 6),
+    "act-list": ("/acts/", _extra_acts, 4),
+    "act-detail": ("/acts/law-on-political-parties-2002/", _extra_act, 7),
     "sitemap": ("/sitemap.xml", _extra_home, 13),
 }
 
