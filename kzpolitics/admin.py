@@ -27,9 +27,16 @@ from django.utils.html import format_html
 
 from .admin_keys import KeyCheckedAdminMixin, KeyCheckedAutocompleteSelect
 from .dates import UncertainDate, uncertain_dates
-from .editorial import EditorialAdmin, EditorialForm, publishing_error
+from .editorial import (
+    EditorialAdmin,
+    EditorialForm,
+    RowsFormSetMixin,
+    RowVersionForm,
+    publishing_error,
+)
 from .models import Citation, Event, Person, PersonName, Place, PlaceName, Source
 from .resources import CitationResource, ImportExportAdminMixin, PersonResource
+from .revisions import must_propose, propose
 
 
 class PreloadedAutocompleteSelect(KeyCheckedAutocompleteSelect):
@@ -76,8 +83,9 @@ class RecordForm(PreloadedLabelsForm, EditorialForm):
     """A record's admin form: preloaded autocomplete labels, edit summary, version check."""
 
 
-class InlineStatusForm(PreloadedLabelsForm):
-    """An inline row's form: its status may go to or from published only for a reviewer."""
+class InlineStatusForm(RowVersionForm, PreloadedLabelsForm):
+    """An inline row's form: its status may go to or from published only for a reviewer; a
+    stale save of the row is refused (kzpolitics.editorial.RowVersionForm)."""
 
     editor = None
 
@@ -89,6 +97,18 @@ class InlineStatusForm(PreloadedLabelsForm):
                 self.add_error("status", error)
         return cleaned
 
+    def save(self, commit=True):
+        """A changed row that is published (a citation, a name) is not saved when an editor
+        changes it: the change waits as a pending revision of the row (kzpolitics.revisions),
+        its summary the record's."""
+        instance = self.instance
+        if commit and self.has_changed() and must_propose(self.editor, instance):
+            summary = getattr(instance, "_change_reason", None) or "Changed"
+            instance._proposed = True
+            instance._revision = propose(instance, self.editor, summary)
+            return instance
+        return super().save(commit)
+
 
 class EditorialInlineMixin:
     """Inline rows (citations, names, roles) show their status; reviewers publish them."""
@@ -97,12 +117,14 @@ class EditorialInlineMixin:
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
-        return fields if "status" in fields else [*fields, "status"]
+        extra = [name for name in ("status", "expected_version") if name not in fields]
+        return [*fields, *extra]
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form = type(formset.form.__name__, (formset.form,), {"editor": request.user})
-        return formset
+        # Deleting a published row, or one a colleague changed meanwhile, is refused.
+        return type(formset.__name__, (RowsFormSetMixin, formset), {})
 
 
 class PreloadedAutocompleteMixin(KeyCheckedAdminMixin):

@@ -11,6 +11,7 @@ from django.urls import path
 
 from .changes import HISTORY_TYPES, SYSTEM, Position, recent_changes, tracked_models
 from .coverage import coverage, totals
+from .review import review_queue_view
 
 USER_ID = re.compile(r"[0-9]{1,18}")  # a user filter beyond a 64-bit id is no user
 
@@ -29,8 +30,13 @@ class EditorsAdminSite(admin.AdminSite):
                 self.admin_view(self.recent_changes_view),
                 name="recent-changes",
             ),
+            path("review/", self.admin_view(self.review_queue_view), name="review-queue"),
             *super().get_urls(),
         ]
+
+    def review_queue_view(self, request):
+        """Everything waiting for a reviewer, oldest first (kzpolitics.review)."""
+        return review_queue_view(request, self)
 
     def uncited_view(self, request):
         """Records with no citation, and filled fields no citation names, for every model."""

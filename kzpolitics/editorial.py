@@ -23,13 +23,16 @@ import functools
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, pre_delete
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -45,6 +48,8 @@ from simple_history.utils import (
 from .changes import link_history_model, links_of_versions, tracked_links
 from .inline_policy import allow_inline
 from .models import Status
+from .publishing import describe, draft_rows, hidden_because, publish, row_key, shown_to_public
+from .revisions import must_propose, pending_for, propose
 from .signals import CONTENT_APPS
 from .visibility import may_publish, publishing_error
 
@@ -258,6 +263,13 @@ def _short(value) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
+def stored_record(instance):
+    """``instance`` as the database holds it now (``instance`` itself if it is new or gone)."""
+    if instance.pk is None:
+        return instance
+    return type(instance)._base_manager.filter(pk=instance.pk).first() or instance
+
+
 class EditorialForm(forms.ModelForm):
     """Adds the edit summary and the version the edit started from to a record's form."""
 
@@ -306,6 +318,8 @@ class EditorialForm(forms.ModelForm):
                 self.initial[link.name] = sorted(existing.values_list("pk", flat=True))
 
     def _save_m2m(self):
+        if getattr(self.instance, "_proposed", False):
+            return  # the record was not saved: its links wait in the pending revision
         # Django saves the many-to-many fields after the record: their links belong to the
         # version the record's save just made, with its edit summary and author.
         links_in_the_same_version(self.instance, super()._save_m2m)
@@ -314,9 +328,17 @@ class EditorialForm(forms.ModelForm):
         cleaned = super().clean()
         instance = self.instance
         if "status" in self.fields:
-            error = publishing_error(self.editor, instance, cleaned.get("status"))
+            # Against the record as stored: the revert form's instance is the old version,
+            # whose status may not be the record's now (reverting to a published version of
+            # a draft would publish it).
+            stored = stored_record(instance)
+            error = publishing_error(self.editor, stored, cleaned.get("status"))
             if error:
                 self.add_error("status", error)
+            # Its draft rows are offered for publication with it, once saved.
+            instance._publishing_now = cleaned.get("status") == Status.PUBLISHED and (
+                stored.pk is None or stored.status != Status.PUBLISHED
+            )
         if instance.pk is not None and not cleaned.get("edit_summary"):
             self.add_error("edit_summary", "Say in a few words what you changed and why.")
         expected = cleaned.get("expected_version")
@@ -357,6 +379,8 @@ class EditorialForm(forms.ModelForm):
         for name, field in self.fields.items():
             if name in ("edit_summary", "expected_version") or field.disabled:
                 continue
+            if name not in opened.fields:
+                continue  # what a formset adds to an inline row's form: its id, DELETE
             mine, was, theirs = (_text(form[name].value()) for form in (self, opened, now))
             if mine == was and theirs != was:
                 key = self.add_prefix(name)
@@ -367,6 +391,152 @@ class EditorialForm(forms.ModelForm):
                     self.data.pop(key, None)
                 else:
                     self.data[key] = "on" if value is True else str(value)
+
+
+class RowVersionForm(forms.ModelForm):
+    """An inline row's form (a citation, a name, a role) remembers the version of the row it
+    was opened at, as the record's form does: a stale save of the row is refused on that row,
+    which then shows the colleague's values where the editor had changed nothing, so saving
+    again keeps both people's work. A row a colleague deleted meanwhile is said to be gone."""
+
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, opened_with_the_page=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A row the page was opened with (one of a formset's initial forms, not a new row).
+        self.opened_with_the_page = opened_with_the_page
+        if self.instance.pk is not None:
+            self.fields["expected_version"].initial = self.instance.version
+
+    take_in_their_changes = EditorialForm.take_in_their_changes
+
+    def posted_pk(self) -> str:
+        """The key of the row this form was rendered for, as posted ("" for a new row)."""
+        if not self.is_bound:
+            return ""
+        return str(self.data.get(self.add_prefix(self._meta.model._meta.pk.name)) or "")
+
+    gone = False  # the row was deleted by a colleague after the page was opened
+
+    def clean(self):
+        cleaned = super().clean()
+        instance = self.instance
+        if instance.pk is None and self.opened_with_the_page:
+            # A row the page was opened with (a formset's initial form) that is not in the
+            # database: a colleague deleted it. Nothing of it can be saved; it is dropped as
+            # deleted (Django does not render it again), and the formset says so.
+            self.gone = True
+            self.errors.clear()  # “Select a valid choice”: its key names no row now
+            cleaned["DELETE"] = True
+            return cleaned
+        if instance.pk is not None and self.has_changed():
+            self.check_version(cleaned.get("expected_version"))
+        return cleaned
+
+    def check_version(self, expected) -> None:
+        """Refuse the row's save if a colleague saved it since ``expected``; locked until the
+        admin's transaction ends, so no one slips in between."""
+        if expected is None:
+            return
+        instance = self.instance
+        model = type(instance)
+        stored = (
+            model._base_manager.select_for_update()
+            .filter(pk=instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if stored is None or stored == expected:
+            instance._expected_version = expected
+            return
+        self.data = self.data.copy()
+        self.take_in_their_changes(expected)
+        self.data[self.add_prefix("expected_version")] = str(stored)
+        self.add_error(None, row_conflict_message(model, instance.pk, expected, stored))
+
+
+def row_conflict_message(model, pk, expected: int, stored: int):
+    changes = changes_since(model, pk, expected)
+    items = format_html_join(
+        "; ",
+        "{} by {}: {}",
+        (
+            (
+                date_format(timezone.localtime(c["when"]), "DATETIME_FORMAT"),
+                c["who"],
+                format_html_join("; ", "{}", ((field,) for field in c["fields"]))
+                or "no field changed",
+            )
+            for c in changes
+        ),
+    )
+    return format_html(
+        "Someone else saved this {} after you opened the page (you started from version {}; "
+        "it is now version {}): {}. Nothing was saved. This row keeps your changes and shows "
+        "their newer values where you had changed nothing: check it, and save again to keep "
+        "both.",
+        model._meta.verbose_name,
+        expected,
+        stored,
+        items,
+    )
+
+
+class RowsFormSetMixin:
+    """Checks on an inline's rows as a whole: deleting a row the public sees is a reviewer's
+    decision, and deleting a row a colleague changed since the page was opened is refused
+    (the deleted rows' own forms are not validated by Django)."""
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index < self.initial_form_count():
+            kwargs["opened_with_the_page"] = True
+        return kwargs
+
+    def clean(self):
+        super().clean()
+        editor = getattr(self.form, "editor", None)
+        problems = [
+            f"Someone else deleted a {self.model._meta.verbose_name} of this list (#"
+            f"{form.posted_pk()}) after you opened the page: it is gone, and what you typed "
+            "in it was not saved. Nothing was saved: save again to keep the rest of your "
+            "changes."
+            for form in self.initial_forms
+            if getattr(form, "gone", False)
+            and form.posted_pk()
+            and not form.data.get(form.add_prefix("DELETE"))  # they deleted it too
+        ]
+        for form in self.deleted_forms:
+            row = form.instance
+            if row.pk is None:
+                continue
+            if not may_publish(editor) and shown_to_public(row):
+                problems.append(
+                    f"{capfirst(row._meta.verbose_name)} “{row}” is published: only a reviewer "
+                    "can delete what the public sees. Untick its “Delete” box, or ask a "
+                    "reviewer."
+                )
+                continue
+            expected = (getattr(form, "cleaned_data", None) or {}).get("expected_version")
+            stored = (
+                type(row)
+                ._base_manager.select_for_update()
+                .filter(pk=row.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if expected is not None and stored is not None and stored != expected:
+                form.data = form.data.copy()
+                form.take_in_their_changes(expected)
+                form.data[form.add_prefix("expected_version")] = str(stored)
+                problems.append(
+                    format_html(
+                        "{} It was not deleted: save again to delete it.",
+                        row_conflict_message(type(row), row.pk, expected, stored),
+                    )
+                )
+        if problems:
+            raise ValidationError(problems)
 
 
 RESTORE_WINDOW = datetime.timedelta(seconds=10)
@@ -388,12 +558,16 @@ def deleted_versions(model):
     return latest
 
 
-def restore_deleted(row, user) -> list:
+def restore_deleted(row, user, as_draft: bool = False) -> list:
     """Bring a deleted record back as it was, with the rows deleted along with it (names,
     roles, citations...: whatever went within seconds of it and pointed at it) and its
     many-to-many links, both its own (an organization's events) and other records' links to it
     (the organizations an event concerned), to records that still exist. Each is recorded in
-    history as restored. Returns what was restored."""
+    history as restored. Returns what was restored.
+
+    With ``as_draft`` (an editor's restore: only reviewers change what the public sees), what
+    was published comes back as a draft, marked ``_was_published``, for a reviewer to publish
+    again; restoring as it was would put it back on the site without a review."""
     when = date_format(timezone.localtime(row.history_date), "DATETIME_FORMAT")
     reason = f"Restored after its deletion of {when}"
     restored, deleted_at = [], []
@@ -401,6 +575,10 @@ def restore_deleted(row, user) -> list:
     def bring_back(version):
         instance = version.instance
         instance._change_reason = reason
+        if as_draft and instance.status == Status.PUBLISHED:
+            instance.status = Status.DRAFT
+            instance._was_published = True
+            instance._change_reason = f"{reason}, as a draft (it was published)"
         instance._history_user = user
         instance.save()
         links_in_the_same_version(instance, lambda: _link_as_when_deleted(instance, version))
@@ -525,6 +703,14 @@ class EditorialAdmin(SimpleHistoryAdmin):
         response = super().history_view(request, object_id, extra_context)
         return allow_inline(response, styles=("border-top: 0",))
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A version's page and its Revert, in one transaction as Django's own change form
+        is: the form's version check locks the record (``select_for_update``), which
+        PostgreSQL refuses outside a transaction, and the revert's save, links and log entry
+        go in together or not at all."""
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         """What each version on the History page changed: the library's field-by-field diff,
         and for many-to-many fields the links added and removed, by name (the library would
@@ -588,7 +774,86 @@ class EditorialAdmin(SimpleHistoryAdmin):
         obj._change_reason = form.cleaned_data.get("edit_summary") or (
             "Changed" if change else "Created"
         )
+        if change and must_propose(request.user, obj):
+            # An editor's change to a published record waits for a reviewer (the record is
+            # not saved): kzpolitics.revisions.
+            links = {
+                field.name: form.cleaned_data[field.name]
+                for field in obj._meta.many_to_many
+                if field.name in form.cleaned_data
+            }
+            obj._proposed = True
+            obj._revision = propose(obj, request.user, obj._change_reason, links)
+            return
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if not getattr(form.instance, "_proposed", False):
+            super().save_related(request, form, formsets, change)
+            return
+        # The links went into the pending revision; the inline rows are saved as drafts, or
+        # proposed in their turn where they are published (kzpolitics.admin.InlineStatusForm).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def response_change(self, request, obj):
+        if not getattr(obj, "_proposed", False):
+            return self._offer_rows_to_publish(request, obj) or super().response_change(
+                request, obj
+            )
+        queue = reverse(f"{self.admin_site.name}:review-queue")
+        if obj._revision is None:
+            message = format_html(
+                "“{}” is published: its changes wait for a reviewer. Nothing in the record "
+                "itself differs from what is published; any changed rows are in the <a "
+                'href="{}">review queue</a>.',
+                obj,
+                queue,
+            )
+        else:
+            message = format_html(
+                "Your change was saved as a pending revision (#{}); a reviewer will accept or "
+                'reject it in the <a href="{}#revision-{}">review queue</a>. Until then the '
+                "public sees “{}” as it was.",
+                obj._revision.pk,
+                queue,
+                obj._revision.pk,
+                obj,
+            )
+        self.message_user(request, message, messages.SUCCESS)
+        opts = obj._meta
+        return HttpResponseRedirect(
+            reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                args=[obj.pk],
+            )
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and str(object_id).isdigit() and len(str(object_id)) < 19:
+            record = self.model(pk=int(object_id))
+            waiting = pending_for(record)
+            if waiting:
+                queue = reverse(f"{self.admin_site.name}:review-queue")
+                links = format_html_join(
+                    ", ",
+                    '<a href="{}#revision-{}">#{} by {}</a>',
+                    (
+                        (queue, r.pk, r.pk, r.author.get_username() if r.author else "someone")
+                        for r in waiting
+                    ),
+                )
+                self.message_user(
+                    request,
+                    format_html(
+                        "This record has {} pending revision(s) waiting for a reviewer: {}. "
+                        "This form shows the published record, without them.",
+                        len(waiting),
+                        links,
+                    ),
+                    messages.WARNING,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_formset(self, request, form, formset, change):
         # Rows edited inline (citations, names) share the record's edit summary.
@@ -616,6 +881,149 @@ class EditorialAdmin(SimpleHistoryAdmin):
         obj._change_reason = "Deleted"
         super().delete_model(request, obj)
 
+    # -- what the public sees: deleting it, and publishing a record with its rows ------------
+
+    def has_delete_permission(self, request, obj=None):
+        """Deleting a record the public sees takes it off the site: a reviewer's decision."""
+        if obj is not None and not may_publish(request.user) and shown_to_public(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if (
+            obj is not None
+            and self.has_view_or_change_permission(request, obj)
+            and not may_publish(request.user)
+            and shown_to_public(obj)
+        ):
+            self.message_user(request, deletion_refusal([obj]), messages.ERROR)
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                reverse(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                    args=[obj.pk],
+                )
+            )
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions and not may_publish(request.user):
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_selected_unless_public, name, description)
+        return actions
+
+    def has_publish_permission(self, request) -> bool:
+        return may_publish(request.user) and self.has_change_permission(request)
+
+    def publish_view(self, request, object_id):
+        """Publish a record's draft rows (and the record, if it is not yet): the page a
+        reviewer comes to after publishing through the change form's status field."""
+        record = self.get_object(request, unquote(object_id))
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        if record is None:
+            self.message_user(request, "That record does not exist (deleted?).", messages.ERROR)
+            return HttpResponseRedirect(
+                reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
+            )
+        change_url = reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[record.pk]
+        )
+        if request.method == "POST" and request.POST.get("post") == "yes":
+            self._publish_with_rows(request, [record], set(request.POST.getlist("publish_row")))
+            return HttpResponseRedirect(change_url)
+        return self._publish_confirmation(request, [record], change_url=change_url)
+
+    def _publish_confirmation(self, request, records, change_url=None):
+        """The page that lists the draft rows of the records being published, each ticked to
+        go with them (as Django's delete confirmation lists what a deletion takes along)."""
+        groups = [
+            {
+                "record": record,
+                "rows": [
+                    {"key": row_key(row), "text": describe(row), "status": row.status}
+                    for row in draft_rows(record)
+                ],
+            }
+            for record in records
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Publish with their rows?",
+            "opts": self.model._meta,
+            "groups": groups,
+            "records": records,
+            "as_action": change_url is None,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/publish_with_rows.html", context)
+
+    def _publish_with_rows(self, request, records, chosen: set[str]) -> None:
+        """Publish ``records`` and those of their draft rows whose key is in ``chosen``; say
+        what stays hidden from the public, and why."""
+        published, with_them, left = 0, [], []
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            for record in records:
+                rows = draft_rows(record)
+                published += publish(record, request.user, "Published")
+                summary = f"Published with the {record._meta.verbose_name} “{record}”"
+                for row in rows:
+                    if row_key(row) in chosen:
+                        publish(row, request.user, summary)
+                        with_them.append(row)
+                    else:
+                        left.append(row)
+        self.message_user(
+            request,
+            f"{published} record(s) published, {len(with_them)} of their rows with them.",
+            messages.SUCCESS,
+        )
+        hidden = [(row, "not ticked: it stays " + Status(row.status).label.lower()) for row in left]
+        for obj in [*records, *with_them]:
+            reason = hidden_because(obj)
+            if reason:
+                hidden.append((obj, reason))
+        if hidden:
+            self.message_user(
+                request,
+                format_html(
+                    "Still hidden from the public:<ul>{}</ul>",
+                    format_html_join(
+                        "", "<li>{}: {}</li>", ((describe(o), why) for o, why in hidden)
+                    ),
+                ),
+                messages.WARNING,
+            )
+
+    def _offer_rows_to_publish(self, request, obj):
+        """After a reviewer published ``obj`` through its form: its draft rows' page, if it
+        has any (None otherwise)."""
+        if not getattr(obj, "_publishing_now", False) or "_popup" in request.POST:
+            return None
+        if not self.has_publish_permission(request) or not draft_rows(obj):
+            return None
+        self.message_user(
+            request,
+            f"“{obj}” is published. Some of its rows are not: choose which to publish with it.",
+            messages.INFO,
+        )
+        opts = obj._meta
+        return HttpResponseRedirect(
+            reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_publish",
+                args=[obj.pk],
+            )
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._offer_rows_to_publish(request, obj) or super().response_add(
+            request, obj, post_url_continue
+        )
+
     # -- deleted records, and undoing a deletion -------------------------------------------
 
     def get_urls(self):
@@ -625,6 +1033,11 @@ class EditorialAdmin(SimpleHistoryAdmin):
                 "deleted/",
                 self.admin_site.admin_view(self.deleted_view),
                 name=f"{opts.app_label}_{opts.model_name}_deleted",
+            ),
+            path(
+                "<path:object_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name=f"{opts.app_label}_{opts.model_name}_publish",
             ),
             *super().get_urls(),
         ]
@@ -645,12 +1058,17 @@ class EditorialAdmin(SimpleHistoryAdmin):
                     request, "That deleted record is not here (restored already?).", messages.ERROR
                 )
             else:
-                restored = restore_deleted(row, request.user)
-                self.message_user(
-                    request,
-                    f"Restored “{restored[0]}” and {len(restored) - 1} row(s) deleted with it.",
-                    messages.SUCCESS,
+                as_draft = not may_publish(request.user)
+                restored = restore_deleted(row, request.user, as_draft=as_draft)
+                message = (
+                    f"Restored “{restored[0]}” and {len(restored) - 1} row(s) deleted with it."
                 )
+                if as_draft and any(getattr(r, "_was_published", False) for r in restored):
+                    message += (
+                        " It was published when deleted: it is back as a draft, which the "
+                        "public does not see, until a reviewer publishes it again."
+                    )
+                self.message_user(request, message, messages.SUCCESS)
             return HttpResponseRedirect(request.path)
         context = {
             **self.admin_site.each_context(request),
@@ -662,9 +1080,6 @@ class EditorialAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/deleted_records.html", context)
 
     # -- actions on many records -------------------------------------------------------------
-
-    def has_publish_permission(self, request) -> bool:
-        return may_publish(request.user) and self.has_change_permission(request)
 
     def _set_status(self, request, queryset, status: str, summary: str) -> None:
         count = 0
@@ -686,13 +1101,37 @@ class EditorialAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Publish the selected records", permissions=("publish",))
     def publish(self, request, queryset):
-        self._set_status(request, queryset, Status.PUBLISHED, "Published")
+        """Publish, first showing the records' draft rows to publish with them, if any."""
+        records = list(queryset)
+        if request.POST.get("post") != "yes" and any(draft_rows(r) for r in records):
+            return self._publish_confirmation(request, records)
+        self._publish_with_rows(request, records, set(request.POST.getlist("publish_row")))
 
     @admin.action(
         description="Unpublish the selected records (back to review)", permissions=("publish",)
     )
     def unpublish(self, request, queryset):
         self._set_status(request, queryset, Status.REVIEW, "Unpublished")
+
+
+def deletion_refusal(shown) -> str:
+    names = ", ".join(f"“{obj}”" for obj in shown[:10]) + (" …" if len(shown) > 10 else "")
+    return (
+        f"Nothing was deleted: {names} {'is' if len(shown) == 1 else 'are'} published, and "
+        "only a reviewer can take what the public sees off the site. Ask a reviewer to "
+        "unpublish or delete it."
+    )
+
+
+def delete_selected_unless_public(modeladmin, request, queryset):
+    """Django's “Delete selected” for an editor: refused, with the records named, if any of
+    them is one the public sees."""
+    published = modeladmin.model._default_manager.published()
+    shown = list(queryset.filter(pk__in=published.values("pk"))[:11])
+    if shown:
+        modeladmin.message_user(request, deletion_refusal(shown), messages.ERROR)
+        return None
+    return delete_selected(modeladmin, request, queryset)
 
 
 def _flatten(fields):
@@ -763,6 +1202,8 @@ def _remember_links(sender, instance, **kwargs):
         )
         for link in links_to(sender)
     ]
+    if any(pks for _, pks in instance._linked_when_deleted):
+        instance._public_when_deleted = sender.objects.published().filter(pk=instance.pk).exists()
 
 
 def _keep_links_of_a_deletion(sender, rows, history_instance, instance, field, **kwargs):
@@ -775,12 +1216,21 @@ def _keep_links_of_a_deletion(sender, rows, history_instance, instance, field, *
 
 
 def _unlinked_by_a_deletion(sender, instance, **kwargs):
-    """The records that were linked to a deleted record get a version without the link."""
+    """The records that were linked to a deleted record get a version without the link. A
+    deleted record the public could see changes what they show: they are saved (their version
+    and time move on, so a form opened before is refused). One the public could not see (a
+    draft) changes nothing the public sees of them: the version is recorded in their history
+    only, so their version, time and the public data version stay as they were."""
     reason = f"{capfirst(instance._meta.verbose_name)} “{instance}” deleted"
     user = getattr(instance, "_history_user", None)
+    public = getattr(instance, "_public_when_deleted", False)
     for link, pks in getattr(instance, "_linked_when_deleted", ()):
-        for record in link.model._base_manager.filter(pk__in=pks):
-            save_as_relinked(record, reason, user)
+        records = link.model._base_manager.filter(pk__in=pks)
+        if public:
+            for record in records:
+                save_as_relinked(record, reason, user)
+        else:
+            record_relinked(records, reason, user)
 
 
 def connect_link_history() -> None:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .dates import UncertainDate, uncertain_dates
+from .dates import UncertainDate, check_span, date_spans, uncertain_dates
 
 
 class Status(models.TextChoices):
@@ -123,9 +123,11 @@ class TimeStamped(models.Model):
 
     def save(self, *args, **kwargs):
         """Save, moving the version on. If the editor's form said which version it started
-        from (``_expected_version``) and the stored one has moved since, refuse."""
+        from (``_expected_version``) and the stored one has moved since, refuse. Either way in
+        one transaction with the data version its signals move (kzpolitics.signals)."""
         if self._state.adding or self.pk is None:
-            return super().save(*args, **kwargs)
+            with transaction.atomic(using=kwargs.get("using")):
+                return super().save(*args, **kwargs)
         expected = getattr(self, "_expected_version", None)
         with transaction.atomic(using=kwargs.get("using")):
             stored = (
@@ -149,6 +151,14 @@ class TimeStamped(models.Model):
         for declared in uncertain_dates(type(self)):
             try:
                 declared.clean(self)
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+        # An end before its start, once each date is valid and read from its wording.
+        for start, end in date_spans(type(self)):
+            if {f"{start.name}_edtf", f"{end.name}_edtf"} & set(errors):
+                continue
+            try:
+                check_span(self, start, end)
             except ValidationError as exc:
                 errors.update(exc.message_dict)
         if errors:
@@ -681,10 +691,6 @@ class EventQuerySet(CitedQuerySet):
     def chronological(self):
         return self.order_by(F("date_earliest").asc(nulls_last=True), "title", "id")
 
-    def concerning(self, slug: str):
-        """Events concerning the organization or person with this slug."""
-        return self.filter(Q(organizations__slug=slug) | Q(people__slug=slug)).distinct()
-
 
 class Event(Cited):
     """A dated happening: a protest, a congress, a coup, an announcement, a statement."""
@@ -757,3 +763,75 @@ class DataVersion(models.Model):
     def current(cls):
         """The time of the last change, or None for an empty database."""
         return cls.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+
+
+class RevisionQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(state=Revision.State.PENDING)
+
+    def of(self, record):
+        """The revisions proposed for ``record``."""
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk
+        )
+
+
+class Revision(models.Model):
+    """An editor's change to a published record, kept aside until a reviewer accepts it (as
+    Wagtail's revisions and MediaWiki's pending changes are): the public goes on seeing the
+    record as it was. It holds only the fields the change touches, so accepting it leaves
+    every other field as it is then.
+
+    Not a record itself: no status, no history, and saving one changes nothing the public
+    sees (it does not move the data version)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        SUPERSEDED = "superseded", "Superseded by a later revision"
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    base_version = models.PositiveIntegerField(
+        help_text="The record's version the change was made from."
+    )
+    data = models.JSONField(
+        help_text="The proposed values of the changed fields, as Django's serializers write "
+        "them (related records by primary key, many-to-many fields as lists of them)."
+    )
+    summary = models.CharField(max_length=300, blank=True, help_text="The author's edit summary.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="revisions_proposed",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="revisions_reviewed",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True, help_text="The reviewer's reason, for the author.")
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("created_at", "id")
+        indexes = [models.Index(fields=("content_type", "object_id", "state"))]
+
+    def __str__(self) -> str:
+        return f"Revision #{self.pk} of {self.content_type.name} #{self.object_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING

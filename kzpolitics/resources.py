@@ -33,14 +33,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from import_export import widgets
 from import_export.admin import ImportExportMixin
 from import_export.fields import Field
-from import_export.formats.base_formats import CSV, XLSX
 from import_export.resources import ModelResource
 
 from .inline_policy import allow_inline
 from .models import Citation, Cited, Person, Source, Status
+from .revisions import must_propose, propose
+from .uploads import LimitedImportForm, SafeCSV, SafeXLSX
 from .visibility import publishing_error
 
 
@@ -298,6 +300,30 @@ class RecordResource(ModelResource):
         if user is not None and user.is_authenticated:
             instance._history_user = user
 
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.proposed_rows: list[int] = []
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """A row that changes a published record, from someone who may not publish, is kept
+        as a pending revision of it (kzpolitics.revisions): the record is not saved."""
+        user = kwargs.get("user")
+        if is_create or not must_propose(user, instance):
+            super().save_instance(instance, is_create, row, **kwargs)
+            return
+        self.before_save_instance(instance, row, **kwargs)
+        instance._proposed = True
+        instance._revision = propose(instance, user, instance._change_reason)
+        self.proposed_rows.append(kwargs.get("row_number"))
+
+    def save_m2m(self, instance, row, **kwargs):
+        if not getattr(instance, "_proposed", False):
+            super().save_m2m(instance, row, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        result.proposed_rows = list(getattr(self, "proposed_rows", []))
+
 
 class PersonResource(RecordResource):
     class Meta:
@@ -349,8 +375,10 @@ class ImportExportAdminMixin(ImportExportMixin):
     permission to view the list it exports.
     """
 
-    import_formats = (CSV, XLSX)
-    export_formats = (CSV, XLSX)
+    # Within the upload limits, cells escaped against formula injection (kzpolitics.uploads).
+    import_formats = (SafeCSV, SafeXLSX)
+    export_formats = (SafeCSV, SafeXLSX)
+    import_form_class = LimitedImportForm
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
@@ -362,10 +390,11 @@ class ImportExportAdminMixin(ImportExportMixin):
         """The import form and its preview. The preview's diff of each changed cell comes
         from diff-match-patch, which colours insertions and deletions with inline styles:
         allowed by their hashes on this page only."""
-        return allow_inline(
-            super().import_action(request, **kwargs),
-            styles=("background:#e6ffe6;", "background:#ffe6e6;"),
-        )
+        response = super().import_action(request, **kwargs)
+        result = (getattr(response, "context_data", None) or {}).get("result")
+        if result is not None and not (result.has_errors() or result.has_validation_errors()):
+            say_proposed(request, result, self.admin_site.name, done=False)
+        return allow_inline(response, styles=("background:#e6ffe6;", "background:#ffe6e6;"))
 
     def export_action(self, request):
         """The export form. Its template (django-import-export's own) has two inline style
@@ -381,6 +410,7 @@ class ImportExportAdminMixin(ImportExportMixin):
         """After the confirmation: should a row have gone bad since the preview (a colleague's
         edit), nothing was saved; say so instead of reporting an import of nothing."""
         if not (result.has_errors() or result.has_validation_errors()):
+            say_proposed(request, result, self.admin_site.name, done=True)
             return super().process_result(result, request)
         self.message_user(
             request,
@@ -391,6 +421,28 @@ class ImportExportAdminMixin(ImportExportMixin):
         return HttpResponseRedirect(
             reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
         )
+
+
+def say_proposed(request, result, site_name: str, done: bool) -> None:
+    """Tell the importer which rows change published records and so wait for a reviewer."""
+    rows = [number for number in getattr(result, "proposed_rows", ()) if number is not None]
+    if not rows:
+        return
+    listed = ", ".join(str(number) for number in rows)
+    queue = reverse(f"{site_name}:review-queue")
+    if done:
+        text = (
+            "{} row(s) ({}) change published records: they were kept as pending revisions, "
+            'which the public does not see until a reviewer accepts them in the <a href="{}">'
+            "review queue</a>."
+        )
+    else:
+        text = (
+            "{} row(s) ({}) change published records: once you confirm, they will be kept as "
+            "pending revisions, which the public does not see until a reviewer accepts them "
+            'in the <a href="{}">review queue</a>.'
+        )
+    messages.info(request, format_html(text, len(rows), listed, queue))
 
 
 def problems(result) -> list[str]:

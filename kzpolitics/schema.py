@@ -54,6 +54,30 @@ ERROR_SCHEMA = {
     "properties": {"detail": {"type": "string", "description": "What went wrong."}},
     "required": ["detail"],
 }
+PENDING_REVISION_SCHEMA = {
+    "type": "object",
+    "description": (
+        "A change to a published record by an editor who may not publish: kept as a pending "
+        "revision, which the public does not see until a reviewer accepts it. The record is "
+        "unchanged until then."
+    ),
+    "properties": {
+        "detail": {"type": "string", "description": "What happened, in words."},
+        "revision": {"type": "integer", "description": "The pending revision's id."},
+        "state": {"type": "string", "enum": ["pending"], "description": "The revision's state."},
+        "base_version": {
+            "type": "integer",
+            "description": "The record's version the change was made from.",
+        },
+        "fields": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The fields the revision changes.",
+        },
+    },
+    "required": ["detail", "revision", "state", "base_version", "fields"],
+}
+PENDING_REVISION_REF = "#/components/schemas/PendingRevision"
 VALIDATION_ERROR_SCHEMA = {
     "type": "object",
     "description": (
@@ -121,6 +145,7 @@ def document_api(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR_SCHEMA)
     schemas.setdefault("ValidationError", VALIDATION_ERROR_SCHEMA)
+    schemas.setdefault("PendingRevision", PENDING_REVISION_SCHEMA)
     for name, schema in schemas.items():
         if name.startswith("Paginated"):
             for field, description in PAGINATION_HELP.items():
@@ -218,6 +243,14 @@ def add_responses(operation: dict, method: str, path: str, view) -> None:
         wanted.append("404")
     if scope == "detail" and method in ("put", "patch", "delete"):
         wanted.append("409")
+    if scope == "detail" and method in ("put", "patch"):
+        responses.setdefault(
+            "202",
+            {
+                "description": PENDING_REVISION_SCHEMA["description"],
+                "content": {"application/json": {"schema": {"$ref": PENDING_REVISION_REF}}},
+            },
+        )
     for status in sorted(wanted):
         component, description = ERRORS[status]
         schema = {"$ref": f"#/components/schemas/{component}"}

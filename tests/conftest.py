@@ -6,17 +6,28 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connection
 
 from kzpolitics.article_loader import load_article
 
 from .checkers import ARTEFACTS
 
+MIGRATED_KEY = pytest.StashKey[str]()
+BLOCKER_KEY = pytest.StashKey[object]()
+
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test database starts with the article's data, loaded once per run."""
+def django_db_setup(request, django_db_setup, django_db_blocker):
+    """Every test database starts with the article's data, loaded once per run. A test that
+    runs in real transactions empties the database: it is put back after it (below), from
+    what the migrations made (content types, permissions, the Editors and Reviewers groups,
+    kept here with their keys, as Django's ``serialized_rollback`` keeps them) and the
+    article."""
     with django_db_blocker.unblock():
+        request.config.stash[MIGRATED_KEY] = connection.creation.serialize_db_to_string()
         load_article()
+    request.config.stash[BLOCKER_KEY] = django_db_blocker
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +39,43 @@ def empty_response_cache():
     caches["pages"].clear()
     for kept in Path(settings.EXPORT_CACHE_DIR).glob("kzpolitics-*.zip"):
         kept.unlink()
+
+
+def runs_in_real_transactions(item) -> bool:
+    """A ``django_db(transaction=True)`` test (or one using a live server): it runs as the site
+    does on PostgreSQL, with no test transaction around it, and its database is emptied after
+    it, article, Editors and Reviewers groups (made by migrations) and all."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # After every fixture's teardown, so after the test database was emptied: what the
+    # migrations made and the article's data are put back for the tests after it.
+    result = yield
+    config = item.config
+    if nextitem is not None and MIGRATED_KEY in config.stash and runs_in_real_transactions(item):
+        with config.stash[BLOCKER_KEY].unblock():
+            restore_migrated_and_article(config.stash[MIGRATED_KEY])
+    return result
+
+
+def restore_migrated_and_article(migrated: str) -> None:
+    """Empty the database (Django's flush after a ``transaction=True`` test may have made
+    content types and permissions again under new keys), load what the migrations made with
+    its own keys, as a later ``serialized_rollback`` test expects them, and the article."""
+    from django.contrib.contenttypes.models import ContentType
+
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    connection.creation.deserialize_db_from_string(migrated)
+    ContentType.objects.clear_cache()
+    load_article()
 
 
 @pytest.fixture
@@ -43,6 +91,37 @@ def editor(django_user_model):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+def sweeps_deselected() -> str:
+    """Why the tests marked ``sweep`` are left out of this run, or "" if they run: they run on
+    PostgreSQL (CI's second ``make test``), and on SQLite only when asked (``LEAK_ORACLE=1``),
+    so that CI runs each once."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql" or os.environ.get("LEAK_ORACLE") in {"1", "full"}:
+        return ""
+    return f"the database is {connection.vendor}, not PostgreSQL, and LEAK_ORACLE=1 is not set"
+
+
+def pytest_collection_modifyitems(config, items):
+    why = sweeps_deselected()
+    swept = [item for item in items if item.get_closest_marker("sweep")]
+    if not why or not swept:
+        return
+    config.hook.pytest_deselected(items=swept)
+    items[:] = [item for item in items if not item.get_closest_marker("sweep")]
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:  # none in an xdist worker: the report header says it there
+        names = ", ".join(sorted({item.nodeid.split("::")[0] for item in swept}))
+        reporter.write_line(f"deselected {len(swept)} sweep test(s) ({names}): {why}")
+
+
+def pytest_report_header(config):
+    why = sweeps_deselected()
+    if why and config.getoption("numprocesses", None):
+        return f"sweep tests (the leak oracle, tests/test_leak_oracle.py) deselected: {why}"
+    return None
 
 
 def pytest_sessionstart(session):

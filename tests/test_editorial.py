@@ -252,7 +252,9 @@ def test_the_permission_matrix(client, who, editor, reviewer, admin_user, draft)
 
 
 def test_a_change_in_the_admin_needs_a_summary_and_is_kept_with_its_author(editor_client, editor):
-    party = OrganizationFactory(name="Old Name")
+    # A draft: an editor's change to a published record waits for a reviewer instead
+    # (tests/test_revisions.py).
+    party = OrganizationFactory(name="Old Name", status=Status.DRAFT)
     url = admin_url(Organization, "change", party.pk)
     data = change_form_data(editor_client.get(url))
     data.update(name="New Name", edit_summary="")
@@ -279,7 +281,7 @@ def test_the_history_page_shows_what_changed_field_by_field(editor_client):
 
 
 def test_reverting_to_an_earlier_version_is_itself_recorded(editor_client):
-    party = OrganizationFactory(name="First Name")
+    party = OrganizationFactory(name="First Name", status=Status.DRAFT)
     first = party.history.first()
     party.name = "Second Name"
     party._change_reason = "A change to undo"
@@ -302,7 +304,9 @@ def test_reverting_to_an_earlier_version_is_itself_recorded(editor_client):
 def test_the_second_of_two_concurrent_saves_is_refused_and_shows_what_changed(
     client, editor, reviewer
 ):
-    party = OrganizationFactory(name="Shared Name", summary="Original summary.")
+    party = OrganizationFactory(
+        name="Shared Name", summary="Original summary.", status=Status.DRAFT
+    )
     url = admin_url(Organization, "change", party.pk)
     first, second = Client(), Client()
     first.force_login(editor)
@@ -334,7 +338,8 @@ def test_the_second_of_two_concurrent_saves_is_refused_and_shows_what_changed(
     assert party.summary == "Summary by the first editor."
 
 
-def test_the_api_refuses_a_write_from_a_stale_version(editor_client):
+def test_the_api_refuses_a_write_from_a_stale_version(reviewer_client):
+    editor_client = reviewer_client  # an editor's write to a published record waits instead
     party = OrganizationFactory(name="Api Shared")
     url = f"/api/v1/organizations/{party.slug}/"
     version = editor_client.get(url).json()["version"]
@@ -359,7 +364,10 @@ def test_the_api_refuses_a_write_from_a_stale_version(editor_client):
 # -- deletion ---------------------------------------------------------------------------------
 
 
-def test_a_cited_source_cannot_be_deleted_and_the_refusal_lists_what_cites_it(editor_client):
+def test_a_cited_source_cannot_be_deleted_and_the_refusal_lists_what_cites_it(reviewer_client):
+    # A reviewer's attempt: an editor may not delete a published source at all
+    # (tests/test_publication_rights.py).
+    editor_client = reviewer_client
     ponomarev = Source.objects.get(slug="ponomarev-1991")
     page = editor_client.get(admin_url(Source, "delete", ponomarev.pk))
     assert "protected" in page.content.decode().lower()
@@ -370,7 +378,7 @@ def test_a_cited_source_cannot_be_deleted_and_the_refusal_lists_what_cites_it(ed
 
 
 def test_a_deletion_is_recorded_in_history(editor_client):
-    party = OrganizationFactory(name="Short Lived Party")
+    party = OrganizationFactory(name="Short Lived Party", status=Status.DRAFT)
     pk = party.pk
     response = editor_client.post(admin_url(Organization, "delete", pk), {"post": "yes"})
     assert response.status_code == 302
@@ -379,7 +387,10 @@ def test_a_deletion_is_recorded_in_history(editor_client):
     assert deleted.history_change_reason == "Deleted"
 
 
-def test_a_deleted_record_is_restored_with_what_was_deleted_with_it(editor_client, client):
+def test_a_deleted_record_is_restored_with_what_was_deleted_with_it(reviewer_client, client):
+    # A reviewer: an editor may not delete a published record, and restores one as a draft
+    # (tests/test_publication_rights.py).
+    editor_client = reviewer_client
     party = OrganizationFactory(name="Comeback Party", slug="comeback-party")
     OrganizationNameFactory(organization=party, name="The Comeback")
     pk = party.pk
@@ -405,19 +416,6 @@ def test_a_deleted_record_is_restored_with_what_was_deleted_with_it(editor_clien
 
 def test_only_editors_see_deleted_records(client):
     assert client.get(admin_url(Organization, "deleted")).status_code == 302
-
-
-def test_a_queryset_built_during_a_public_request_is_restricted_only_when_run_there(draft):
-    """Views keep querysets built at import time, which may happen inside a public request:
-    the restriction belongs to the moment a query runs, not to when it was built."""
-    from kzpolitics import visibility
-
-    with visibility.public():
-        built = Organization.objects.filter(name__startswith="Zzyzx")
-        assert list(built.all()) == []
-        assert built.all().count() == 0
-    assert list(built.all()) == [draft]
-    assert built.all().count() == 1
 
 
 # -- drafts reached through a published row ----------------------------------------------------

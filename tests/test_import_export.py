@@ -92,6 +92,13 @@ def reviewer_client(django_user_model):
     return client
 
 
+def reviewing(user):
+    """Let ``user`` publish: an editor's change to a published record would wait as a pending
+    revision instead (tests/test_revisions.py)."""
+    user.groups.add(Group.objects.get(name="Reviewers"))
+    return user
+
+
 def admin_url(model, view):
     opts = model._meta
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}")
@@ -246,6 +253,7 @@ def test_a_citation_of_a_record_without_a_slug_names_it_by_id():
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_round_trip_changes_exactly_the_edited_cell_and_records_why(editor_client, editor, fmt):
+    reviewing(editor)
     before = versions(Organization)
     exported = download(editor_client, Organization, fmt)
 
@@ -300,6 +308,7 @@ def test_a_round_trip_changes_exactly_the_edited_cell_and_records_why(editor_cli
 def test_importing_a_resources_own_export_changes_only_the_edited_cell(
     resource_class, queryset, match, cells, editor
 ):
+    reviewing(editor)
     model = resource_class._meta.model
     exported = resource_class().export(queryset())
     before = versions(model)
@@ -461,6 +470,7 @@ def test_a_stale_row_that_changes_nothing_is_skipped_not_refused(editor):
 
 
 def test_an_empty_version_cell_overwrites_on_purpose(editor):
+    reviewing(editor)
     exported = OrganizationResource().export()
     a_colleague_saves("otan", summary="The colleague's summary.")
     overwrite = with_cells(

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
@@ -47,6 +48,14 @@ def edit_in_admin(client, record, **changes):
     data = change_form_data(client.get(url))
     data.update(changes)
     return client.post(url, data)
+
+
+@pytest.fixture
+def editor(editor):
+    """Here the editor also reviews: an editor's change to a published record waits as a
+    pending revision (tests/test_revisions.py), and this file is about links in history."""
+    editor.groups.add(Group.objects.get(name="Reviewers"))
+    return editor
 
 
 @pytest.fixture
