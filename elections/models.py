@@ -91,8 +91,10 @@ class Result(Cited):
     PUBLIC_WITH = ("round", "organization", "person")
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="results")
+    # PROTECT, not SET_NULL: a result is public only with its round, so emptying the round
+    # of a draft's deletion would show a result no reviewer published as it then stands.
     round = models.ForeignKey(
-        Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="results"
+        Round, on_delete=models.PROTECT, null=True, blank=True, related_name="results"
     )
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="results"

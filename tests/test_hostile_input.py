@@ -75,7 +75,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from kzpolitics.admin import CheckedDateFieldListFilter
 from kzpolitics.api import router
-from kzpolitics.models import Person
+from kzpolitics.models import Person, Status
 from kzpolitics.views import TimelineForm
 from legislation.filters import LegalActFilter
 from parties.filters import OrganizationFilter
@@ -1001,7 +1001,9 @@ def test_an_action_on_records_really_ticked_runs_and_on_others_says_nothing_chan
     from parties.models import Organization
 
     url = "/admin/parties/organization/"
+    # A draft: an editor may delete one (a published record only a reviewer may).
     organization = Organization.objects.order_by("pk").first()
+    Organization.objects.filter(pk=organization.pk).update(status=Status.DRAFT)
     ticked = {"action": "delete_selected", "index": "0"}
     response = as_editor.post(url, {**ticked, ACTION_CHECKBOX_NAME: [organization.pk]})
     assert response.status_code == 200  # Django's “Are you sure?” page, naming the record
