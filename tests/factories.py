@@ -48,11 +48,13 @@ class CitedFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def cite(obj, create, extracted, **kwargs):
+        # ``cite__source=`` cites a given source (one source for many records keeps a small
+        # database small); by default each record cites a new one.
         if create:
             Citation.objects.create(
                 content_type=ContentType.objects.get_for_model(obj),
                 object_id=obj.pk,
-                source=SourceFactory(),
+                source=kwargs.get("source") or SourceFactory(),
                 pages="1",
                 status=Status.PUBLISHED,
             )
