@@ -82,7 +82,8 @@ from parties.filters import OrganizationFilter
 
 from .checkers import ARTEFACTS
 
-pytestmark = pytest.mark.django_db
+# A sweep: run once, on PostgreSQL (tests/conftest.py deselects it on SQLite unless asked).
+pytestmark = [pytest.mark.django_db, pytest.mark.sweep]
 
 CONTENT_APPS = ("kzpolitics", "parties", "elections", "legislation")
 VENDOR = connection.vendor  # from the settings: no query is run at import
