@@ -35,8 +35,10 @@ from .editorial import (
     publishing_error,
 )
 from .models import Citation, Event, Person, PersonName, Place, PlaceName, Source
+from .publishing import shown_to_public
 from .resources import CitationResource, ImportExportAdminMixin, PersonResource
 from .revisions import must_propose, propose
+from .visibility import may_publish
 
 
 class PreloadedAutocompleteSelect(KeyCheckedAutocompleteSelect):
@@ -150,9 +152,53 @@ class PreloadedAutocompleteMixin(KeyCheckedAdminMixin):
         return queryset.select_related(*related) if related else queryset
 
 
+class PublicLinksFormSet(forms.BaseInlineFormSet):
+    """The rows of a link table (the organizations an event concerns): a link between two
+    records the public sees is itself public, so only a reviewer adds or removes one. An
+    editor proposes it from the other record's form instead (its links are part of the
+    pending revision there)."""
+
+    editor = None
+
+    def clean(self):
+        super().clean()
+        if may_publish(self.editor) or not shown_to_public(self.instance):
+            return
+        other = next(
+            f.name
+            for f in self.model._meta.concrete_fields
+            if f.many_to_one and f.related_model is not type(self.instance)
+        )
+        related = self.model._meta.get_field(other).related_model
+        touched = set()
+        for form in self.forms:
+            if form in self.deleted_forms or form.has_changed():
+                touched.add(form.initial.get(other))
+                chosen = (getattr(form, "cleaned_data", None) or {}).get(other)
+                touched.add(getattr(chosen, "pk", chosen))
+        touched.discard(None)
+        public = [
+            str(record) for record in related._default_manager.published().filter(pk__in=touched)
+        ]
+        if public:
+            raise ValidationError(
+                f"Only a reviewer can link or unlink published records: "
+                f"{', '.join(sorted(public))} and “{self.instance}” are both published. "
+                f"Propose the change on the {related._meta.verbose_name}'s own page (its "
+                "links wait there for a reviewer), or ask a reviewer."
+            )
+
+
 class KeyCheckedTabularInline(KeyCheckedAdminMixin, admin.TabularInline):
     """Django's tabular inline, with the keys posted to its autocompletes checked (for the
-    inlines of plain links, such as the organizations an event concerns)."""
+    inlines of plain links, such as the organizations an event concerns); an editor may not
+    change a link between two published records here (``PublicLinksFormSet``)."""
+
+    formset = PublicLinksFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"editor": request.user})
 
 
 class CitationInline(EditorialInlineMixin, PreloadedAutocompleteMixin, GenericTabularInline):

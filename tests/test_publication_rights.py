@@ -217,6 +217,38 @@ def test_deleting_a_published_row_inline(clients, who):
         assert not exists
 
 
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("event_status", [Status.PUBLISHED, Status.DRAFT])
+def test_linking_published_records_from_a_link_inline_is_a_reviewers_change(
+    clients, who, event_status
+):
+    """The organizations an event concerns: a link between two published records is public,
+    so only a reviewer makes it here; an editor may link a draft event (nobody sees it)."""
+    from kzpolitics.models import Event
+
+    event = Event.objects.published().order_by("pk").first()
+    Event.objects.filter(pk=event.pk).update(status=event_status)
+    organization = Organization.objects.published().exclude(events=event).order_by("pk").first()
+    url = admin_url(Event, "change", event.pk)
+    data = change_form_data(clients[who].get(url))
+    prefix = next(k for k in data if k.endswith("TOTAL_FORMS") and "organization" in k.lower())
+    prefix = prefix[: -len("-TOTAL_FORMS")]
+    index = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
+    data[f"{prefix}-{index}-organization"] = str(organization.pk)
+    data[f"{prefix}-{index}-event"] = str(event.pk)
+    data["edit_summary"] = "Concerns this party too"
+    response = clients[who].post(url, data)
+    linked = organization.events.filter(pk=event.pk).exists()
+    if who == "editor" and event_status == Status.PUBLISHED:
+        assert response.status_code == 200
+        assert "Only a reviewer can link or unlink published records" in (response.content.decode())
+        assert not linked
+    else:
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert linked
+
+
 # -- revert, restore and import, in real transactions ----------------------------------------
 
 
