@@ -21,17 +21,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.text import capfirst
 
 from .models import Citation, Status, TimeStamped, required_links
+from .signals import is_public
 
 
 def shown_to_public(obj) -> bool:
     """Whether the public sees ``obj`` (a record or a row) as stored now."""
-    if not isinstance(obj, TimeStamped) or obj.pk is None:
-        return False
-    model = type(obj)
-    stored = model._base_manager.filter(pk=obj.pk, status=Status.PUBLISHED)
-    if not stored.exists():
-        return False
-    return model._default_manager.published().filter(pk=obj.pk).exists()
+    return isinstance(obj, TimeStamped) and is_public(type(obj), obj.pk)
 
 
 def _rows_requiring(record) -> list:

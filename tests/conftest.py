@@ -114,6 +114,14 @@ def editor(django_user_model):
 
 
 @pytest.fixture
+def reviewer(django_user_model):
+    """A reviewer: a staff user in the Reviewers group, who may publish."""
+    user = django_user_model.objects.create_user("reviewer", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Reviewers"))
+    return user
+
+
+@pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
     return client

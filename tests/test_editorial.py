@@ -35,13 +35,6 @@ def admin_url(model, view, *args):
 
 
 @pytest.fixture
-def reviewer(django_user_model):
-    user = django_user_model.objects.create_user("reviewer", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Reviewers"))
-    return user
-
-
-@pytest.fixture
 def reviewer_client(reviewer):
     reviewer_client = Client()  # its own session, beside editor_client's
     reviewer_client.force_login(reviewer)

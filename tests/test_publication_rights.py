@@ -26,13 +26,6 @@ ROLES = ("editor", "reviewer")
 
 
 @pytest.fixture
-def reviewer(django_user_model):
-    user = django_user_model.objects.create_user("reviewer", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Reviewers"))
-    return user
-
-
-@pytest.fixture
 def clients(editor, reviewer):
     made = {}
     for who, user in (("editor", editor), ("reviewer", reviewer)):

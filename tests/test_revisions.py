@@ -12,7 +12,6 @@ import subprocess
 import pytest
 import tablib
 import yaml
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -32,24 +31,12 @@ from .factories import (
     PersonNameFactory,
     SourceFactory,
 )
-from .test_editorial import change_form_data
+from .test_editorial import admin_url, change_form_data
 
 pytestmark = pytest.mark.django_db
 in_transactions = pytest.mark.django_db(transaction=True)
 
 QUEUE = "/admin/review/"
-
-
-def admin_url(model, view, *args):
-    opts = model._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
-
-
-@pytest.fixture
-def reviewer(django_user_model):
-    user = django_user_model.objects.create_user("reviewer", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Reviewers"))
-    return user
 
 
 @pytest.fixture
