@@ -67,7 +67,7 @@ serve: venv
 	export $(SERVE_ENV) && $(PY) manage.py migrate --noinput && \
 		$(PY) manage.py load_article --if-empty && \
 		$(PY) manage.py collectstatic --noinput --verbosity 0 && \
-		exec $(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:8000 kzpolitics.wsgi
+		exec $(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:8000 kzpolitics.site.wsgi
 
 ## The whole suite, on SQLite unless DATABASE_URL points at PostgreSQL, in parallel: one
 ## worker per core (at most 4), each with a test database of its own; a test file's tests stay
@@ -98,6 +98,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djhtml --check templates
+	$(VENV)/bin/lint-imports
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
 format: venv

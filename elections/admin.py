@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kzpolitics.admin import (
+from kzpolitics.core.admin import (
     CitationInline,
     CitedAdmin,
     CitedRowInline,
@@ -9,7 +9,7 @@ from kzpolitics.admin import (
     date_columns,
     decade_filter,
 )
-from kzpolitics.resources import ImportExportAdminMixin
+from kzpolitics.core.resources import ImportExportAdminMixin
 
 from .models import Election, Result, Round
 from .resources import ResultResource

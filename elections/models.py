@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from kzpolitics.dates import UncertainDate
-from kzpolitics.models import Cited, CitedQuerySet, Event, Person
+from kzpolitics.core.dates import UncertainDate
+from kzpolitics.core.models import Cited, CitedQuerySet, Event, Person
 from parties.models import Organization
 
 

@@ -1,11 +1,11 @@
 """Election results in and out of spreadsheets (the admin's import and export; see
-``kzpolitics.resources`` for the rules every record's file follows)."""
+``kzpolitics.core.resources`` for the rules every record's file follows)."""
 
 from import_export.fields import Field
 from import_export.widgets import ForeignKeyWidget
 
-from kzpolitics.models import Person
-from kzpolitics.resources import RecordResource, SlugWidget
+from kzpolitics.core.models import Person
+from kzpolitics.core.resources import RecordResource, SlugWidget
 from parties.models import Organization
 
 from .models import Election, Result, Round

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from kzpolitics.serializers import (
+from kzpolitics.core.serializers import (
     NOTE_HELP,
     RECORD_HELP,
     ApiLink,

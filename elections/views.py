@@ -2,8 +2,8 @@ from dataclasses import dataclass
 
 from django.views.generic import DetailView, ListView
 
-from kzpolitics.models import Event, published_prefetch
-from kzpolitics.views_base import PublicPageMixin
+from kzpolitics.core.models import Event, published_prefetch
+from kzpolitics.core.views_base import PublicPageMixin
 
 from .models import Election, Result, Round
 from .seatchart import SeatChart, ShareChart, hemicycle, share_bars

@@ -8,7 +8,7 @@ class KzpoliticsConfig(AppConfig):
     verbose_name = "Sources, people, places and events"
 
     def ready(self):
-        from . import editorial, signals
+        from kzpolitics.core import editorial, signals
 
         signals.connect()
         # Links (many-to-many) in history: in every process, whether or not it loads the admin.
@@ -19,4 +19,4 @@ class KZAdminConfig(admin_apps.AdminConfig):
     """The Django admin with the editors' extra pages (the uncited report)."""
 
     default = False
-    default_site = "kzpolitics.admin_site.EditorsAdminSite"
+    default_site = "kzpolitics.site.admin_site.EditorsAdminSite"

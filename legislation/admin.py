@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kzpolitics.admin import (
+from kzpolitics.core.admin import (
     CitationInline,
     CitedAdmin,
     CitedRowInline,

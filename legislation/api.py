@@ -1,5 +1,5 @@
-from kzpolitics.models import published_prefetch
-from kzpolitics.viewsets import RecordViewSet
+from kzpolitics.core.models import published_prefetch
+from kzpolitics.core.viewsets import RecordViewSet
 from parties.models import Organization
 
 from .filters import LegalActFilter, RegistrationDecisionFilter

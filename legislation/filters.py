@@ -1,6 +1,6 @@
 import django_filters
 
-from kzpolitics.filters import DateAfter, DateBefore, RecordFilterSet
+from kzpolitics.core.filters import DateAfter, DateBefore, RecordFilterSet
 
 from .models import LegalAct, RegistrationDecision
 

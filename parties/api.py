@@ -1,5 +1,5 @@
-from kzpolitics.models import Person, PersonName, published_prefetch
-from kzpolitics.viewsets import RecordViewSet
+from kzpolitics.core.models import Person, PersonName, published_prefetch
+from kzpolitics.core.viewsets import RecordViewSet
 
 from .filters import OrganizationFilter, PersonFilter
 from .models import Organization, Role

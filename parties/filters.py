@@ -1,7 +1,7 @@
 import django_filters
 
-from kzpolitics.filters import DateAfter, DateBefore, RecordFilterSet
-from kzpolitics.models import Person
+from kzpolitics.core.filters import DateAfter, DateBefore, RecordFilterSet
+from kzpolitics.core.models import Person
 
 from .models import Organization, Role, Stance
 

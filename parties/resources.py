@@ -1,10 +1,10 @@
 """Organizations in and out of spreadsheets (the admin's import and export; see
-``kzpolitics.resources`` for the rules every record's file follows)."""
+``kzpolitics.core.resources`` for the rules every record's file follows)."""
 
 from import_export.fields import Field
 
-from kzpolitics.models import Place
-from kzpolitics.resources import RecordResource, SlugWidget, date_columns
+from kzpolitics.core.models import Place
+from kzpolitics.core.resources import RecordResource, SlugWidget, date_columns
 
 from .models import Organization
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
-from kzpolitics.models import Person, PersonName
-from kzpolitics.serializers import (
+from kzpolitics.core.models import Person, PersonName
+from kzpolitics.core.serializers import (
     NOTE_HELP,
     RECORD_HELP,
     ApiLink,

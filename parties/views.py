@@ -1,7 +1,7 @@
 from django.views.generic import DetailView, ListView
 
-from kzpolitics.models import Place, published_prefetch
-from kzpolitics.views_base import PublicPageMixin
+from kzpolitics.core.models import Place, published_prefetch
+from kzpolitics.core.views_base import PublicPageMixin
 
 from .filters import OrganizationFilter
 from .lineage import lineage

@@ -155,7 +155,7 @@ end
 # The site's own settings, with the collected static files in the run's folder rather than the
 # checkout's staticfiles/, which `make serve` (perhaps someone else's, at the same time) uses.
 SETTINGS = """\
-from kzpolitics.settings import *  # noqa: F403
+from kzpolitics.site.settings import *  # noqa: F403
 
 STATIC_ROOT = {static_root!r}
 """
@@ -177,7 +177,7 @@ def choose_endpoints() -> dict[str, str]:
     from django.urls import reverse
 
     from elections.models import Election, Result
-    from kzpolitics.models import Citation, Person, PersonName, Source
+    from kzpolitics.core.models import Citation, Person, PersonName, Source
     from parties.models import Organization, Relation
 
     def number_of(queryset, link: str):
@@ -340,7 +340,7 @@ def explain(queries: list[dict], limit: int = EXPLAINED_QUERIES) -> list[dict]:
 def database_size() -> dict[str, int]:
     """Rows of the main tables, all statuses."""
     from elections.models import Election, Result
-    from kzpolitics.models import Citation, Event, Person, Source
+    from kzpolitics.core.models import Citation, Event, Person, Source
     from legislation.models import LegalAct
     from parties.models import Organization, Relation
 
@@ -686,7 +686,7 @@ def production_server(env: dict[str, str], log: Path, timeout: float = 60):
     with log.open("w") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", base[7:],
-             "kzpolitics.wsgi"],
+             "kzpolitics.site.wsgi"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )  # fmt: skip
         try:

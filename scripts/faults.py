@@ -67,7 +67,7 @@ RECOVERY_SECONDS = 15  # the most the site may take to serve again once the data
 # DEBUG off Django writes the traceback of a 5xx nowhere (no ADMINS to mail), and this test
 # must say which code raised what when a 500 slips through.
 SETTINGS_WITH_A_LOG = """\
-from kzpolitics.settings import *  # noqa: F403
+from kzpolitics.site.settings import *  # noqa: F403
 
 LOGGING = {
     "version": 1,

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from kzpolitics.article_loader import load_article
-from kzpolitics.models import DataVersion
+from kzpolitics.core.models import DataVersion
+from kzpolitics.site.article_loader import load_article
 
 from .checkers import ARTEFACTS
 
@@ -83,7 +83,7 @@ def restore_migrated_and_article(migrated: str) -> None:
     with transaction.atomic(), connection.constraint_checks_disabled():
         for row in serializers.deserialize("json", migrated, handle_forward_references=True):
             # Its many-to-many links are set with signals: the history that comes back as it
-            # was must not gain versions for them (as kzpolitics.backups restores).
+            # was must not gain versions for them (as kzpolitics.site.backups restores).
             row.object.skip_history_when_saving = True
             row.save()
             later.append(row)

@@ -4,7 +4,7 @@ import factory
 from django.contrib.contenttypes.models import ContentType
 
 from elections.models import Election, Result, Round
-from kzpolitics.models import (
+from kzpolitics.core.models import (
     Citation,
     Event,
     Person,

@@ -136,7 +136,7 @@ def serve(env: dict[str, str], work: Path, timeout: float = 60) -> Iterator[Site
     log = (work / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--access-logfile", "-", "kzpolitics.wsgi"],
+         "--access-logfile", "-", "kzpolitics.site.wsgi"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:

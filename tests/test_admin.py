@@ -4,12 +4,12 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from kzpolitics.models import DataVersion, Person, Revision
+from kzpolitics.core.models import DataVersion, Person, Revision, content_apps
 from parties.models import Organization
 
 pytestmark = pytest.mark.django_db
 
-CONTENT_APPS = {"kzpolitics", "parties", "elections", "legislation"}
+CONTENT_APPS = {config.label for config in content_apps()}
 CONTENT_MODELS = [model for model in admin.site._registry if model._meta.app_label in CONTENT_APPS]
 MAX_QUERIES = 40
 
@@ -198,7 +198,7 @@ def test_the_editors_group_may_keep_records_but_not_accounts():
 
 
 def test_the_citation_list_links_each_citation_to_its_record(editor_client):
-    from kzpolitics.models import Citation
+    from kzpolitics.core.models import Citation
 
     citation = Citation.objects.filter(content_type__model="organization").first()
     response = editor_client.get(url(Citation, "changelist"), {"q": citation.quote[:30]})

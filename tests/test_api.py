@@ -24,9 +24,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from elections.models import Election, Result
-from kzpolitics.api import router
-from kzpolitics.models import Citation, Event, Person, PersonName, Place, Source, Status
-from kzpolitics.rest import MAX_PAGE_SIZE, Pagination
+from kzpolitics.core.models import Citation, Event, Person, PersonName, Place, Source, Status
+from kzpolitics.core.rest import MAX_PAGE_SIZE, Pagination
+from kzpolitics.site.api import router
 from legislation.models import LegalAct, RegistrationDecision
 from parties.models import Organization
 
@@ -369,7 +369,7 @@ def test_each_searched_column_is_matched_through_its_trigram_index(model, field,
     not (as it would, cheaply, here): what it can then do with the column's condition is what
     it does with thousands of rows. SQLite has no trigram index: there the migrations make
     none, and the search still finds the column's values."""
-    from kzpolitics.rest import matching
+    from kzpolitics.core.rest import matching
 
     table, column = model._meta.db_table, model._meta.get_field(field).column
     if connection.vendor != "postgresql":
@@ -396,7 +396,7 @@ def test_each_searched_column_is_matched_through_its_trigram_index(model, field,
 def test_search_matches_each_field_on_its_own_never_a_condition_across_a_join():
     """An OR of a record's name and its variant names (a join) can use no index: each field
     is matched in a query of its own table and the ids they find are joined."""
-    from kzpolitics.rest import matching
+    from kzpolitics.core.rest import matching
 
     sql = str(matching(Person.objects.all(), "Nazarbayev", ("name", "names__name")).query)
     assert sql.count("UNION") == 1

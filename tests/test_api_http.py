@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import connection
 from rest_framework.throttling import AnonRateThrottle
 
-from kzpolitics.models import DataVersion, Person, Status
+from kzpolitics.core.models import DataVersion, Person, Status
 from parties.models import Organization
 
 pytestmark = pytest.mark.django_db

@@ -20,8 +20,8 @@ from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 
 from elections.models import Election, Result
-from kzpolitics.coverage import cited_models
-from kzpolitics.models import Citation, Event, Person, Source
+from kzpolitics.core.coverage import cited_models
+from kzpolitics.core.models import Citation, Event, Person, Source
 from legislation.models import LegalAct, RegistrationDecision
 from parties.models import Organization, Relation
 from tests.factories import (

@@ -26,8 +26,7 @@ from django.test import Client
 from django.utils import timezone
 
 from elections.models import Election, Result, Round
-from kzpolitics.export import TABLES as EXPORT_TABLES
-from kzpolitics.models import (
+from kzpolitics.core.models import (
     Citation,
     Event,
     Person,
@@ -37,6 +36,7 @@ from kzpolitics.models import (
     Source,
     Status,
 )
+from kzpolitics.site.export import TABLES as EXPORT_TABLES
 from legislation.models import LegalAct, Provision, RegistrationDecision
 from parties.models import (
     MembershipFigure,
@@ -191,7 +191,7 @@ def delete_what_the_public_may_not_see() -> None:
     """Delete every row that is not public (those that others protect, once those are gone).
 
     The links of drafts go first, from their tables: deleting a record linked to others gives
-    each of them a new version in its history (kzpolitics.editorial), which is not what this
+    each of them a new version in its history (kzpolitics.core.editorial), which is not what this
     compares (a world in which the drafts never were)."""
     for through in LINK_TABLES:
         keys = [f for f in through._meta.concrete_fields if f.is_relation]

@@ -5,9 +5,9 @@ from django.conf import settings
 from django.core.management import call_command
 
 from elections.models import Election, Result
-from kzpolitics.article_loader import load_article, normalize
-from kzpolitics.coverage import coverage, totals
-from kzpolitics.models import Citation, Event, Person, Place, Source
+from kzpolitics.core.coverage import coverage, totals
+from kzpolitics.core.models import Citation, Event, Person, Place, Source
+from kzpolitics.site.article_loader import load_article, normalize
 from legislation.models import LegalAct, Provision, RegistrationDecision
 from parties.models import MembershipFigure, Organization, Relation
 

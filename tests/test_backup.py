@@ -29,13 +29,13 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 
-from kzpolitics.models import Citation, Event, Person, Source, Status
+from kzpolitics.core.models import Citation, Event, Person, Source, Status, content_apps
 from parties.models import Organization, Relation
 
 from .factories import OrganizationFactory
 from .site_server import ROOT, site_environment, throwaway_database
 
-CONTENT_APPS = ("kzpolitics", "parties", "elections", "legislation")
+CONTENT_APPS = tuple(config.label for config in content_apps())
 EDIT_SUMMARY = "Description checked against Ponomarev (backup test)"
 LINKS_SUMMARY = "Linked to the event it took part in (backup test)"
 DELETE_SUMMARY = "Duplicate of another relation (backup test)"
@@ -237,7 +237,7 @@ def python(env: dict[str, str], code: str):
     """Run ``code`` (which prints JSON) with the site set up on ``env``'s database."""
     done = subprocess.run(
         [sys.executable, "-c", f"import django, json; django.setup(); {code}"],
-        cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "kzpolitics.settings"},
+        cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "kzpolitics.site.settings"},
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     if done.returncode:

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
 from elections.models import Election
-from kzpolitics.models import Citation, Source
+from kzpolitics.core.models import Citation, Source
 from parties.models import Organization, Relation
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))

@@ -1,4 +1,4 @@
-"""The response cache (kzpolitics.caching): a repeated public request is answered from the
+"""The response cache (kzpolitics.site.caching): a repeated public request is answered from the
 cache, and a saved edit shows at once on every page and API response it touches, in every
 server process, whether each keeps its own cache or they share a Redis."""
 
@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from kzpolitics.models import Person, Status
+from kzpolitics.core.models import Person, Status
 from parties.models import Organization
 
 from .factories import save_organization

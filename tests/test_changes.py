@@ -8,8 +8,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from kzpolitics.changes import SYSTEM, Position, recent_changes, tracked_links, tracked_models
-from kzpolitics.models import Event, Person, Status
+from kzpolitics.core.changes import SYSTEM, Position, recent_changes, tracked_links, tracked_models
+from kzpolitics.core.models import Event, Person, Status
 from parties.models import Organization
 from tests import factories
 from tests.factories import (

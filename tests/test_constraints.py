@@ -4,7 +4,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 
-from kzpolitics.models import Citation
+from kzpolitics.core.models import Citation
 from tests.factories import (
     ElectionFactory,
     MembershipFigureFactory,

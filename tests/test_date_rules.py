@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.test import RequestFactory
 
-from kzpolitics.dates import SPANS, can_share_a_day, date_spans, uncertain_dates
-from kzpolitics.models import PlaceName, Status, TimeStamped
+from kzpolitics.core.dates import SPANS, can_share_a_day, date_spans, uncertain_dates
+from kzpolitics.core.models import PlaceName, Status, TimeStamped
 from parties.models import Organization, OrganizationName, Relation, Role, Stance
 from parties.resources import OrganizationResource
 

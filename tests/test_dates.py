@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from kzpolitics import dates
-from kzpolitics.dates import bounds, edtf_from_text, validate_edtf
+from kzpolitics.core import dates
+from kzpolitics.core.dates import bounds, edtf_from_text, validate_edtf
 from parties.models import Organization
 from tests.factories import OrganizationFactory
 

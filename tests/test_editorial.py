@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from elections.models import Election
-from kzpolitics.models import Citation, Person, Source, Status
+from kzpolitics.core.models import Citation, Person, Source, Status
 from legislation.models import RegistrationDecision
 from parties.models import Organization, Relation
 

@@ -23,8 +23,7 @@ from django.utils.http import http_date
 from rest_framework.throttling import AnonRateThrottle
 
 from elections.models import Election, Result, Round
-from kzpolitics.export import FORMAT_VERSION
-from kzpolitics.models import (
+from kzpolitics.core.models import (
     Citation,
     Cited,
     DataVersion,
@@ -36,7 +35,9 @@ from kzpolitics.models import (
     Source,
     Status,
     TimeStamped,
+    content_apps,
 )
+from kzpolitics.site.export import FORMAT_VERSION
 from legislation.models import LegalAct, Provision, RegistrationDecision
 from parties.models import (
     MembershipFigure,
@@ -81,7 +82,7 @@ LINKS = {
     "event-elections.csv": Election.events.through,
     "event-acts.csv": LegalAct.events.through,
 }
-CONTENT_APPS = ("kzpolitics", "parties", "elections", "legislation")
+CONTENT_APPS = tuple(config.label for config in content_apps())
 
 
 def download(client, **headers):

@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.throttling import AnonRateThrottle
 
-from kzpolitics.cells import safe_cell, unescaped_cell
-from kzpolitics.models import Person
+from kzpolitics.core.cells import safe_cell, unescaped_cell
+from kzpolitics.core.models import Person
 from parties.models import Organization
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,7 @@ def settings_in_a_process(env: dict) -> dict:
         "'num_proxies': settings.REST_FRAMEWORK['NUM_PROXIES'], "
         "'axes': settings.AXES_CLIENT_IP_CALLABLE}))"
     )
-    environment = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "kzpolitics.settings"}
+    environment = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "kzpolitics.site.settings"}
     environment.update(env)
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True
@@ -55,7 +55,7 @@ def test_one_proxy_count_setting_drives_the_throttle_and_axes(count):
     assert found == {
         "proxies": int(count),
         "num_proxies": int(count),
-        "axes": "kzpolitics.proxies.client_ip",
+        "axes": "kzpolitics.site.proxies.client_ip",
     }
 
 
@@ -65,7 +65,7 @@ def test_without_a_proxy_count_the_header_is_never_trusted():
         "import django; from django.conf import settings; django.setup(); "
         "print(settings.REST_FRAMEWORK['NUM_PROXIES'])"
     )
-    environment.update({"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "kzpolitics.settings"})
+    environment.update({"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "kzpolitics.site.settings"})
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True
     )
@@ -248,7 +248,7 @@ def test_the_admins_export_escapes_a_formula_and_its_import_reads_it_back(
     assert "'" + FORMULA in names
     assert FORMULA not in names
     # Read back, the file holds the name as it was: importing it changes nothing.
-    from kzpolitics.uploads import SafeCSV, SafeXLSX
+    from kzpolitics.core.uploads import SafeCSV, SafeXLSX
 
     format_ = SafeCSV() if fmt == "csv" else SafeXLSX()
     data = content.decode() if fmt == "csv" else content
@@ -338,7 +338,7 @@ def test_the_limits_are_settings_with_defaults():
 
 def test_the_format_refuses_a_bomb_even_past_the_form():
     """The confirmation step reads the kept file through the format: it checks it too."""
-    from kzpolitics.uploads import SafeXLSX, UploadTooLarge
+    from kzpolitics.core.uploads import SafeXLSX, UploadTooLarge
 
     with pytest.raises(UploadTooLarge):
         SafeXLSX().create_dataset(xlsx_of(PERSON_ROWS, bomb_bytes=21 * 1024 * 1024))

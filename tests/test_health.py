@@ -4,7 +4,7 @@ import pytest
 from django.db import OperationalError
 from django.test import Client
 
-from kzpolitics import health, views
+from kzpolitics.site import health, views
 from parties import api as parties_api
 
 pytestmark = pytest.mark.django_db

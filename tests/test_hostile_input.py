@@ -15,7 +15,7 @@ What each answers (the specification):
 
 - A NUL anywhere in a query string (a parameter's name or value), at any address: a 400 that
   names the parameter, as JSON under /api/ and as the site's HTML page elsewhere
-  (kzpolitics.middleware). In a form body, the form says so beside the field.
+  (kzpolitics.site.middleware). In a form body, the form says so beside the field.
 - An API list: 200 (a value that matches nothing; a parameter the list does not know, which it
   ignores), or a 400 whose JSON names the parameter, or a 404 for a page past the end.
 - An API detail or a record's page at an address that names no record: 404 (an API key ending
@@ -73,10 +73,10 @@ from django.urls import reverse
 from django.utils.html import escape
 from drf_spectacular.generators import SchemaGenerator
 
-from kzpolitics.admin import CheckedDateFieldListFilter
-from kzpolitics.api import router
-from kzpolitics.models import Person, Status
-from kzpolitics.views import TimelineForm
+from kzpolitics.core.admin import CheckedDateFieldListFilter
+from kzpolitics.core.models import Person, Status, content_apps
+from kzpolitics.site.api import router
+from kzpolitics.site.views import TimelineForm
 from legislation.filters import LegalActFilter
 from parties.filters import OrganizationFilter
 
@@ -85,7 +85,7 @@ from .checkers import ARTEFACTS
 # A sweep: run once, on PostgreSQL (tests/conftest.py deselects it on SQLite unless asked).
 pytestmark = [pytest.mark.django_db, pytest.mark.sweep]
 
-CONTENT_APPS = ("kzpolitics", "parties", "elections", "legislation")
+CONTENT_APPS = tuple(config.label for config in content_apps())
 VENDOR = connection.vendor  # from the settings: no query is run at import
 FORM = "application/x-www-form-urlencoded"
 NOTHING = "q=no-record-is-called-this"  # a search that empties a changelist

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from elections.models import Result
 from elections.resources import ResultResource
-from kzpolitics.models import Citation, Person, Place, Status
-from kzpolitics.resources import CitationResource, PersonResource, problems
+from kzpolitics.core.models import Citation, Person, Place, Status
+from kzpolitics.core.resources import CitationResource, PersonResource, problems
 from parties.models import Organization
 from parties.resources import OrganizationResource
 

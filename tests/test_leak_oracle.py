@@ -58,9 +58,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from elections.models import Election, Result
-from kzpolitics.api import router
-from kzpolitics.coverage import cited_models
-from kzpolitics.models import (
+from kzpolitics.core.coverage import cited_models
+from kzpolitics.core.models import (
     Citation,
     DataVersion,
     Event,
@@ -69,9 +68,11 @@ from kzpolitics.models import (
     Revision,
     Source,
     Status,
+    content_apps,
 )
-from kzpolitics.revisions import propose
-from kzpolitics.views import TIMELINE_KINDS
+from kzpolitics.core.revisions import propose
+from kzpolitics.site.api import router
+from kzpolitics.site.views import TIMELINE_KINDS
 from legislation.models import LegalAct, RegistrationDecision
 from parties.models import Organization, Relation, Role, Stance
 from parties.views import SORTS
@@ -101,7 +102,7 @@ from .factories import (
 pytestmark = [pytest.mark.django_db, pytest.mark.sweep]
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "OPTIONS")
-CONTENT_APPS = ("kzpolitics", "parties", "elections", "legislation")
+CONTENT_APPS = tuple(config.label for config in content_apps())
 # Pages that are the same whatever the data (and cost seconds): not crawled.
 STATIC_ROUTES = {"api:schema", "api:docs", "healthz"}
 DATES = ("1989-06-01", "1991-12-16", "1999-01-01")

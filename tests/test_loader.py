@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kzpolitics.article_loader import FILES, Loader, LoadError, normalize
-from kzpolitics.models import Citation, Source
+from kzpolitics.core.models import Citation, Source
+from kzpolitics.site.article_loader import FILES, Loader, LoadError, normalize
 from parties.models import Organization
 
 pytestmark = pytest.mark.django_db

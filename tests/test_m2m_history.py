@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from elections.models import Election
-from kzpolitics.changes import link_history_model, links_of_versions, recent_changes
-from kzpolitics.models import Event
+from kzpolitics.core.changes import link_history_model, links_of_versions, recent_changes
+from kzpolitics.core.models import Event
 from legislation.models import LegalAct
 from parties.models import Organization
 

@@ -17,9 +17,9 @@ from django.views.defaults import server_error
 
 from elections.models import Election, Result
 from elections.seatchart import hemicycle, rows_for
-from kzpolitics import dates
-from kzpolitics.models import Citation, Event, Person, PersonName, Place, Source, Status
-from kzpolitics.views import CITING_PAGE, TIMELINE_PAGE
+from kzpolitics.core import dates
+from kzpolitics.core.models import Citation, Event, Person, PersonName, Place, Source, Status
+from kzpolitics.site.views import CITING_PAGE, TIMELINE_PAGE
 from legislation.models import LegalAct
 from parties.models import Organization
 

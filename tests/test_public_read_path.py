@@ -9,8 +9,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
 from elections.models import Election, Result
-from kzpolitics.article_loader import ARTICLE_SLUG
-from kzpolitics.models import Citation, Event, Person, PersonName, Place, PlaceName, Source, Status
+from kzpolitics.core.models import (
+    Citation,
+    Event,
+    Person,
+    PersonName,
+    Place,
+    PlaceName,
+    Source,
+    Status,
+)
+from kzpolitics.site.article_loader import ARTICLE_SLUG
 from legislation.models import LegalAct
 from parties.models import Organization, OrganizationName, Relation, Role, Stance
 

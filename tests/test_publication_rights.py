@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from kzpolitics.editorial import deleted_versions
-from kzpolitics.models import Citation, Person, Status
+from kzpolitics.core.editorial import deleted_versions
+from kzpolitics.core.models import Citation, Person, Status
 from parties.models import Organization, Role
 
 from .factories import OrganizationFactory, PersonFactory, RoleFactory, SourceFactory
@@ -217,7 +217,7 @@ def test_linking_published_records_from_a_link_inline_is_a_reviewers_change(
 ):
     """The organizations an event concerns: a link between two published records is public,
     so only a reviewer makes it here; an editor may link a draft event (nobody sees it)."""
-    from kzpolitics.models import Event
+    from kzpolitics.core.models import Event
 
     event = Event.objects.published().order_by("pk").first()
     Event.objects.filter(pk=event.pk).update(status=event_status)

@@ -18,9 +18,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from kzpolitics import revisions
-from kzpolitics.models import Citation, DataVersion, Event, Person, Revision, Status
-from kzpolitics.resources import PersonResource, problems
+from kzpolitics.core import revisions
+from kzpolitics.core.models import Citation, DataVersion, Event, Person, Revision, Status
+from kzpolitics.core.resources import PersonResource, problems
 from parties.models import Organization
 
 from .checkers import VNU_JAR, missing_html_checker

@@ -13,7 +13,7 @@ from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.test import Client
 
-from kzpolitics.health import QuietOutageFilter
+from kzpolitics.site.health import QuietOutageFilter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,7 +46,7 @@ def test_the_production_settings_pass_check_deploy_with_no_warning():
         "/organizations/otan/",
         "/api/v1/organizations/",
         "/healthz",
-        # Refused before any view runs (kzpolitics.middleware): a 400 with the headers too.
+        # Refused before any view runs (kzpolitics.site.middleware): a 400 with the headers too.
         "/search/?q=a%00b",
         "/api/v1/organizations/?search=a%00b",
     ],

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_check(**env):
     base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
-    base["DJANGO_SETTINGS_MODULE"] = "kzpolitics.settings"
+    base["DJANGO_SETTINGS_MODULE"] = "kzpolitics.site.settings"
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,

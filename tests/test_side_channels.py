@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.urls import reverse
 
-from kzpolitics.models import Citation, DataVersion, Event, Person, Source, Status
+from kzpolitics.core.models import Citation, DataVersion, Event, Person, Source, Status
 from parties.models import Organization, OrganizationName, Role
 
 pytestmark = pytest.mark.django_db

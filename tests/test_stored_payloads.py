@@ -6,7 +6,7 @@ import pytest
 from django.db import models
 
 from elections.models import Election
-from kzpolitics.models import Citation, Event, Person, Source
+from kzpolitics.core.models import Citation, Event, Person, Source
 from legislation.models import LegalAct
 from parties.models import Organization
 

@@ -8,13 +8,14 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
-from kzpolitics import dates, synthetic
-from kzpolitics.coverage import cited_models, coverage, totals
-from kzpolitics.models import DataVersion, Status
+from kzpolitics.core import dates
+from kzpolitics.core.coverage import cited_models, coverage, totals
+from kzpolitics.core.models import DataVersion, Status, content_apps
+from kzpolitics.site import synthetic
 
 pytestmark = pytest.mark.django_db
 
-CONTENT_APPS = ("kzpolitics", "parties", "elections", "legislation")
+CONTENT_APPS = tuple(config.label for config in content_apps())
 CITATION = "kzpolitics.Citation"
 
 

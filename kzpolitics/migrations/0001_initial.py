@@ -6,7 +6,7 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
-import kzpolitics.dates
+import kzpolitics.core.dates
 
 
 class Migration(migrations.Migration):
@@ -168,13 +168,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Published (EDTF)",
                     ),
                 ),
                 (
                     "date_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -186,7 +186,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "date_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="date_edtf",
@@ -310,13 +310,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Date (EDTF)",
                     ),
                 ),
                 (
                     "date_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -328,7 +328,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "date_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="date_edtf",
@@ -395,13 +395,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="In use from (EDTF)",
                     ),
                 ),
                 (
                     "start_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -413,7 +413,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "start_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="start_edtf",
@@ -437,13 +437,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="In use until (EDTF)",
                     ),
                 ),
                 (
                     "end_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -455,7 +455,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "end_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="end_edtf",

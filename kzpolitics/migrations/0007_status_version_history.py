@@ -8,7 +8,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import kzpolitics.dates
+import kzpolitics.core.dates
 
 
 def publish_what_was_there(apps, schema_editor):
@@ -388,13 +388,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Date (EDTF)",
                     ),
                 ),
                 (
                     "date_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -406,7 +406,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "date_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="date_edtf",
@@ -776,13 +776,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="In use from (EDTF)",
                     ),
                 ),
                 (
                     "start_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -794,7 +794,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "start_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="start_edtf",
@@ -818,13 +818,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="In use until (EDTF)",
                     ),
                 ),
                 (
                     "end_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -836,7 +836,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "end_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="end_edtf",
@@ -1030,13 +1030,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Published (EDTF)",
                     ),
                 ),
                 (
                     "date_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -1048,7 +1048,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "date_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="date_edtf",

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from kzpolitics.references import References
+from kzpolitics.core.references import References
 
 register = template.Library()
 

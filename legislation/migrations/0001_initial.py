@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import kzpolitics.dates
+import kzpolitics.core.dates
 
 
 class Migration(migrations.Migration):
@@ -78,13 +78,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Adopted (EDTF)",
                     ),
                 ),
                 (
                     "adopted_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "adopted_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="adopted_edtf",
@@ -227,13 +227,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Date (EDTF)",
                     ),
                 ),
                 (
                     "date_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -245,7 +245,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "date_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="date_edtf",

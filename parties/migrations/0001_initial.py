@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import kzpolitics.dates
+import kzpolitics.core.dates
 
 
 class Migration(migrations.Migration):
@@ -94,13 +94,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Founded (EDTF)",
                     ),
                 ),
                 (
                     "founded_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "founded_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="founded_edtf",
@@ -136,13 +136,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Dissolved (EDTF)",
                     ),
                 ),
                 (
                     "dissolved_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "dissolved_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="dissolved_edtf",
@@ -222,13 +222,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="In use from (EDTF)",
                     ),
                 ),
                 (
                     "start_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -240,7 +240,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "start_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="start_edtf",
@@ -264,13 +264,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="In use until (EDTF)",
                     ),
                 ),
                 (
                     "end_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -282,7 +282,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "end_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="end_edtf",
@@ -372,13 +372,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="From (EDTF)",
                     ),
                 ),
                 (
                     "start_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -390,7 +390,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "start_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="start_edtf",
@@ -414,13 +414,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Until (EDTF)",
                     ),
                 ),
                 (
                     "end_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -432,7 +432,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "end_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="end_edtf",
@@ -515,13 +515,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="From (EDTF)",
                     ),
                 ),
                 (
                     "start_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -533,7 +533,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "start_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="start_edtf",
@@ -557,13 +557,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Until (EDTF)",
                     ),
                 ),
                 (
                     "end_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -575,7 +575,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "end_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="end_edtf",
@@ -653,13 +653,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="As of (EDTF)",
                     ),
                 ),
                 (
                     "date_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -671,7 +671,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "date_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="date_edtf",
@@ -752,13 +752,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Date (EDTF)",
                     ),
                 ),
                 (
                     "date_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -770,7 +770,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "date_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="date_edtf",
@@ -794,13 +794,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Until (EDTF)",
                     ),
                 ),
                 (
                     "end_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -812,7 +812,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "end_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="end_edtf",

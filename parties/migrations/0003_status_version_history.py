@@ -5,7 +5,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import kzpolitics.dates
+import kzpolitics.core.dates
 
 
 def publish_what_was_there(apps, schema_editor):
@@ -224,13 +224,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="As of (EDTF)",
                     ),
                 ),
                 (
                     "date_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -242,7 +242,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "date_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="date_edtf",
@@ -389,13 +389,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Founded (EDTF)",
                     ),
                 ),
                 (
                     "founded_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -407,7 +407,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "founded_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="founded_edtf",
@@ -431,13 +431,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Dissolved (EDTF)",
                     ),
                 ),
                 (
                     "dissolved_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -449,7 +449,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "dissolved_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="dissolved_edtf",
@@ -556,13 +556,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="In use from (EDTF)",
                     ),
                 ),
                 (
                     "start_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -574,7 +574,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "start_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="start_edtf",
@@ -598,13 +598,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="In use until (EDTF)",
                     ),
                 ),
                 (
                     "end_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -616,7 +616,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "end_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="end_edtf",
@@ -743,13 +743,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Date (EDTF)",
                     ),
                 ),
                 (
                     "date_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -761,7 +761,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "date_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="date_edtf",
@@ -785,13 +785,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Until (EDTF)",
                     ),
                 ),
                 (
                     "end_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -803,7 +803,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "end_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="end_edtf",
@@ -933,13 +933,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="From (EDTF)",
                     ),
                 ),
                 (
                     "start_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -951,7 +951,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "start_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="start_edtf",
@@ -975,13 +975,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Until (EDTF)",
                     ),
                 ),
                 (
                     "end_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -993,7 +993,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "end_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="end_edtf",
@@ -1121,13 +1121,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="From (EDTF)",
                     ),
                 ),
                 (
                     "start_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -1139,7 +1139,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "start_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="start_edtf",
@@ -1163,13 +1163,13 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Library of Congress EDTF, e.g. 1990-05 (May 1990), 1994-21 (spring 1994), 1991-40 (first half of 1991), 1992-06~ (about June 1992), 1994-10/1995-03 (a span). Leave empty to have it read from the wording.",
                         max_length=60,
-                        validators=[kzpolitics.dates.validate_edtf],
+                        validators=[kzpolitics.core.dates.validate_edtf],
                         verbose_name="Until (EDTF)",
                     ),
                 ),
                 (
                     "end_earliest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="earliest",
                         db_index=True,
@@ -1181,7 +1181,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "end_latest",
-                    kzpolitics.dates.DerivedDateField(
+                    kzpolitics.core.dates.DerivedDateField(
                         blank=True,
                         bound="latest",
                         edtf_field="end_edtf",

@@ -1,6 +1,6 @@
 """Trigram indexes for search on PostgreSQL: organizations and their names.
 
-``kzpolitics.rest.matching`` (the API's ``?search=`` and the search page) matches each
+``kzpolitics.core.rest.matching`` (the API's ``?search=`` and the search page) matches each
 searched column in a query of its own: ``UPPER(column::text) LIKE UPPER('%word%')``, which is
 what Django writes for ``icontains``, and, for the names the API also matches by spelling,
 ``column %> 'word'`` (``trigram_word_similar``). A GIN index of the column's trigrams

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from kzpolitics.backups import BackupError, figures, write_backup
+from kzpolitics.site.backups import BackupError, figures, write_backup
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from kzpolitics.coverage import coverage, totals
+from kzpolitics.core.coverage import coverage, totals
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from kzpolitics.article_loader import LoadError, load_article
-from kzpolitics.models import Source
+from kzpolitics.core.models import Source
+from kzpolitics.site.article_loader import LoadError, load_article
 
 
 class Rollback(Exception):

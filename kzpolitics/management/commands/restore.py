@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kzpolitics.backups import BackupError, figures, read_backup, restore_backup
+from kzpolitics.site.backups import BackupError, figures, read_backup, restore_backup
 
 
 class Command(BaseCommand):

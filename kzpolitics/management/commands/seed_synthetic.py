@@ -4,8 +4,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from kzpolitics import synthetic
-from kzpolitics.models import DataVersion
+from kzpolitics.core.models import DataVersion
+from kzpolitics.site import synthetic
 
 
 def scale_value(text: str) -> float:

@@ -1,0 +1,78 @@
+"""Shared models every app builds on: sources and citations, people, places and events.
+
+These models never import an app: apps point at them, not the other way round.
+"""
+
+from kzpolitics.core.models.citations import (
+    Citation,
+    CitationQuerySet,
+    Cited,
+    CitedQuerySet,
+    Source,
+    attach_citations,
+    cited_models,
+    keep_prefetched,
+    public_records_condition,
+)
+from kzpolitics.core.models.events import (
+    Event,
+    EventQuerySet,
+)
+from kzpolitics.core.models.people import (
+    Person,
+    PersonName,
+    PersonQuerySet,
+)
+from kzpolitics.core.models.places import (
+    NameInUse,
+    Place,
+    PlaceName,
+)
+from kzpolitics.core.models.records import (
+    DataVersion,
+    EditConflict,
+    RecordQuerySet,
+    Status,
+    TimeStamped,
+    content_apps,
+    content_models,
+    public_condition,
+    published_prefetch,
+    required_links,
+)
+from kzpolitics.core.models.revisions import (
+    Revision,
+    RevisionQuerySet,
+)
+
+__all__ = [
+    "content_apps",
+    "content_models",
+    "Status",
+    "RecordQuerySet",
+    "required_links",
+    "public_condition",
+    "published_prefetch",
+    "EditConflict",
+    "TimeStamped",
+    "DataVersion",
+    "CitedQuerySet",
+    "attach_citations",
+    "keep_prefetched",
+    "Cited",
+    "Source",
+    "CitationQuerySet",
+    "cited_models",
+    "public_records_condition",
+    "Citation",
+    "PersonQuerySet",
+    "Person",
+    "PersonName",
+    "Place",
+    "NameInUse",
+    "PlaceName",
+    "EventQuerySet",
+    "Event",
+    "RevisionQuerySet",
+    "Revision",
+]

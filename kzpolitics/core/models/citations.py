@@ -1,0 +1,398 @@
+"""Sources and citations: one mechanism for every record, and the records that carry it."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_comma_separated_integer_list
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+
+from kzpolitics.core.dates import UncertainDate
+from kzpolitics.core.models.records import (
+    RecordQuerySet,
+    Status,
+    TimeStamped,
+    public_condition,
+    published_prefetch,
+)
+
+
+class CitedQuerySet(RecordQuerySet):
+    """Records that take citations. ``with_citations`` fetches the citations of every record
+    a page shows in one query, however many kinds of record that is."""
+
+    _citation_paths: tuple[str, ...] | None = None  # None: citations are not prefetched
+    _citations_public = True
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._citation_paths = self._citation_paths
+        clone._citations_public = self._citations_public
+        return clone
+
+    def with_citations(self, *related: str, public: bool = True):
+        """Prefetch the records' citations with their sources, and those of related rows.
+
+        ``with_citations("names", "roles")`` also fetches the citations of each name and
+        role. All of them come in one query once the records are fetched (and the related
+        rows prefetched, as the queryset says, or here if it does not). With ``public`` (the
+        default) only what the public may see is fetched: published citations of published
+        sources, and related rows the public may see; ``public=False`` is an editor's
+        preview, which shows drafts too.
+        """
+        clone = self._chain()
+        paths = clone._citation_paths or ()
+        clone._citation_paths = (*paths, *(path for path in related if path not in paths))
+        clone._citations_public = public
+        return clone
+
+    def _fetch_all(self):
+        fetching = self._result_cache is None
+        super()._fetch_all()
+        if fetching and issubclass(self._iterable_class, models.query.ModelIterable):
+            self._attach_related(self._result_cache)
+            if self._citation_paths is not None:
+                attach_citations(
+                    self._result_cache, self._citation_paths, public=self._citations_public
+                )
+
+    def _attach_related(self, records: list) -> None:
+        """Related rows a kind of record fetches for all its records at once, in a way
+        ``prefetch_related`` cannot (before their citations are fetched)."""
+
+
+def attach_citations(records: list, paths: tuple[str, ...] = (), public: bool = True) -> None:
+    """Fetch the citations (with their sources) of ``records`` and of the rows each of
+    ``paths`` reaches from them (``"names"``, ``"roles__person"``), in one query, and keep
+    each row's as its prefetched ``citations``.
+
+    With ``public``, ``records`` are ones the public may see (the caller fetched them with
+    ``published()``); a path not yet prefetched is fetched with published rows only, and only
+    published citations of published sources are kept."""
+    rows = list(records)
+    for path in paths:
+        # Nothing to do for a path the queryset prefetched already.
+        models.prefetch_related_objects(records, *_prefetches(records, path, public))
+        rows.extend(_follow(records, path.split("__")))
+    by_key: dict[tuple[int, int], list] = {}
+    for row in rows:
+        if isinstance(row, Cited) and row.pk is not None:
+            key = (ContentType.objects.get_for_model(type(row)).pk, row.pk)
+            by_key.setdefault(key, []).append(row)
+    found: dict[tuple[int, int], list] = {key: [] for key in by_key}
+    if by_key:
+        wanted: dict[int, list[int]] = {}
+        for content_type_id, pk in by_key:
+            wanted.setdefault(content_type_id, []).append(pk)
+        match = Q()
+        for content_type_id, pks in wanted.items():
+            match |= Q(content_type_id=content_type_id, object_id__in=pks)
+        citations = Citation.objects.filter(match)
+        if public:
+            citations = citations.filter(public_condition(Citation))
+        for citation in citations.select_related("source", "via"):
+            found[(citation.content_type_id, citation.object_id)].append(citation)
+    for key, instances in by_key.items():
+        for row in instances:
+            keep_prefetched(row, "citations", found[key])
+
+
+def _prefetches(records: list, path: str, public: bool) -> list:
+    """The prefetches of each step of ``path`` from ``records``, each of the rows the public
+    may see (or every row, for an editor's preview)."""
+    if not records:
+        return []
+    lookups, model, steps = [], type(records[0]), []
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        model = field.related_model
+        steps.append(name)
+        lookups.append(published_prefetch("__".join(steps), model, public=public))
+    return lookups
+
+
+def keep_prefetched(row, name: str, related: list) -> None:
+    """Keep ``related`` as ``row``'s prefetched ``name`` (a reverse or generic relation), as
+    ``prefetch_related`` would have: ``row.<name>.all()`` then runs no query."""
+    cached = getattr(row, name).get_queryset()
+    cached._result_cache = related
+    cached._prefetch_done = True
+    if not hasattr(row, "_prefetched_objects_cache"):
+        row._prefetched_objects_cache = {}
+    row._prefetched_objects_cache[name] = cached
+
+
+def _follow(rows: list, names: list[str]) -> list:
+    """The rows a relation path reaches from ``rows``, through prefetched or cached relations."""
+    for name in names:
+        reached = []
+        for row in rows:
+            value = getattr(row, name, None)
+            if value is None:
+                continue
+            if isinstance(value, models.Manager):
+                reached.extend(value.all())
+            else:
+                reached.append(value)
+        rows = reached
+    return rows
+
+
+class Cited(TimeStamped):
+    """A record whose facts must each be backed by a citation.
+
+    ``CITED_FIELDS`` names the factual fields that, when filled, need a citation naming them;
+    a citation with an empty ``field`` backs the record as a whole (every record needs one).
+    """
+
+    CITED_FIELDS: tuple[str, ...] = ()
+    # For a row that belongs to a record (a name to its organization): the field naming it.
+    PARENT: str = ""
+
+    citations = GenericRelation("kzpolitics.Citation")
+
+    objects = CitedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # One transaction: the data version (moved on by the save's signal) must not become
+        # visible before the citations' flag does, or a page cached under the new version
+        # would keep the old flag (kzpolitics.site.caching).
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            # Its citations are public only while it is: keep their flag in step (one query).
+            Citation._base_manager.filter(
+                content_type=ContentType.objects.get_for_model(type(self)), object_id=self.pk
+            ).exclude(record_published=self.is_published).update(record_published=self.is_published)
+
+    def parent_record(self):
+        """The record this row belongs to, or None for a record of its own."""
+        return getattr(self, self.PARENT) if self.PARENT else None
+
+    def field_is_filled(self, name: str) -> bool:
+        """Whether a factual field holds a value (reads FK ids, so it runs no query)."""
+        if isinstance(getattr(type(self), name, None), UncertainDate):
+            return bool(getattr(self, name))
+        return getattr(self, self._meta.get_field(name).attname) not in (None, "")
+
+    def filled_cited_fields(self) -> list[str]:
+        return [name for name in self.CITED_FIELDS if self.field_is_filled(name)]
+
+    def uncited_fields(self, citations=None) -> list[str]:
+        """Filled factual fields that no citation names (uses prefetched citations if any)."""
+        citations = self.citations.all() if citations is None else citations
+        named = {c.field for c in citations}
+        return [name for name in self.filled_cited_fields() if name not in named]
+
+
+class Source(TimeStamped):
+    """A work that facts come from: the article itself, a book, a newspaper issue, a web page."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        BOOK = "book", "Book"
+        EDITED_VOLUME = "edited_volume", "Edited volume"
+        HANDBOOK = "handbook", "Handbook"
+        NEWSPAPER = "newspaper", "Newspaper"
+        JOURNAL_ARTICLE = "journal_article", "Journal article or issue"
+        WEB_PAGE = "web_page", "Web page"
+        NOTE = "note", "Note"
+
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="Stable URL name; never change it."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, help_text="What sort of work.")
+    authors = models.CharField(max_length=300, blank=True, help_text="Authors as printed.")
+    editors = models.CharField(max_length=300, blank=True, help_text="Editors as printed.")
+    title = models.CharField(max_length=400, help_text="Title of the work as printed.")
+    container = models.CharField(
+        max_length=300, blank=True, help_text="Journal or newspaper the item appeared in."
+    )
+    issue = models.CharField(max_length=60, blank=True, help_text="Issue or volume, e.g. “No. 12”.")
+    publisher = models.CharField(max_length=200, blank=True)
+    place = models.CharField(max_length=120, blank=True, help_text="Place of publication.")
+    date = UncertainDate("Published")
+    url = models.URLField(max_length=500, blank=True, help_text="Web address, where it has one.")
+    reference_text = models.TextField(
+        blank=True, help_text="The footnote's verbatim text where the work is first named."
+    )
+    footnotes = models.CharField(
+        max_length=120,
+        blank=True,
+        validators=[validate_comma_separated_integer_list],
+        help_text="The founding article's footnote numbers that name this work, e.g. “1,9”.",
+    )
+    note = models.TextField(
+        blank=True, help_text="Editorial remarks, e.g. how “op. cit.” was resolved."
+    )
+
+    class Meta:
+        ordering = ("authors", "title")
+
+    def __str__(self) -> str:
+        return self.short_reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("kzpolitics:source-detail", args=[self.slug])
+
+    @property
+    def short_reference(self) -> str:
+        """Author-date label: “Ponomarev 1991”, “D’iachenko et al. 2000”, “Babak (ed.) 2003”."""
+        names = [n.strip() for n in (self.authors or self.editors).split(",") if n.strip()]
+        if names:
+            surnames = [n.split()[-1] for n in names]
+            who = surnames[0] if len(names) == 1 else f"{surnames[0]} et al."
+            if not self.authors:
+                who += " (ed.)"
+        else:
+            who = (self.container or self.title).split(",")[0]
+        year = self.date.edtf[:4] if self.date.edtf else ""
+        return f"{who} {year}".strip()
+
+
+class CitationQuerySet(RecordQuerySet):
+    def published(self):
+        """Citations the public may see: published, of a published source (and via one, if
+        any), backing a record the public may see (which, for a row that links records, means
+        every record it links is published too)."""
+        return super().published().filter(public_records_condition())
+
+    def of_records(self, records):
+        """Citations of these records (a list of rows of one model, or a queryset)."""
+        records = list(records)
+        if not records:
+            return self.none()
+        content_type = ContentType.objects.get_for_model(type(records[0]))
+        return self.filter(content_type=content_type, object_id__in=[r.pk for r in records])
+
+
+def cited_models() -> list[type[models.Model]]:
+    """Every kind of record that takes citations, in every installed app."""
+    return [model for model in apps.get_models() if issubclass(model, Cited)]
+
+
+def public_records_condition(prefix: str = "") -> Q:
+    """The condition that a citation backs a record the public may see: for each kind of
+    record, its content type and an id among that kind's ``published()`` rows."""
+    content_types = ContentType.objects.get_for_models(*cited_models())
+    condition = Q(pk__in=[])
+    for model, content_type in content_types.items():
+        condition |= Q(
+            **{
+                f"{prefix}content_type": content_type,
+                f"{prefix}object_id__in": model.objects.published().values("pk"),
+            }
+        )
+    return condition
+
+
+class Citation(TimeStamped):
+    """A record, or one of its fields or statements, backed by a source at a locator.
+
+    A fact the article takes from another work cites that work *via* the article: Ponomarev,
+    pp. 14-15, via Babak, footnote 1.
+    """
+
+    # A citation through a work the public may not see is not shown either.
+    PUBLIC_WITH = ("via",)
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The field or statement this backs (e.g. “founded”); empty for the whole record.",
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="citations", help_text="The work cited."
+    )
+    pages = models.CharField(
+        max_length=40, blank=True, help_text="Pages of the work, e.g. “14-15”."
+    )
+    footnote = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Footnote number in the citing work (the article)."
+    )
+    section = models.CharField(
+        max_length=200, blank=True, help_text="Section of the work, when there are no pages."
+    )
+    quote = models.CharField(
+        max_length=400, blank=True, help_text="A short quotation, a sentence at most."
+    )
+    via = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="via_citations",
+        help_text="The work through which this source is known (the article, for its footnotes).",
+    )
+    note = models.TextField(blank=True, help_text="Editorial remark on this citation.")
+    record_published = models.BooleanField(
+        default=False,
+        editable=False,
+        db_index=True,
+        help_text="Whether the record it backs is published (kept up to date on every save of "
+        "the record): the public sees a citation only when both are.",
+    )
+
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("content_type", "object_id", "field", "id")
+        indexes = [models.Index(fields=("content_type", "object_id"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(via=models.F("source")),
+                name="citation_via_is_another_source",
+                violation_error_message="A citation cannot go via its own source.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.locator_text
+
+    def save(self, *args, **kwargs):
+        model = self.content_type.model_class() if self.content_type_id else None
+        if model is not None:
+            self.record_published = model._base_manager.filter(
+                pk=self.object_id, status=Status.PUBLISHED
+            ).exists()
+        return super().save(*args, **kwargs)
+
+    @property
+    def locator_text(self) -> str:
+        """“Ponomarev 1991, pp. 14-15, cited in Babak, fn. 1”."""
+        parts = [self.source.short_reference]
+        if self.pages:
+            parts.append(("pp. " if "-" in self.pages else "p. ") + self.pages)
+        if self.section and not self.via_id:
+            parts.append(f"section “{self.section}”")
+        text = ", ".join(parts)
+        if self.via_id:
+            text += f", cited in {self.via.short_reference or self.via.title}"
+        if self.footnote:
+            text += f", fn. {self.footnote}"
+        return text
+
+    def clean(self):
+        super().clean()
+        if self.via_id and self.via_id == self.source_id:
+            raise ValidationError({"via": "A citation cannot go via its own source."})
+        model = self.content_type.model_class() if self.content_type_id else None
+        if model is not None and self.field:
+            allowed = getattr(model, "CITED_FIELDS", ())
+            if self.field not in allowed:
+                raise ValidationError(
+                    {
+                        "field": f"“{self.field}” is not a cited field of "
+                        f"{model._meta.verbose_name}; use one of: "
+                        f"{', '.join(allowed) or '(none: leave empty)'}."
+                    }
+                )

@@ -1,0 +1,70 @@
+"""Dated happenings: the timeline."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F
+from django.urls import reverse
+
+from kzpolitics.core.dates import UncertainDate
+from kzpolitics.core.models.citations import Cited, CitedQuerySet
+from kzpolitics.core.models.people import Person
+from kzpolitics.core.models.places import Place
+
+
+class EventQuerySet(CitedQuerySet):
+    def between(self, start=None, end=None):
+        """Events that may fall within [start, end] (compares real dates, not strings)."""
+        qs = self
+        if start:
+            qs = qs.filter(date_latest__gte=start)
+        if end:
+            qs = qs.filter(date_earliest__lte=end)
+        return qs
+
+    def chronological(self):
+        return self.order_by(F("date_earliest").asc(nulls_last=True), "title", "id")
+
+
+class Event(Cited):
+    """A dated happening: a protest, a congress, a coup, an announcement, a statement."""
+
+    class Kind(models.TextChoices):
+        PROTEST = "protest", "Protest"
+        CONGRESS = "congress", "Congress or conference"
+        FOUNDING = "founding", "Founding"
+        COUP = "coup", "Coup"
+        ELECTION = "election", "Election"
+        LEGISLATION = "legislation", "Legislation"
+        ANNOUNCEMENT = "announcement", "Announcement"
+        STATEMENT = "statement", "Statement"
+        REGISTRATION = "registration", "Registration"
+        OTHER = "other", "Other"
+
+    CITED_FIELDS = ("date", "place", "summary")
+
+    slug = models.SlugField(
+        max_length=160, unique=True, help_text="Stable URL name; never change it."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    date = UncertainDate("Date")
+    place = models.ForeignKey(
+        Place, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    summary = models.TextField(blank=True, help_text="What happened, per the sources (cite it).")
+    people = models.ManyToManyField(Person, blank=True, related_name="events")
+    _history_m2m_fields = ("people",)  # in each version: diffs, reverts, restores include them
+    note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = (F("date_earliest").asc(nulls_last=True), "title", "id")
+        indexes = [UncertainDate.order_index("date", "event_timeline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.date})" if self.date else self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("kzpolitics:event-detail", args=[self.slug])

@@ -1,0 +1,68 @@
+"""People and the names they are known by."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from kzpolitics.core.models.citations import Cited, CitedQuerySet
+
+
+class PersonQuerySet(CitedQuerySet):
+    def matching(self, text: str):
+        """People any of whose names contain the text."""
+        return self.filter(Q(name__icontains=text) | Q(names__name__icontains=text)).distinct()
+
+
+class Person(Cited):
+    """A person the sources name: a leader, an official, a writer."""
+
+    CITED_FIELDS = ("description",)
+
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="Stable URL name; never change it."
+    )
+    name = models.CharField(max_length=200, help_text="The name as the founding article spells it.")
+    description = models.TextField(
+        blank=True, help_text="Who they were, as the sources describe them (cite it)."
+    )
+    note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("name", "id")
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("kzpolitics:person-detail", args=[self.slug])
+
+
+class PersonName(Cited):
+    """Another name or spelling of a person (Nazarbayev for Nazarbaev)."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "As printed in the article"
+        VARIANT = "variant", "Variant spelling"
+        FULL = "full", "Full name"
+        TRANSLITERATION = "transliteration", "Transliteration"
+
+    PARENT = "person"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200, db_index=True, help_text="The name or spelling.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.VARIANT)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("person", "kind", "name")
+        constraints = [
+            models.UniqueConstraint(fields=("person", "name"), name="person_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,211 @@
+"""What every record shares: status, timestamps, history, publication, and the data version."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from kzpolitics.core.dates import check_span, date_spans, uncertain_dates
+
+
+class Status(models.TextChoices):
+    """Where a record stands in review. The public sees published records only."""
+
+    DRAFT = "draft", "Draft"
+    REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class RecordQuerySet(models.QuerySet):
+    """Records of any status. Public code asks for what the public may see by name:
+    ``published()``; the admin and management commands use every row."""
+
+    def published(self):
+        """The rows the public may see: published, and every record they require (the
+        ``required_links`` of the model, followed to the end) published too."""
+        return self.filter(public_condition(self.model))
+
+    def visible(self, public: bool = True):
+        """``published()`` for the public; every row for an editor previewing drafts."""
+        return self.published() if public else self.all()
+
+
+def required_links(model):
+    """The links a row cannot be public without: each (field, nullable) whose record must be
+    published for the row to be. A non-null foreign key to a record is one (a name of its
+    organization, a result of its election); so is a nullable one the model names in
+    ``PUBLIC_WITH`` (a role in an organization, a result of a party), which may be empty. A
+    nullable link outside ``PUBLIC_WITH`` (a founding place, who took a decision) is only an
+    attribute of the row: public code fetches it with ``published_prefetch`` and shows it only
+    while it is published."""
+    public_with = getattr(model, "PUBLIC_WITH", ())
+    for field in model._meta.concrete_fields:
+        if not (field.many_to_one or field.one_to_one):
+            continue
+        target = field.related_model
+        if not (isinstance(target, type) and issubclass(target, TimeStamped)):
+            continue
+        if not field.null or field.name in public_with:
+            yield field, field.null
+
+
+def public_condition(model, prefix: str = "") -> Q:
+    """The condition (on rows of ``model``, reached through ``prefix``) that a row and every
+    record it requires are published."""
+    condition = Q(**{f"{prefix}status": Status.PUBLISHED})
+    for field, nullable in required_links(model):
+        linked = public_condition(field.related_model, f"{prefix}{field.name}__")
+        if nullable:
+            linked |= Q(**{f"{prefix}{field.name}__isnull": True})
+        condition &= linked
+    return condition
+
+
+def published_prefetch(lookup: str, model, queryset=None, public: bool = True):
+    """A ``Prefetch`` of ``lookup`` (a reverse relation such as ``roles``, a many-to-many such
+    as ``events``, or a nullable link such as ``founding_place``) that keeps only what the
+    public may see, unless ``public`` is False (an editor's preview). A link to a record the
+    public may not see is then empty (None), as Django's prefetch leaves it."""
+    queryset = model.objects.all() if queryset is None else queryset
+    return models.Prefetch(lookup, queryset=queryset.published() if public else queryset)
+
+
+class EditConflict(Exception):
+    """Someone else saved the record after this edit began: saving would overwrite theirs."""
+
+    def __init__(self, record, expected_version: int, current_version: int):
+        self.record = record
+        self.expected_version = expected_version
+        self.current_version = current_version
+        super().__init__(
+            f"{record._meta.verbose_name} “{record}” was changed by someone else since you "
+            f"opened it (your version {expected_version}, now version {current_version})."
+        )
+
+
+class TimeStamped(models.Model):
+    """Every record knows when it was created and last changed, its review status, its
+    version (for refusing a save that would overwrite a colleague's) and its history."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text="Draft and in-review records are hidden from the public pages and the API; "
+        "only reviewers may publish.",
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Goes up by one with every save; a save from an older version is refused.",
+    )
+    history = HistoricalRecords(inherit=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        """Save, moving the version on. If the editor's form said which version it started
+        from (``_expected_version``) and the stored one has moved since, refuse. Either way in
+        one transaction with the data version its signals move (kzpolitics.core.signals)."""
+        if self._state.adding or self.pk is None:
+            with transaction.atomic(using=kwargs.get("using")):
+                return super().save(*args, **kwargs)
+        expected = getattr(self, "_expected_version", None)
+        with transaction.atomic(using=kwargs.get("using")):
+            stored = (
+                type(self)
+                ._base_manager.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if stored is not None and expected is not None and stored != expected:
+                raise EditConflict(self, expected, stored)
+            self.version = (stored or self.version or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+            super().save(*args, **kwargs)
+        self._expected_version = None
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for declared in uncertain_dates(type(self)):
+            try:
+                declared.clean(self)
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+        # An end before its start, once each date is valid and read from its wording.
+        for start, end in date_spans(type(self)):
+            if {f"{start.name}_edtf", f"{end.name}_edtf"} & set(errors):
+                continue
+            try:
+                check_span(self, start, end)
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+
+class DataVersion(models.Model):
+    """When the published data last changed: one row, touched by every save and delete.
+
+    The API's Last-Modified header and the export's version come from it; deletions count,
+    which the records' own ``updated_at`` cannot show.
+    """
+
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "data version"
+        # One permission for the whole editorial workflow: who may make records public.
+        permissions = [("publish_record", "Can publish records and citations")]
+
+    def __str__(self) -> str:
+        return self.changed_at.isoformat()
+
+    @classmethod
+    def touch(cls) -> None:
+        now = timezone.now()
+        if not cls.objects.filter(pk=1).update(changed_at=now):
+            cls.objects.get_or_create(pk=1, defaults={"changed_at": now})
+
+    @classmethod
+    def current(cls):
+        """The time of the last change, or None for an empty database."""
+        return cls.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+
+    @classmethod
+    def answering(cls, request):
+        """The data version a request answers from: the one the site's response cache read as
+        the request came in (``request.data_version``), so that its headers and body agree
+        with its key; else read now."""
+        if hasattr(request, "data_version"):
+            return request.data_version
+        return cls.current()
+
+
+def content_models() -> list[type[models.Model]]:
+    """Every kind of record: the concrete subclasses of ``TimeStamped``, in any app."""
+    return [model for model in apps.get_models() if issubclass(model, TimeStamped)]
+
+
+def content_apps() -> list:
+    """The apps that hold records (found by their models' base class, not by a list), in
+    the order of ``INSTALLED_APPS``."""
+    labels = {model._meta.app_label for model in content_models()}
+    return [config for config in apps.get_app_configs() if config.label in labels]

@@ -1,0 +1,305 @@
+"""The pieces every API endpoint shares: paging, ordering, formats, search, permissions.
+
+Researchers write code against this API, so bad input is a 400 that names the parameter,
+never a silent default and never a 500.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import InvalidPage
+from django.db import connections
+from django.db.models import Q
+from rest_framework import filters, renderers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.pagination import PageNumberPagination
+
+from kzpolitics.core.cells import safe_cell
+from kzpolitics.core.models import Status, public_condition, required_links
+
+MAX_PAGE_SIZE = 500
+
+
+class Pagination(PageNumberPagination):
+    """Page-number paging: ``?page=``, and ``?page_size=`` from 1 to 500 (default 50)."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size
+        if not is_number(raw) or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {"page_size": f"“{raw[:40]}” is not a whole number from 1 to {self.max_page_size}."}
+            )
+        return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        page_size = self.get_page_size(request)
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if not is_number(raw) or int(raw) < 1:
+            raise ValidationError({"page": f"“{raw[:40]}” is not a page number (1, 2, ...)."})
+        paginator = self.django_paginator_class(queryset, page_size)
+        try:
+            self.page = paginator.page(int(raw))
+        except InvalidPage as exc:
+            raise NotFound(
+                f"Page {raw} is past the end: there are {paginator.num_pages} page(s) "
+                f"of {page_size}."
+            ) from exc
+        return list(self.page)
+
+
+def is_number(raw: str) -> bool:
+    """ASCII digits only: “²” and “٣” pass str.isdigit() but not int()."""
+    return raw.isascii() and raw.isdigit() and len(raw) < 10
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """``?ordering=name,-founded``; an unknown field is a 400 listing the known ones."""
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if raw is None:
+            return self.get_default_ordering(view)
+        terms = [term.strip() for term in raw.split(",") if term.strip()]
+        valid = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
+        # One leading "-" reverses; lstrip("-") let "--name" through to order_by(): a 500.
+        unknown = [term for term in terms if term.removeprefix("-") not in valid]
+        if unknown or not terms:
+            raise ValidationError(
+                {
+                    "ordering": f"Unknown ordering “{', '.join(unknown)[:80]}”; use one of: "
+                    f"{', '.join(sorted(valid))} (prefix - to reverse)."
+                }
+            )
+        return terms
+
+    def filter_queryset(self, request, queryset, view):
+        queryset = super().filter_queryset(request, queryset, view)
+        # Ties broken by id, so paging gives the same sequence as one long page everywhere.
+        ordering = queryset.query.order_by
+        if ordering and not any(term.lstrip("-") in ("pk", "id") for term in map(str, ordering)):
+            queryset = queryset.order_by(*ordering, "pk")
+        return queryset
+
+
+class NameSearchFilter(filters.SearchFilter):
+    """``?search=``: every word must match one of the view's search fields (any name variant).
+
+    On PostgreSQL a word also matches names spelled a little differently (trigram word
+    similarity), so “Nazarbayev” finds “Nazarbaev” even without a recorded variant. Each
+    field is matched on its own (``matching``), so that its trigram index serves it.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        terms = self.get_search_terms(request)
+        fields = getattr(view, "search_fields", ())
+        if not terms or not fields:
+            return queryset
+        if len(" ".join(terms)) > 200:
+            raise ValidationError({"search": "At most 200 characters."})
+        fuzzy = getattr(view, "fuzzy_search_fields", ())
+        for term in terms:
+            queryset = matching(queryset, term, fields, fuzzy=fuzzy)
+        return queryset
+
+
+FUZZY_MIN_LENGTH = 4  # shorter words are alike to too many names to be worth the guess
+
+
+def matching(queryset, text: str, fields, fuzzy=(), also=(), public: bool = True):
+    """The records of ``queryset`` one of whose ``fields`` (``name``, ``names__name``)
+    contains ``text`` in any case, or on PostgreSQL one of whose ``fuzzy`` fields holds a word
+    spelt like it; and those whose ids the querysets in ``also`` give.
+
+    Each field is matched in a query of its own, of its own table, and the record ids they
+    find are joined (``pk IN (... UNION ...)``): that is what lets each use its trigram index
+    (migrations ``*_trigram_search``). One condition ORing fields of joined tables (a name
+    OR a variant name) can use no index: the database must join every row to test it.
+
+    With ``public`` (the default), a field of related rows matches only through rows the
+    public may see (a draft variant name, or the name of a draft place an event is at, does
+    not make a record match); ``queryset`` itself says which records are searched
+    (``published()`` for the public). ``public=False`` is an editor's preview.
+    """
+    model = queryset.model
+    postgres = connections[queryset.db].vendor == "postgresql"
+    lookups = [f"{field}__icontains" for field in fields]
+    if postgres and len(text) >= FUZZY_MIN_LENGTH:
+        lookups += [f"{field}__trigram_word_similar" for field in fuzzy]
+    found = [
+        model._base_manager.filter(
+            Q(**{lookup: text}) & (public_along(model, lookup) if public else Q())
+        )
+        .order_by()
+        .values("pk")
+        for lookup in lookups
+    ]
+    found += [ids.order_by() for ids in also]
+    return queryset.filter(pk__in=found[0].union(*found[1:]))
+
+
+def public_along(model, lookup: str) -> Q:
+    """The condition that every related row ``lookup`` passes through (the ``names`` of
+    ``names__name__icontains``, the ``place`` and its ``names`` of
+    ``place__names__name__icontains``) is one the public may see: published, with every
+    record it requires published too. Given in the same ``filter()`` as the lookup, it holds
+    of the very row that matched. The link back to the row it was reached from (a name's
+    organization) is not tested again: that row is tested at its own step (or, for the
+    records searched, by the queryset they are searched in)."""
+    condition = Q()
+    path: list[str] = []
+    back = None  # the field of the related model that leads back to the previous step
+    for name in lookup.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            break  # a lookup or transform (icontains, trigram_word_similar): the end
+        if not field.is_relation:
+            break
+        back = field.remote_field if field.one_to_many else None
+        path.append(name)
+        model = field.related_model
+        prefix = "__".join(path) + "__"
+        condition &= Q(**{f"{prefix}status": Status.PUBLISHED})
+        for link, nullable in required_links(model):
+            if back is not None and link == back:
+                continue
+            linked = public_condition(link.related_model, f"{prefix}{link.name}__")
+            if nullable:
+                linked |= Q(**{f"{prefix}{link.name}__isnull": True})
+            condition &= linked
+    return condition
+
+
+class StrictContentNegotiation(DefaultContentNegotiation):
+    """``?format=`` must name a known format: an unknown one is a 400, not a 404."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        wanted = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        known = [r.format for r in renderers]
+        if wanted and wanted not in known:
+            raise ValidationError(
+                {"format": f"Unknown format “{wanted[:40]}”; use one of: {', '.join(known)}."}
+            )
+        return super().select_renderer(request, renderers, format_suffix)
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """One row per record, nested objects flattened to dotted columns.
+
+    Lists become one cell: records by their name or slug, citations by their locator
+    (“Ponomarev 1991, pp. 14-15, cited in Babak, fn. 1”), joined with “ | ”.
+    """
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if isinstance(data, dict) and "results" in data:
+            rows = data["results"]
+        elif isinstance(data, list):
+            rows = data
+        else:
+            rows = [data]
+        flat = [flatten(row) for row in rows]
+        columns = columns_from_serializer(renderer_context)
+        if not columns:  # an error, or a response no serializer describes
+            for row in flat:
+                columns.extend(key for key in row if key not in columns)
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(flat)
+        return out.getvalue().encode(self.charset)
+
+
+def columns_from_serializer(renderer_context) -> list[str]:
+    """The CSV header from the serializer's shape, the same whatever the rows hold.
+
+    Nested objects become dotted columns (``election.slug``), uncertain dates their four
+    parts, lists one column. Errors and responses without a serializer give [].
+    """
+    context = renderer_context or {}
+    view, response = context.get("view"), context.get("response")
+    if view is None or not hasattr(view, "get_serializer"):
+        return []
+    if response is not None and response.status_code >= 400:
+        return []
+    try:
+        serializer = view.get_serializer()
+    except Exception:  # a view whose serializer needs what this request lacks
+        return []
+    return _columns(serializer)
+
+
+def _columns(serializer, prefix: str = "") -> list[str]:
+    from rest_framework import serializers
+
+    columns = []
+    for name, field in serializer.fields.items():
+        if field.write_only:
+            continue
+        key = f"{prefix}{name}"
+        if isinstance(field, serializers.ListSerializer | serializers.ManyRelatedField):
+            columns.append(key)
+        elif isinstance(field, serializers.BaseSerializer):
+            columns.extend(_columns(field, f"{key}."))
+        elif hasattr(field, "date_name"):  # an uncertain date
+            columns.extend(f"{key}.{part}" for part in ("text", "edtf", "earliest", "latest"))
+        elif hasattr(field, "nested_columns"):
+            columns.extend(f"{key}.{part}" for part in field.nested_columns())
+        else:
+            columns.append(key)
+    return columns
+
+
+def flatten(value, prefix: str = "") -> dict[str, object]:
+    if isinstance(value, dict):
+        flat: dict[str, object] = {}
+        for key, item in value.items():
+            flat.update(flatten(item, f"{prefix}{key}."))
+        return flat
+    key = prefix.rstrip(".")
+    if isinstance(value, list):
+        return {key: safe_cell(fit(" | ".join(cell(item) for item in value)))}
+    if value is None:
+        return {key: ""}
+    if isinstance(value, Decimal):
+        return {key: str(value)}
+    if isinstance(value, str):
+        return {key: safe_cell(fit(value))}  # no formula a spreadsheet would run (cells.py)
+    return {key: value}
+
+
+SPREADSHEET_CELL = 32_767  # the most characters a spreadsheet cell holds
+
+
+def fit(text: str) -> str:
+    if len(text) <= SPREADSHEET_CELL:
+        return text
+    note = " … [cut to fit a spreadsheet cell: the JSON format and /api/v1/export/ have it all]"
+    return text[: SPREADSHEET_CELL - len(note)] + note
+
+
+def cell(item) -> str:
+    if isinstance(item, dict):
+        for label in ("locator", "name", "title", "slug"):
+            if item.get(label):
+                return str(item[label])
+        return json.dumps(item, ensure_ascii=False, default=str)
+    return str(item)

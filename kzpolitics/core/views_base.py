@@ -1,0 +1,50 @@
+"""What every public page view shares: the one way it reads, and a references collector for
+its footnotes."""
+
+from django.views.decorators.csrf import csrf_exempt
+
+from kzpolitics.core.references import References
+from kzpolitics.core.visibility import wants_preview
+
+PREVIEW_CACHE_CONTROL = "private, no-store"
+
+
+class PublicPageMixin:
+    """A public page: it answers GET and HEAD only (405, ``Allow: GET, HEAD``, for every other
+    method, OPTIONS included), and reads what the public may see.
+
+    ``self.public`` says which rows the view reads: True for everyone, False only for an
+    editor previewing drafts on the public layout (``?preview=1``,
+    ``visibility.wants_preview``). Views build their querysets with ``visible(self.public)``
+    and ``public=self.public``; a visitor who is not an editor gets the public page whatever
+    the address says. A preview shows what the public must not see, so it is never cached or
+    shared: ``Cache-Control: private, no-store``, and no validators."""
+
+    http_method_names = ["get", "head"]
+    public = True
+    previewing = False
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # No method this view accepts changes anything, and every other one is a 405: without
+        # this, CSRF's 403 would answer a POST before the view could say which methods it has.
+        return csrf_exempt(super().as_view(**initkwargs))
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.previewing = wants_preview(request)
+        self.public = not self.previewing
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if self.previewing:
+            response["Cache-Control"] = PREVIEW_CACHE_CONTROL
+            response.headers.pop("ETag", None)
+            response.headers.pop("Last-Modified", None)
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["refs"] = References()
+        context["previewing"] = self.previewing
+        return context

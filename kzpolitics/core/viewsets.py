@@ -1,0 +1,168 @@
+"""The viewset every API endpoint builds on (kept apart from kzpolitics.core.rest, which DRF's
+settings import: a view class reads those settings when it is defined)."""
+
+import copy
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import ProtectedError
+from django.utils.http import http_date
+from rest_framework import permissions, status, viewsets
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.response import Response
+
+from kzpolitics.core.models import DataVersion, EditConflict
+from kzpolitics.core.publishing import shown_to_public
+from kzpolitics.core.revisions import must_propose, propose
+from kzpolitics.core.visibility import may_publish
+
+EDIT_SUMMARY_HEADER = "X-Edit-Summary"
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The record changed since you read it."
+    default_code = "conflict"
+
+
+# The actions that change a record: they look it up among every row (an editor edits drafts).
+WRITES = frozenset({"create", "update", "partial_update", "destroy"})
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    """Read for everyone; write for signed-in users with the admin's model permissions.
+
+    Every read (a list, a record, OPTIONS, whatever the method and whoever asks, an editor
+    included) shows what the public may see: the viewset's ``published_queryset()``. Only a
+    write looks the record up among every row (``queryset``, which holds them all). Any
+    other method (TRACE, ...) is a 405."""
+
+    lookup_field = "slug"
+    permission_classes = (permissions.DjangoModelPermissionsOrAnonReadOnly,)
+    http_method_names = ("get", "post", "put", "patch", "delete", "head", "options")
+
+    def get_queryset(self):
+        if self.action in WRITES:
+            return self.queryset.model.objects.all()
+        return self.published_queryset()
+
+    def published_queryset(self):
+        """The rows a read shows, and the related rows it nests, all ones the public may
+        see: each viewset names them (``Model.objects.published()``, ``published_prefetch``)."""
+        return self.queryset.model.objects.published()
+
+    def initial(self, request, *args, **kwargs):
+        # A NUL in a query parameter is refused before any view runs (a 400 naming it:
+        # kzpolitics.site.middleware). Nor does any record's key hold one: PostgreSQL refused the
+        # lookup of /organizations/a%00b/ with a DataError, a 500 (tests/test_hostile_input.py).
+        if any("\x00" in str(value) for value in kwargs.values()):
+            raise NotFound("No record has a key with a null character in it.")
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_last_modified(request, response)
+        return response
+
+    # -- writes: history with an edit summary, no lost update, no orphaned citation ------------
+
+    def edit_summary(self, default: str) -> str:
+        """The editor's summary for the record's history: the X-Edit-Summary header."""
+        return (self.request.headers.get(EDIT_SUMMARY_HEADER) or "").strip()[:300] or default
+
+    def perform_create(self, serializer):
+        serializer.context["edit_summary"] = self.edit_summary("Created through the API")
+        serializer.save()
+
+    def update(self, request, *args, **kwargs):
+        """A write to a published record by someone who may not publish is kept as a pending
+        revision (kzpolitics.core.revisions): 202 Accepted with the revision, the record unchanged.
+        Anything else is saved as DRF saves it."""
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        if must_propose(request.user, instance):
+            return self.propose_update(serializer)
+        self.perform_update(serializer)
+        if getattr(instance, "_prefetched_objects_cache", None):
+            instance._prefetched_objects_cache = {}
+        return Response(serializer.data)
+
+    def propose_update(self, serializer) -> Response:
+        stored = serializer.instance
+        changed = copy.copy(stored)
+        values = dict(serializer.validated_data)
+        expected = values.pop("version", None)
+        if expected is not None and expected != stored.version:
+            exc = EditConflict(stored, expected, stored.version)
+            raise Conflict(
+                f"{exc} Read the record again (GET), re-apply your change and send it with "
+                f"version {exc.current_version}."
+            )
+        links = {}
+        for name, value in values.items():
+            try:
+                field = stored._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue  # not a column of the record (as DRF's own update ignores it)
+            if field.many_to_many:
+                links[name] = value
+            elif field.concrete:
+                setattr(changed, name, value)
+        changed._expected_version = expected
+        summary = self.edit_summary("Changed through the API")
+        revision = propose(changed, self.request.user, summary, links)
+        if revision is None:
+            return Response(serializer.to_representation(stored))
+        return Response(
+            {
+                "detail": (
+                    f"“{stored}” is published: your change is kept as pending revision "
+                    f"{revision.pk}, which the public does not see until a reviewer accepts "
+                    "it. The record is unchanged until then."
+                ),
+                "revision": revision.pk,
+                "state": revision.state,
+                "base_version": revision.base_version,
+                "fields": sorted(revision.data),
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+    def perform_update(self, serializer):
+        serializer.context["edit_summary"] = self.edit_summary("Changed through the API")
+        try:
+            serializer.save()
+        except EditConflict as exc:
+            raise Conflict(
+                f"{exc} Read the record again (GET), re-apply your change and send it with "
+                f"version {exc.current_version}."
+            ) from exc
+
+    def perform_destroy(self, instance):
+        if not may_publish(self.request.user) and shown_to_public(instance):
+            # Deleting what the public sees takes it off the site: a reviewer's decision.
+            raise PermissionDenied(
+                f"“{instance}” is published: only a reviewer can delete what the public sees. "
+                "Ask a reviewer to unpublish or delete it."
+            )
+        instance._change_reason = self.edit_summary("Deleted through the API")
+        try:
+            instance.delete()
+        except ProtectedError as exc:
+            blockers = sorted({str(obj) for obj in exc.protected_objects})
+            shown = "; ".join(blockers[:20]) + (" …" if len(blockers) > 20 else "")
+            raise Conflict(
+                f"“{instance}” cannot be deleted: {len(blockers)} record(s) cite or depend on "
+                f"it: {shown}."
+            ) from exc
+
+
+def add_last_modified(request, response) -> None:
+    """Last-Modified: when the data last changed. With the ETag that Django's
+    ConditionalGetMiddleware computes from the body, a client that sends either back gets
+    a 304 while nothing changed."""
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
+        changed = DataVersion.answering(request._request)
+        if changed is not None:
+            response.headers.setdefault("Last-Modified", http_date(changed.timestamp()))

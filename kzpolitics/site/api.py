@@ -1,0 +1,241 @@
+"""The research API's site level: events, sources, citations, and the one router.
+
+This module spans every app (events concern organizations, elections and acts), so it sits
+at the top of the site beside the settings, like the root URLs.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from rest_framework import routers, serializers
+
+from elections.api import ElectionViewSet, ResultViewSet
+from elections.models import Election, Result
+from elections.serializers import ElectionRefSerializer
+from kzpolitics.core.coverage import cited_models
+from kzpolitics.core.filters import CitationFilter, EventFilter, PlaceFilter, SourceFilter
+from kzpolitics.core.models import (
+    Citation,
+    Event,
+    Person,
+    Place,
+    PlaceName,
+    Source,
+    published_prefetch,
+)
+from kzpolitics.core.serializers import (
+    NOTE_HELP,
+    RECORD_HELP,
+    ApiLink,
+    FlatCitationSerializer,
+    ModelCleanMixin,
+    PageUrlField,
+    PersonRefSerializer,
+    PlaceRefSerializer,
+    PlaceSerializer,
+    RefField,
+    SourceSerializer,
+    UncertainDateField,
+    citations_field,
+)
+from kzpolitics.core.viewsets import RecordViewSet
+from legislation.api import LegalActViewSet, RegistrationDecisionViewSet
+from legislation.models import LegalAct, RegistrationDecision
+from legislation.serializers import LegalActRefSerializer
+from parties.api import OrganizationViewSet, PersonViewSet
+from parties.models import Organization
+from parties.serializers import OrganizationRefSerializer
+
+
+class EventSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """A dated happening and the organizations, people, elections and acts it concerns."""
+
+    url = PageUrlField()
+    api_url = ApiLink("api:event-detail")
+    date = UncertainDateField("date", help_text="When it happened.")
+    place = RefField(
+        PlaceRefSerializer,
+        allow_null=True,
+        required=False,
+        help_text="Where it happened, or null (write its slug).",
+    )
+    organizations = OrganizationRefSerializer(
+        many=True, read_only=True, help_text="Organizations it concerns."
+    )
+    people = PersonRefSerializer(many=True, read_only=True, help_text="People it concerns.")
+    elections = ElectionRefSerializer(many=True, read_only=True, help_text="Elections it concerns.")
+    acts = LegalActRefSerializer(many=True, read_only=True, help_text="Legal acts it concerns.")
+    citations = citations_field()
+
+    class Meta:
+        model = Event
+        fields = (
+            "id",
+            "slug",
+            "url",
+            "api_url",
+            "kind",
+            "title",
+            "date",
+            "place",
+            "summary",
+            "note",
+            "organizations",
+            "people",
+            "elections",
+            "acts",
+            "updated_at",
+            "citations",
+        )
+        read_only_fields = ("updated_at",)
+        extra_kwargs = {
+            **RECORD_HELP,
+            "kind": {"help_text": "What sort of event."},
+            "title": {"help_text": "What happened, in a few words."},
+            "note": NOTE_HELP,
+        }
+
+
+class EventViewSet(RecordViewSet):
+    """Every dated event, in order: the timeline."""
+
+    serializer_class = EventSerializer
+    filterset_class = EventFilter
+    search_fields = ("title", "summary", "slug", "place__name", "place__names__name")
+    ordering_fields = ("date_earliest", "title", "kind", "updated_at")
+    ordering = None  # the QuerySet's own: by date, undated last on every database
+    queryset = Event.objects.all()
+
+    def published_queryset(self):
+        # Its place, and each record it concerns, only while the public may see it.
+        return (
+            Event.objects.published()
+            .chronological()
+            .prefetch_related(
+                published_prefetch("place", Place),
+                published_prefetch("organizations", Organization),
+                published_prefetch("people", Person),
+                published_prefetch("elections", Election),
+                published_prefetch("acts", LegalAct),
+            )
+            .with_citations()
+        )
+
+
+def cited_records():
+    """Prefetch of the records citations back, each with what its page address needs."""
+    # Result and RegistrationDecision pages are anchors on their election's or organization's.
+    related = {Result: "election", RegistrationDecision: "organization"}
+    querysets = []
+    for model in cited_models():
+        name = related.get(model, model.PARENT)
+        records = model.objects.published()  # as Citation.objects.published() requires
+        querysets.append(records.select_related(name) if name else records)
+    return GenericPrefetch("content_object", querysets)
+
+
+class PlaceViewSet(RecordViewSet):
+    """Places and the names they bore: search “Almaty” finds Alma Ata."""
+
+    serializer_class = PlaceSerializer
+    filterset_class = PlaceFilter
+    search_fields = ("name", "names__name", "slug")
+    fuzzy_search_fields = ("name", "names__name")
+    ordering_fields = ("name", "kind", "updated_at")
+    ordering = ("name",)
+    queryset = Place.objects.all()
+
+    def published_queryset(self):
+        return (
+            Place.objects.published()
+            .prefetch_related(published_prefetch("names", PlaceName))
+            .with_citations("names")
+        )
+
+
+class SourceViewSet(RecordViewSet):
+    """Sources: the article and every work its footnotes name, each with what cites it (how
+    many citations, and the address of the citations list that gives them)."""
+
+    serializer_class = SourceSerializer
+    filterset_class = SourceFilter
+    search_fields = ("title", "authors", "editors", "container", "slug", "url")
+    ordering_fields = ("authors", "title", "date_earliest", "updated_at")
+    ordering = ("authors", "title")
+    queryset = Source.objects.all()
+
+    def published_queryset(self):
+        return Source.objects.published()
+
+
+class CitationWriteSerializer(FlatCitationSerializer):
+    record_type = serializers.ChoiceField(
+        choices=[],
+        write_only=True,
+        help_text="app_label.model of the record cited, e.g. parties.organization.",
+    )
+    record_id = serializers.IntegerField(
+        source="object_id", write_only=True, help_text="Id of the record cited."
+    )
+
+    class Meta(FlatCitationSerializer.Meta):
+        fields = (*FlatCitationSerializer.Meta.fields, "record_type", "record_id")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["record_type"].choices = sorted(m._meta.label_lower for m in cited_models())
+        return fields
+
+    def validate(self, attrs):
+        label = attrs.pop("record_type", None)
+        if label:
+            app_label, model_name = label.split(".")
+            attrs["content_type"] = ContentType.objects.get_by_natural_key(app_label, model_name)
+        content_type = attrs.get("content_type", getattr(self.instance, "content_type", None))
+        object_id = attrs.get("object_id", getattr(self.instance, "object_id", None))
+        if content_type is None or object_id is None:
+            raise serializers.ValidationError(
+                {"record_type": "Name the record cited: record_type and record_id."}
+            )
+        model = content_type.model_class()
+        if not model.objects.filter(pk=object_id).exists():
+            raise serializers.ValidationError(
+                {"record_id": f"No {model._meta.label_lower} with id {object_id}."}
+            )
+        return super().validate(attrs)
+
+
+class CitationViewSet(RecordViewSet):
+    """Every citation, flat. Citations have no name: the id is their key."""
+
+    lookup_field = "pk"
+    serializer_class = CitationWriteSerializer
+    search_fields = ("quote", "field", "note", "source__title", "source__authors")
+    ordering_fields = ("id", "updated_at", "footnote")
+    ordering = ("id",)
+    filterset_class = CitationFilter
+    queryset = Citation.objects.all()
+
+    def published_queryset(self):
+        # published(): its source, the work it goes via and the record it backs are too.
+        return (
+            Citation.objects.published()
+            .select_related("content_type", "source", "via")
+            .prefetch_related(cited_records())
+        )
+
+
+router = routers.DefaultRouter()
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("people", PersonViewSet, basename="person")
+router.register("elections", ElectionViewSet, basename="election")
+router.register("results", ResultViewSet, basename="result")
+router.register("acts", LegalActViewSet, basename="legalact")
+router.register("registrations", RegistrationDecisionViewSet, basename="registrationdecision")
+router.register("events", EventViewSet, basename="event")
+router.register("places", PlaceViewSet, basename="place")
+router.register("sources", SourceViewSet, basename="source")
+router.register("citations", CitationViewSet, basename="citation")
+
+__all__ = ["router"]

@@ -1,0 +1,95 @@
+"""The public Atom feed of published changes, so researchers can follow the data they use.
+
+It lists only what the public may see (``changes.recent_changes(public=True)``), and names no
+editor: every entry is by “kzpolitics editors”.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, rfc3339_date
+from django.utils.html import format_html
+
+from kzpolitics.core.changes import Change, recent_changes
+
+FEED_SIZE = 50
+AUTHOR = "kzpolitics editors"
+
+
+class Entry(NamedTuple):
+    change: Change
+    id: str  # absolute and permanent: the feed's address and the change's position
+
+
+class ChangesAtom(Atom1Feed):
+    """Atom entries that leave out the link when the record has no public page (a deletion, a
+    record since withdrawn); such an entry carries its text as content, as Atom then requires."""
+
+    def add_item_elements(self, handler, item):
+        handler.addQuickElement("title", item["title"])
+        if item["has_page"]:
+            handler.addQuickElement("link", "", {"href": item["link"], "rel": "alternate"})
+        handler.addQuickElement("updated", rfc3339_date(item["updateddate"]))
+        handler.startElement("author", {})
+        handler.addQuickElement("name", item["author_name"])
+        handler.endElement("author")
+        handler.addQuickElement("id", item["unique_id"])
+        handler.addQuickElement("summary", item["description"], {"type": "html"})
+        if not item["has_page"]:
+            handler.addQuickElement("content", item["description"], {"type": "html"})
+
+
+class ChangesFeed(Feed):
+    feed_type = ChangesAtom
+    title = "kzpolitics: recent changes"
+    subtitle = (
+        "Published changes to the records of how Kazakhstan’s multiparty system came into "
+        "being, newest first."
+    )
+    author_name = AUTHOR
+
+    def get_object(self, request, *args, **kwargs) -> str:
+        """The feed's own absolute address: its id, and the stem of its entries' ids."""
+        return request.build_absolute_uri(reverse("changes-feed"))
+
+    def link(self) -> str:
+        return reverse("kzpolitics:home")
+
+    def feed_guid(self, feed_url: str) -> str:
+        return feed_url
+
+    def items(self, feed_url: str) -> list[Entry]:
+        changes = recent_changes(public=True, limit=FEED_SIZE).changes
+        return [Entry(change, f"{feed_url}#change-{change.position}") for change in changes]
+
+    def item_title(self, entry: Entry) -> str:
+        return entry.change.headline
+
+    def item_link(self, entry: Entry) -> str:
+        return entry.change.url or entry.id
+
+    def item_guid(self, entry: Entry) -> str:
+        return entry.id
+
+    def item_updateddate(self, entry: Entry):
+        return entry.change.when
+
+    def item_author_name(self, entry: Entry) -> str:
+        return AUTHOR
+
+    def item_description(self, entry: Entry) -> str:
+        change = entry.change
+        parts = []
+        if change.summary:
+            parts.append(format_html("<p>Edit summary: {}</p>", change.summary))
+        if change.fields:
+            parts.append(format_html("<p>Fields changed: {}.</p>", ", ".join(change.fields)))
+        if not change.url:
+            parts.append("<p>It has no public page now.</p>")
+        return "".join(parts) or format_html("<p>{}</p>", change.headline)
+
+    def item_extra_kwargs(self, entry: Entry) -> dict:
+        return {"has_page": entry.change.url is not None}

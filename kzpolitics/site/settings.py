@@ -1,0 +1,345 @@
+"""Settings, read from the environment with an embedded default.
+
+- ``DATABASE_URL``: PostgreSQL in production and CI (``postgres://user@host:5432/name``);
+  unset, an SQLite file in the project folder, so ``make run`` works on a fresh machine.
+- ``SECRET_KEY``: required unless ``DEBUG`` is on (then a fixed development key is used).
+- ``DEBUG``: ``1``/``true`` to turn on; off by default.
+- ``ALLOWED_HOSTS``: comma-separated host names.
+- ``HTTPS``: ``1`` in production behind a TLS-terminating proxy that sets
+  ``X-Forwarded-Proto``: redirects to HTTPS, HSTS, secure cookies. With ``DEBUG`` off and a
+  real ``SECRET_KEY`` it passes ``manage.py check --deploy`` with no warning.
+- ``PROXY_COUNT``: how many trusted proxies (load balancer, CDN) append to ``X-Forwarded-For``
+  in front of the site; 0 (the default) ignores the header. The API's throttling and the
+  admin's sign-in lock-outs both count the client this way (kzpolitics.site.proxies).
+- ``IMPORT_MAX_UPLOAD_BYTES`` / ``IMPORT_MAX_UNPACKED_BYTES``: the largest spreadsheet the
+  admin imports, and what an XLSX may unpack to (2 MB and 20 MB by default).
+"""
+
+import warnings
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from kzpolitics.site.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+DEBUG = env_bool("DEBUG", default=False)
+
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
+            "string (or set DEBUG=1 for local development, which uses a development key)."
+        )
+    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+# -- Security headers: every response. HTTPS-only settings when the site is served over TLS. --
+HTTPS = env_bool("HTTPS", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe speaks plain HTTP
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+# Content Security Policy (django-csp): everything from the site itself, no inline script.
+# The API docs use drf-spectacular's split Swagger view (its set-up script is a file).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (django-permissions-policy): the site uses no device feature.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+
+INSTALLED_APPS = [
+    "kzpolitics.apps.KZAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "simple_history",
+    "import_export",
+    "csp",
+    "axes",
+    "kzpolitics",
+    "parties",
+    "elections",
+    "legislation",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Django's ConditionalGetMiddleware, for HEAD too (the same ETag as the GET's).
+    "kzpolitics.site.caching.ConditionalReadMiddleware",
+    # Public GETs from the cache, keyed by the data's version (a hit skips all that follows;
+    # ConditionalGetMiddleware above still answers 304 to a client that has it already).
+    "kzpolitics.site.caching.VersionedCacheMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A NUL in a query string is a 400 naming the parameter (PostgreSQL refuses NUL: a 500).
+    # After the middleware that set the security headers, so that its 400 carries them too.
+    "kzpolitics.site.middleware.NullCharacterMiddleware",
+    # Last, as django-axes asks: locks an account out after repeated failed sign-ins.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one user name from one address lock that pair out for an hour; a
+# superuser unlocks it in the admin (Axes › Access attempts) or with `manage.py axes_reset`.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# How many trusted proxies the site runs behind, each appending to X-Forwarded-For; the client
+# is the entry the outermost one appended; with 0 the header is ignored (kzpolitics.site.proxies).
+# django-axes and the API's throttling (NUM_PROXIES, below) both read the address this way.
+PROXY_COUNT = env_int("PROXY_COUNT", default=0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"PROXY_COUNT={PROXY_COUNT} must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "kzpolitics.site.proxies.client_ip"
+
+ROOT_URLCONF = "kzpolitics.site.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "kzpolitics.site.wsgi.application"
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=60,
+        conn_health_checks=True,
+    )
+}
+
+# The response cache (kzpolitics.site.caching): keyed by the data's version, so it is never stale,
+# whether each server process keeps its own (the default, in memory) or they share a Redis
+# (REDIS_URL, e.g. redis://127.0.0.1:6379/0) when there are many machines.
+REDIS_URL = env_str("REDIS_URL")
+PAGE_CACHE_TIMEOUT = 60 * 60 * 24  # entries of an old version are never asked for again
+# The default cache holds the API's throttling counts: shared too, with a Redis.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    "pages": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kzpolitics",
+            "TIMEOUT": PAGE_CACHE_TIMEOUT,
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kzpolitics-pages",
+            "TIMEOUT": PAGE_CACHE_TIMEOUT,
+            "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", default=2000)},
+        }
+    ),
+}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Wait for a concurrent writer (a loader, a second server process) instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+
+# Errors go to the server's log (gunicorn's stderr) with their traceback; a 503 while the
+# database is away is one line each, not thousands of tracebacks (kzpolitics.site.health).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"quiet_outage": {"()": "kzpolitics.site.health.QuietOutageFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["quiet_outage"],
+        }
+    },
+    "loggers": {
+        "django": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
+    },
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# Editors write an edit summary with every change; it is kept with the record's history.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# whitenoise serves the static files under gunicorn. The site has a handful, so it finds them in
+# the apps at start-up as well as in STATIC_ROOT: a fresh checkout serves its stylesheet with no
+# collectstatic step.
+WHITENOISE_USE_FINDERS = True
+# In production (`make serve`): collected files with content-hashed names, compressed, cached
+# for a year by browsers (whitenoise sets the headers), after `manage.py collectstatic`.
+if env_bool("STATIC_HASHED", default=False):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    WHITENOISE_USE_FINDERS = False
+# ...so a missing STATIC_ROOT (no collectstatic run) is expected, not worth a warning.
+warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The full download (/api/v1/export/) of each data version, kept once built (site.export).
+EXPORT_CACHE_DIR = Path(env_str("EXPORT_CACHE_DIR") or BASE_DIR / "var" / "export")
+
+# The founding article, against which fixture quotes are checked.
+ARTICLE_PATH = Path(
+    env_str("ARTICLE_PATH") or BASE_DIR.parent / "shared" / "seed" / "000_e4968529bea1b3c4.txt"
+)
+FIXTURES_DIR = BASE_DIR / "fixtures"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "kzpolitics.core.rest.CSVRenderer",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "kzpolitics.core.rest.StrictContentNegotiation",
+    "DEFAULT_PAGINATION_CLASS": "kzpolitics.core.rest.Pagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "kzpolitics.core.rest.NameSearchFilter",
+        "kzpolitics.core.rest.StrictOrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_ANON_RATE") or "120/minute",
+        "user": env_str("API_USER_RATE") or "600/minute",
+    },
+    # Never None: DRF would then count the whole X-Forwarded-For, which a client writes.
+    "NUM_PROXIES": PROXY_COUNT,
+}
+
+# Spreadsheet imports in the admin (kzpolitics.core.uploads): the file, and what an XLSX unpacks to.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", default=2 * 1024 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", default=20 * 1024 * 1024)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "kzpolitics research API",
+    "DESCRIPTION": (
+        "A citation-backed record of how Kazakhstan's multiparty system came into being "
+        "(1986-2005). Read-only for everyone; writes for signed-in editors. Every list takes "
+        "?search=, ?ordering=, ?page=, ?page_size= and ?format=json|csv."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kzpolitics.site.schema.document_api",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "SourceKindEnum": "kzpolitics.core.models.Source.Kind",
+        "PersonNameKindEnum": "kzpolitics.core.models.PersonName.Kind",
+        "PlaceKindEnum": "kzpolitics.core.models.Place.Kind",
+        "PlaceNameKindEnum": "kzpolitics.core.models.PlaceName.Kind",
+        "EventKindEnum": "kzpolitics.core.models.Event.Kind",
+        "OrganizationKindEnum": "parties.models.Organization.Kind",
+        "OrganizationNameKindEnum": "parties.models.OrganizationName.Kind",
+        "StanceEnum": "parties.models.Stance.Kind",
+        "RoleKindEnum": "parties.models.Role.Kind",
+        "RelationKindEnum": "parties.models.Relation.Kind",
+        "ElectionKindEnum": "elections.models.Election.Kind",
+        "TierEnum": "elections.models.Result.Tier",
+        "JurisdictionEnum": "legislation.models.LegalAct.Jurisdiction",
+        "LegalActKindEnum": "legislation.models.LegalAct.Kind",
+        "RequirementKindEnum": "legislation.models.Provision.Requirement",
+        "DecisionEnum": "legislation.models.RegistrationDecision.Decision",
+    },
+}

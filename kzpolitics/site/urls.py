@@ -1,0 +1,115 @@
+"""Root URLs: the only place that knows every app."""
+
+from csp.decorators import csp_update
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
+from django.views.generic import TemplateView
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from kzpolitics.site import health, views
+from kzpolitics.site.api import router
+from kzpolitics.site.export import ExportView
+from kzpolitics.site.feeds import ChangesFeed
+from kzpolitics.site.sitemaps import SITEMAPS
+
+
+@extend_schema(exclude=True)
+class ApiNotFound(APIView):
+    """Any address under /api/v1/ that no route matches: the API's own JSON 404, so a client
+    that builds a wrong address (a non-integer id, a slug with a dot, a list that does not
+    exist) gets the error format the schema documents, not the site's HTML page."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request, *args, **kwargs):
+        raise NotFound(
+            f"There is no API resource at {request.path}. "
+            "The schema at /api/v1/schema/ lists every address."
+        )
+
+    post = put = patch = delete = head = options = get
+
+
+api_patterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "docs/",
+        # Swagger UI sets a few inline styles as it draws; scripts stay 'self' only.
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+        ),
+        name="docs",
+    ),
+    path("export/", ExportView.as_view(), name="export"),
+    *router.urls,
+    re_path(r"^[\s\S]*/$", ApiNotFound.as_view(), name="not-found"),
+]
+
+handler500 = "kzpolitics.site.health.server_error"
+
+
+def read_only(view):
+    """A public view that answers GET and HEAD only: 405 (``Allow: GET, HEAD``) for every
+    other method, OPTIONS included, whatever the data holds. It changes nothing, so CSRF's
+    check (which would answer a POST with a 403 first) has nothing to protect."""
+    return csrf_exempt(require_safe(view))
+
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_patterns, "api"), namespace="api")),
+    path("organizations/", include("parties.urls")),
+    path("elections/", include("elections.urls")),
+    path("acts/", include("legislation.urls")),
+    path(
+        "sitemap.xml",
+        read_only(sitemap),
+        {"sitemaps": SITEMAPS, "template_name": "kzpolitics/sitemap.xml"},
+        name="sitemap",
+    ),
+    path("changes.atom", read_only(ChangesFeed()), name="changes-feed"),
+    path(
+        "robots.txt",
+        read_only(TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
+        name="robots",
+    ),
+    path(
+        "",
+        include(
+            (
+                [
+                    path("", views.HomeView.as_view(), name="home"),
+                    path("people/", views.PersonListView.as_view(), name="person-list"),
+                    path(
+                        "people/<slug:slug>/",
+                        views.PersonDetailView.as_view(),
+                        name="person-detail",
+                    ),
+                    path("sources/", views.SourceListView.as_view(), name="source-list"),
+                    path(
+                        "sources/<slug:slug>/",
+                        views.SourceDetailView.as_view(),
+                        name="source-detail",
+                    ),
+                    path(
+                        "events/<slug:slug>/", views.EventDetailView.as_view(), name="event-detail"
+                    ),
+                    path(
+                        "places/<slug:slug>/", views.PlaceDetailView.as_view(), name="place-detail"
+                    ),
+                    path("timeline/", views.TimelineView.as_view(), name="timeline"),
+                    path("search/", views.SearchView.as_view(), name="search"),
+                ],
+                "kzpolitics",
+            )
+        ),
+    ),
+]
