@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEV := DEBUG=1
 PYTEST_ARGS ?=
 
-.PHONY: venv checkers reviewer serve run migrate load test lint format check-fixtures citation-report editor faults bench backup restore clean
+.PHONY: venv checkers reviewer serve run migrate load test test-fast lint format check-fixtures citation-report editor faults bench backup restore clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -75,6 +75,11 @@ serve: venv
 JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
 test: venv checkers
 	$(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile) $(PYTEST_ARGS)
+
+## The suite without the tests slow by nature (marked slow: a browser, servers or manage.py in
+## subprocesses, the npm checkers, the sweeps), for quick work: under two minutes on two cores.
+test-fast: venv
+	$(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile) -m "not slow" $(PYTEST_ARGS)
 
 ## PostgreSQL (a throwaway cluster of its own) stopped for 4 s under load: only 503s, the site
 ## recovers without a restart, no record changes. Needs the PostgreSQL server binaries.

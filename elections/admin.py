@@ -1,14 +1,14 @@
 from django.contrib import admin
 
-from kzpolitics.core.admin import (
+from kzpolitics.core.admin import EventAdmin
+from kzpolitics.core.admin_base import (
     CitationInline,
     CitedAdmin,
     CitedRowInline,
-    EventAdmin,
     KeyCheckedTabularInline,
     date_columns,
-    decade_filter,
 )
+from kzpolitics.core.admin_filters import decade_filter
 from kzpolitics.core.resources import ImportExportAdminMixin
 
 from .models import Election, Result, Round

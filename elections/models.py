@@ -78,6 +78,9 @@ class Round(Cited):
     def __str__(self) -> str:
         return f"{self.election}, round {self.number}"
 
+    def get_absolute_url(self) -> str:
+        return f"{self.election.get_absolute_url()}#rounds"
+
 
 class Result(Cited):
     """What one party or candidate won in an election, in one tier of seats."""

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 
 
 class KzpoliticsConfig(AppConfig):
@@ -8,11 +9,14 @@ class KzpoliticsConfig(AppConfig):
     verbose_name = "Sources, people, places and events"
 
     def ready(self):
-        from kzpolitics.core import editorial, signals
+        from kzpolitics.core import roles, signals
+        from kzpolitics.core.editorial.links import connect_link_history
 
         signals.connect()
         # Links (many-to-many) in history: in every process, whether or not it loads the admin.
-        editorial.connect_link_history()
+        connect_link_history()
+        # The Editors and Reviewers groups, after every migrate: new models' permissions too.
+        post_migrate.connect(roles.ensure_roles, sender=self, dispatch_uid="kzpolitics-roles")
 
 
 class KZAdminConfig(admin_apps.AdminConfig):

@@ -98,6 +98,9 @@ class Provision(Cited):
     def __str__(self) -> str:
         return f"{self.act}, {self.reference or 'provision'}"
 
+    def get_absolute_url(self) -> str:
+        return f"{self.act.get_absolute_url()}#provision-{self.pk}"
+
 
 class RegistrationDecision(Cited):
     """A decision on an organization's registration: registered, denied, banned, ..."""

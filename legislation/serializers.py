@@ -1,14 +1,11 @@
 from rest_framework import serializers
 
+from kzpolitics.core.fields import ApiLink, PageUrlField, RefField, UncertainDateField
 from kzpolitics.core.serializers import (
     NOTE_HELP,
     RECORD_HELP,
-    ApiLink,
     ModelCleanMixin,
-    PageUrlField,
-    RefField,
     RefSerializer,
-    UncertainDateField,
     citations_field,
 )
 from parties.serializers import OrganizationRefSerializer

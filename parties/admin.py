@@ -1,15 +1,14 @@
 from django.contrib import admin
 
-from kzpolitics.core.admin import (
+from kzpolitics.core.admin import EventAdmin, PersonAdmin
+from kzpolitics.core.admin_base import (
     CitationInline,
     CitedAdmin,
     CitedRowInline,
-    EventAdmin,
     KeyCheckedTabularInline,
-    PersonAdmin,
     date_columns,
-    decade_filter,
 )
+from kzpolitics.core.admin_filters import decade_filter
 from kzpolitics.core.resources import ImportExportAdminMixin
 
 from .models import MembershipFigure, Organization, OrganizationName, Relation, Role, Stance

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.db import models
 from django.db.models import F, Q
@@ -78,19 +79,8 @@ class OrganizationQuerySet(CitedQuerySet):
             "relations_to",
             public=public,
         )
-        profile._relations_both_ways = True
-        return profile
-
-    _relations_both_ways = False
-
-    def _clone(self):
-        clone = super()._clone()
-        clone._relations_both_ways = self._relations_both_ways
-        return clone
-
-    def _attach_related(self, organizations: list) -> None:
-        if self._relations_both_ways:
-            attach_relations(organizations, public=self._citations_public)
+        # Relations both ways in one query, before their citations are fetched.
+        return profile.after_fetch(functools.partial(attach_relations, public=public))
 
     def with_record(self, public: bool = True):
         """An organization's page: its profile, and the rows other apps link to it (election
@@ -242,6 +232,9 @@ class OrganizationName(NameInUse):
         ordering = ("organization", F("start_earliest").asc(nulls_first=True), "name", "id")
         indexes = [UncertainDate.order_index("start", "orgname_timeline_idx", only_dated=True)]
 
+    def get_absolute_url(self) -> str:
+        return self.organization.get_absolute_url()
+
 
 class Stance(Cited):
     """An organization's stance towards the president in a period."""
@@ -267,6 +260,9 @@ class Stance(Cited):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.get_stance_display()}"
+
+    def get_absolute_url(self) -> str:
+        return self.organization.get_absolute_url()
 
 
 class MembershipFigure(Cited):
@@ -301,6 +297,9 @@ class MembershipFigure(Cited):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.wording}"
+
+    def get_absolute_url(self) -> str:
+        return self.organization.get_absolute_url()
 
 
 class RoleQuerySet(CitedQuerySet):
@@ -351,6 +350,11 @@ class Role(Cited):
         where = f", {self.organization}" if self.organization_id else ""
         return f"{self.person}: {self.title}{where}"
 
+    def get_absolute_url(self) -> str:
+        """The person's page, at their roles: an office outside any organization has no
+        other page."""
+        return f"{self.person.get_absolute_url()}#roles"
+
 
 class Relation(Cited):
     """A typed, dated link from one organization to another (split from, based on, ...)."""
@@ -389,3 +393,8 @@ class Relation(Cited):
 
     def __str__(self) -> str:
         return f"{self.subject} {self.get_kind_display().lower()} {self.object}"
+
+    def get_absolute_url(self) -> str:
+        """The subject's page, at its lineage (where it lists the relations it is the
+        subject of)."""
+        return f"{self.subject.get_absolute_url()}#lineage"

@@ -1,17 +1,14 @@
 from rest_framework import serializers
 
+from kzpolitics.core.fields import ApiLink, PageUrlField, RefField, UncertainDateField
 from kzpolitics.core.models import Person, PersonName
 from kzpolitics.core.serializers import (
     NOTE_HELP,
     RECORD_HELP,
-    ApiLink,
     ModelCleanMixin,
-    PageUrlField,
     PersonRefSerializer,
     PlaceRefSerializer,
-    RefField,
     RefSerializer,
-    UncertainDateField,
     citations_field,
 )
 

@@ -136,7 +136,15 @@ def sweeps_deselected() -> str:
     return f"the database is {connection.vendor}, not PostgreSQL, and LEAK_ORACLE=1 is not set"
 
 
+# Tests slow by nature, whatever their module marks: a browser, a whole-site sweep.
+SLOW_BY_MARKER = ("browser", "sweep")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m reads the marks
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SLOW_BY_MARKER):
+            item.add_marker(pytest.mark.slow)
     why = sweeps_deselected()
     swept = [item for item in items if item.get_closest_marker("sweep")]
     if not why or not swept:

@@ -7,6 +7,7 @@ from elections.models import Election, Result, Round
 from kzpolitics.core.models import (
     Citation,
     Event,
+    Period,
     Person,
     PersonName,
     Place,
@@ -93,6 +94,18 @@ class EventFactory(CitedFactory):
     slug = factory.Sequence(lambda n: f"event-{n}")
     title = factory.Sequence(lambda n: f"Event {n}")
     kind = Event.Kind.OTHER
+
+
+class PeriodFactory(CitedFactory):
+    class Meta:
+        model = Period
+
+    slug = factory.Sequence(lambda n: f"period-{n}")
+    label = "1990–1994"
+    start_year = 1990
+    end_year = 1994
+    title = factory.Sequence(lambda n: f"Period {n}")
+    summary = "The first parties appear."
 
 
 class RelationFactory(CitedFactory):

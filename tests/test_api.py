@@ -24,7 +24,16 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from elections.models import Election, Result
-from kzpolitics.core.models import Citation, Event, Person, PersonName, Place, Source, Status
+from kzpolitics.core.models import (
+    Citation,
+    Event,
+    Period,
+    Person,
+    PersonName,
+    Place,
+    Source,
+    Status,
+)
 from kzpolitics.core.rest import MAX_PAGE_SIZE, Pagination
 from kzpolitics.site.api import router
 from legislation.models import LegalAct, RegistrationDecision
@@ -46,6 +55,7 @@ ENDPOINTS = {
     "sources": (Source, "slug"),
     "citations": (Citation, "pk"),
     "places": (Place, "slug"),
+    "periods": (Period, "slug"),
 }
 # Records that carry their own citations (sources are what citations point at; citations are
 # the citations).
@@ -306,7 +316,10 @@ def test_an_uncertain_date_comes_back_as_wording_edtf_earliest_and_latest(client
     )
 
 
-@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e not in ("results", "citations")])
+# Results, citations and periods (whole years) carry no uncertain date.
+@pytest.mark.parametrize(
+    "endpoint", [e for e in ENDPOINTS if e not in ("results", "citations", "periods")]
+)
 def test_every_date_in_every_response_has_the_four_parts(client, endpoint):
     dates = list(date_values(listing(client, endpoint)))
     assert dates
@@ -362,6 +375,7 @@ def search_migrations():
             yield apps.get_model(app, model_name), field, fuzzy
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize(("model", "field", "fuzzy"), list(search_migrations()))
 def test_each_searched_column_is_matched_through_its_trigram_index(model, field, fuzzy):
     """On PostgreSQL, the query ``matching`` writes for a column is one its indexes answer.

@@ -80,6 +80,7 @@ def test_a_page_served_from_the_response_cache_is_not_counted_against_the_rate(
     assert client.get(LIST, {"page_size": 4}).status_code == 429
 
 
+@pytest.mark.postgres
 def test_search_forgives_a_misspelling_on_postgresql(client):
     Person.objects.create(
         slug="test-kozhakhmetov", name="Testname Kozhakhmetov", status=Status.PUBLISHED

@@ -29,6 +29,7 @@ from elections.models import Election, Result, Round
 from kzpolitics.core.models import (
     Citation,
     Event,
+    Period,
     Person,
     PersonName,
     Place,
@@ -36,7 +37,7 @@ from kzpolitics.core.models import (
     Source,
     Status,
 )
-from kzpolitics.site.export import TABLES as EXPORT_TABLES
+from kzpolitics.site.export.tables import TABLES as EXPORT_TABLES
 from legislation.models import LegalAct, Provision, RegistrationDecision
 from parties.models import (
     MembershipFigure,
@@ -94,6 +95,7 @@ RECORDS = (
     Election,
     LegalAct,
     Event,
+    Period,
     Organization,
     Person,
     Place,

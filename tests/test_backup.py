@@ -334,6 +334,7 @@ def test_the_backup_holds_history_with_its_summaries_and_the_accounts_it_names(b
 # -- the round trip ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # restored: manage.py in subprocesses
 def test_a_backup_restored_into_a_fresh_database_gives_back_every_row(backed_up, restored):
     before, after = dict(backed_up.contents), dict(restored.contents)
     # The restore touches the data version (caches and exports must see a change); the rest
@@ -351,6 +352,7 @@ def test_a_backup_restored_into_a_fresh_database_gives_back_every_row(backed_up,
     assert f"{tally(before)['citations']} citations" in restored.output
 
 
+@pytest.mark.slow
 def test_the_restored_history_has_the_edit_its_summary_its_author_and_the_deletion(restored):
     users = {u["id"]: u["username"] for u in rows_of(restored.contents, "auth.user")}
     [edit] = [
@@ -388,6 +390,7 @@ def test_the_restored_history_has_the_edit_its_summary_its_author_and_the_deleti
     assert len(kept) >= 2 and kept == links  # the version's links, and the record's
 
 
+@pytest.mark.slow
 def test_new_rows_after_a_restore_get_fresh_ids(backed_up, restored):
     new = python(
         restored.env,
@@ -401,6 +404,7 @@ def test_new_rows_after_a_restore_get_fresh_ids(backed_up, restored):
         assert new_id > highest, label
 
 
+@pytest.mark.slow
 def test_restoring_into_a_database_that_holds_data_is_refused_and_changes_nothing(
     backed_up, restored
 ):

@@ -1,10 +1,14 @@
-"""The benchmark's own parts (scripts/bench.py): reading wrk's figures, the targets of issue 7
+"""The benchmark's own parts (scripts/bench.py and its siblings): its command line, wrk's
+figures as its script prints them (through a real wrk, when installed), the targets of issue 7
 given figures, the addresses it chooses from the database, and its floor, /robots.txt. The
 benchmark itself runs with `make bench`, not here."""
 
 from __future__ import annotations
 
+import shutil
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -18,8 +22,12 @@ from elections.models import Election
 from kzpolitics.core.models import Citation, Source
 from parties.models import Organization, Relation
 
+# As when the script runs: its folder on sys.path, its siblings imported by their own names.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import bench  # noqa: E402
+import bench_figures  # noqa: E402
+import bench_probe as probe  # noqa: E402
+import bench_stack as stack  # noqa: E402
 
 WRK_OUTPUT = """\
 Running 6s test @ http://127.0.0.1:40123/search/?q=Nazarbayev
@@ -43,25 +51,130 @@ BENCH-WRK {"requests": 818, "duration_us": 6010000, "bytes": 2800000, "non_2xx_3
 
 
 def test_wrk_figures_are_read_from_the_line_its_script_prints():
-    figures = bench.parse_wrk(WRK_OUTPUT)
+    read = bench_figures.parse_wrk(WRK_OUTPUT)
 
-    assert figures["requests"] == 818
-    assert figures["rps"] == pytest.approx(818 / 6.01)
-    assert figures["p50_ms"] == pytest.approx(14.2)
-    assert figures["p99_ms"] == pytest.approx(35.3)
-    assert figures["max_ms"] == pytest.approx(40.11)
-    assert figures["non_2xx_3xx"] == 3
-    assert figures["socket_errors"] == {"connect": 0, "read": 2, "write": 0, "timeout": 0}
+    assert read["requests"] == 818
+    assert read["rps"] == pytest.approx(818 / 6.01)
+    assert read["p50_ms"] == pytest.approx(14.2)
+    assert read["p99_ms"] == pytest.approx(35.3)
+    assert read["max_ms"] == pytest.approx(40.11)
+    assert read["non_2xx_3xx"] == 3
+    assert read["socket_errors"] == {"connect": 0, "read": 2, "write": 0, "timeout": 0}
 
 
 def test_wrk_output_without_figures_is_a_broken_run():
-    with pytest.raises(bench.Broken, match="wrk printed no figures"):
-        bench.parse_wrk("unable to connect to 127.0.0.1:40123 Connection refused\n")
+    with pytest.raises(bench_figures.Broken, match="wrk printed no figures"):
+        bench_figures.parse_wrk("unable to connect to 127.0.0.1:40123 Connection refused\n")
 
 
-def test_the_script_prints_every_figure_the_parser_reads():
-    for key in ("requests", "duration_us", "non_2xx_3xx", "p50_us", "p99_us", "max_us"):
-        assert f'"{key}": %d' in bench.WRK_SCRIPT
+# -- wrk itself, under the benchmark's scripts, against a server on 127.0.0.1 -------------------
+
+needs_wrk = pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed")
+
+
+@pytest.fixture
+def http_server():
+    """A server on a free port of 127.0.0.1 answering every GET with ``status`` (200 unless
+    set), keeping the paths it was asked for."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as gunicorn behind wrk
+
+        def do_GET(self):
+            server.paths.append(self.path)
+            self.send_response(server.status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.paths, server.status = [], 200
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def run_wrk(server, path: str, script: str, tmp_path: Path) -> dict:
+    lua = tmp_path / "script.lua"
+    lua.write_text(script)
+    return stack.wrk(f"http://127.0.0.1:{server.server_port}{path}", 1, lua)
+
+
+@needs_wrk
+def test_wrk_under_the_script_reports_what_the_server_answered(http_server, tmp_path):
+    read = run_wrk(http_server, "/robots.txt", bench_figures.WRK_SCRIPT, tmp_path)
+
+    assert 0 < read["requests"] <= len(http_server.paths)
+    assert set(http_server.paths) == {"/robots.txt"}
+    assert read["rps"] > 0
+    assert 0 < read["p50_ms"] <= read["p99_ms"] <= read["max_ms"]
+    assert read["non_2xx_3xx"] == 0
+    assert read["socket_errors"] == {"connect": 0, "read": 0, "write": 0, "timeout": 0}
+
+
+@needs_wrk
+def test_answers_other_than_2xx_or_3xx_are_counted(http_server, tmp_path):
+    http_server.status = 500
+
+    read = run_wrk(http_server, "/robots.txt", bench_figures.WRK_SCRIPT, tmp_path)
+
+    assert read["requests"] > 0
+    assert read["non_2xx_3xx"] == read["requests"]
+
+
+@needs_wrk
+def test_the_fresh_script_asks_for_a_new_address_each_time(http_server, tmp_path):
+    read = run_wrk(http_server, "/search/?q=Nazarbayev", bench_figures.WRK_FRESH_SCRIPT, tmp_path)
+
+    paths = http_server.paths
+    assert read["requests"] > 1 and len(set(paths)) == len(paths)
+    tags = {path.rsplit("-", 1)[0] for path in paths}
+    assert len(tags) == 1  # one tag for the run, a number for each request
+    (tag,) = tags
+    assert tag.startswith(f"/search/?q=Nazarbayev&{bench_figures.FRESH_PARAMETER}=")
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+def test_scales_are_read_sorted_without_repeats_and_endpoints_without_spaces():
+    args = bench.arguments(["--scales", "100,1,100", "--only", "search, home,"])
+
+    assert args.scales == [1, 100]
+    assert args.only == ["search", "home"]
+    assert (args.duration, args.warmup, args.strict) == (5, 1, False)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--only", "search,nowhere"], "unknown endpoints nowhere"),
+        (["--scales", "0,100"], "scales are whole numbers from 1"),
+        (["--duration", "0"], "--duration is at least 1 s"),
+        (["--warmup", "-1"], "--warmup at least 0"),
+    ],
+)
+def test_a_bad_command_line_is_refused_with_the_reason(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit:
+        bench.arguments(argv)
+
+    assert exit.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_worker_timeout_is_noted_only_if_logged_after_the_offset(tmp_path):
+    log = tmp_path / "server.log"
+    log.write_text("[CRITICAL] WORKER TIMEOUT (pid:1)\n")
+    since = log.stat().st_size
+
+    assert "worker timeout" in stack.timed_out(log, 0)
+    assert stack.timed_out(log, since) == ""
 
 
 # -- the targets, given figures ----------------------------------------------------------------
@@ -86,14 +199,14 @@ def good_run() -> dict[int, dict[str, dict]]:
     figures = {}
     for scale, p50 in ((1, 10.0), (100, 12.0)):
         figures[scale] = {"floor": row(1000, 1, queries=0)}
-        for endpoint in bench.ENDPOINTS[1:]:
+        for endpoint in bench_figures.ENDPOINTS[1:]:
             rps = {"html": 400, "api-list": 600}.get(endpoint.kind, 100)
             figures[scale][endpoint.name] = row(rps, p50)
     return figures
 
 
 def verdicts(figures) -> list[bool | None]:
-    return [target.passed for target in bench.check_targets(figures)]
+    return [target.passed for target in bench_figures.check_targets(figures)]
 
 
 def test_figures_that_meet_every_target_pass_all_four():
@@ -104,7 +217,7 @@ def test_a_query_count_that_grows_with_the_data_fails_the_first_target():
     figures = good_run()
     figures[100]["timeline"] = row(400, 12, queries=6)
 
-    target = bench.check_targets(figures)[0]
+    target = bench_figures.check_targets(figures)[0]
     assert target.passed is False
     assert "timeline 5/5 -> 6/6 (!)" in target.figures
 
@@ -129,7 +242,7 @@ def test_p50_growing_more_than_one_and_a_half_times_fails_but_for_the_export():
     assert verdicts(figures)[1] is True
 
     figures[100]["election-detail"] = row(400, 15.1)  # 1.51 times 10 ms
-    target = bench.check_targets(figures)[1]
+    target = bench_figures.check_targets(figures)[1]
     assert target.passed is False
     assert "election-detail 10.0 -> 15.1 ms = 1.51x (!)" in target.figures
 
@@ -154,7 +267,7 @@ def test_a_search_no_cache_has_seen_must_answer_in_under_fifty_milliseconds():
     figures[100]["search-uncached"] = row(100, 50)
     figures[100]["search"] = row(400, 1)  # a cache hit proves nothing about the search
 
-    target = bench.check_targets(figures)[3]
+    target = bench_figures.check_targets(figures)[3]
     assert target.passed is False
     assert target.figures == ["search-uncached p50 50.0 ms (!)"]
 
@@ -165,16 +278,16 @@ def test_without_the_uncached_search_the_repeated_one_is_judged():
         del figures[scale]["search-uncached"]
     figures[100]["search"] = row(400, 60)
 
-    assert bench.check_targets(figures)[3].figures == ["search p50 60.0 ms (!)"]
+    assert bench_figures.check_targets(figures)[3].figures == ["search p50 60.0 ms (!)"]
 
 
 def test_one_scale_checks_what_it_can_and_says_what_it_cannot():
     figures = {1: good_run()[1]}
-    targets = bench.check_targets(figures)
+    targets = bench_figures.check_targets(figures)
 
     assert [t.passed for t in targets] == [True, None, True, True]
     assert targets[1].figures == ["needs two scales"]
-    assert "N/A" in bench.format_targets(targets)
+    assert "N/A" in bench_figures.format_targets(targets)
 
 
 def broken_row(reason: str) -> dict:
@@ -186,16 +299,16 @@ def test_an_endpoint_that_broke_fails_every_target_that_needs_its_timings():
     figures[100]["timeline"] = broken_row("answered [500, 500]")
     figures[100]["search-uncached"] = broken_row("answered [500, 200]")
 
-    targets = bench.check_targets(figures)
+    targets = bench_figures.check_targets(figures)
     assert [t.passed for t in targets] == [True, False, False, False]
     assert "timeline broken at scale 100: answered [500, 500] (!)" in targets[1].figures
-    assert "timeline" not in bench.growth(figures)
-    table = bench.format_table(figures)
+    assert "timeline" not in bench_figures.growth(figures)
+    table = bench_figures.format_table(figures)
     assert "BROKEN" in table and "answered [500, 500]" in table
 
 
 def test_growth_is_the_largest_scale_over_the_smallest():
-    ratios = bench.growth(good_run())
+    ratios = bench_figures.growth(good_run())
 
     assert ratios["home"]["p50"] == pytest.approx(1.2)
     assert ratios["home"]["rps"] == pytest.approx(1.0)
@@ -203,9 +316,9 @@ def test_growth_is_the_largest_scale_over_the_smallest():
 
 
 def test_the_table_has_a_row_per_endpoint_and_scale():
-    table = bench.format_table(good_run()).splitlines()
+    table = bench_figures.format_table(good_run()).splitlines()
 
-    assert len(table) == 2 + 2 * len(bench.ENDPOINTS)
+    assert len(table) == 2 + 2 * len(bench_figures.ENDPOINTS)
     assert table[2].split() == [
         "1", "floor", "1000.0", "1.0", "2.0", "600", "3.0", "0/0", "1000", "0.000"
     ]  # fmt: skip
@@ -224,7 +337,7 @@ def weight(organization: Organization) -> int:
 
 @pytest.mark.django_db
 def test_the_organization_measured_is_the_one_with_most_relations_and_citations():
-    paths = bench.choose_endpoints()
+    paths = probe.choose_endpoints()
 
     slug = paths["organization-detail"].strip("/").split("/")[-1]
     hub = Organization.objects.get(slug=slug)
@@ -234,7 +347,7 @@ def test_the_organization_measured_is_the_one_with_most_relations_and_citations(
 
 @pytest.mark.django_db
 def test_the_election_and_source_measured_are_the_largest():
-    paths = bench.choose_endpoints()
+    paths = probe.choose_endpoints()
 
     most_results = max(Election.objects.annotate(n=Count("results")), key=lambda e: e.n)
     chosen = Election.objects.annotate(n=Count("results")).get(
@@ -247,7 +360,7 @@ def test_the_election_and_source_measured_are_the_largest():
 
 @pytest.mark.django_db
 def test_search_is_for_a_spelling_the_article_does_not_use(client):
-    paths = bench.choose_endpoints()
+    paths = probe.choose_endpoints()
 
     assert paths["search"] == paths["search-uncached"] == "/search/?q=Nazarbayev"
     assert "Nazarbaev" in client.get(paths["search"]).content.decode()
@@ -255,10 +368,10 @@ def test_search_is_for_a_spelling_the_article_does_not_use(client):
 
 @pytest.mark.django_db
 def test_every_address_answers_and_queries_are_counted_cold_and_warm():
-    paths = bench.choose_endpoints()
-    figures, captured = bench.count_queries(paths)
+    paths = probe.choose_endpoints()
+    figures, captured = probe.count_queries(paths)
 
-    assert set(figures) == {endpoint.name for endpoint in bench.ENDPOINTS}
+    assert set(figures) == {endpoint.name for endpoint in bench_figures.ENDPOINTS}
     assert {name: f["status"] for name, f in figures.items()} == dict.fromkeys(figures, 200)
     assert figures["home"]["queries_cold"] == len(captured["home"]) > 0
     assert figures["home"]["queries_cold"] >= figures["home"]["queries_warm"]

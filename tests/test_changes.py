@@ -405,6 +405,7 @@ EVERY_KIND = [
     factories.ResultFactory,
     factories.LegalActFactory,
     factories.ProvisionFactory,
+    factories.PeriodFactory,
     factories.RegistrationDecisionFactory,
 ]
 

@@ -49,6 +49,7 @@ def settings_in_a_process(env: dict) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # the settings, read in a subprocess
 @pytest.mark.parametrize("count", ["0", "1", "2"])
 def test_one_proxy_count_setting_drives_the_throttle_and_axes(count):
     found = settings_in_a_process({"PROXY_COUNT": count})
@@ -59,6 +60,7 @@ def test_one_proxy_count_setting_drives_the_throttle_and_axes(count):
     }
 
 
+@pytest.mark.slow
 def test_without_a_proxy_count_the_header_is_never_trusted():
     environment = {key: value for key, value in os.environ.items() if key != "PROXY_COUNT"}
     code = (
@@ -72,6 +74,7 @@ def test_without_a_proxy_count_the_header_is_never_trusted():
     assert done.stdout.strip().splitlines()[-1] == "0"  # never None: DRF would trust it all
 
 
+@pytest.mark.slow
 def test_a_negative_proxy_count_is_refused():
     environment = {**os.environ, "DEBUG": "1", "PROXY_COUNT": "-1"}
     done = subprocess.run(

@@ -4,7 +4,8 @@ import pytest
 from django.db import OperationalError
 from django.test import Client
 
-from kzpolitics.site import health, views
+from kzpolitics.site import health
+from kzpolitics.site.views import home
 from parties import api as parties_api
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def fail(*args, **kwargs):
 
 
 def test_a_page_during_an_outage_is_the_sites_503_page(monkeypatch):
-    monkeypatch.setattr(views.HomeView, "get", fail)
+    monkeypatch.setattr(home.HomeView, "get", fail)
     response = Client(raise_request_exception=False).get("/")
     assert response.status_code == 503
     html = response.content.decode()
@@ -54,7 +55,7 @@ def test_any_other_error_is_still_the_500_page(monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("a bug")
 
-    monkeypatch.setattr(views.HomeView, "get", broken)
+    monkeypatch.setattr(home.HomeView, "get", broken)
     response = Client(raise_request_exception=False).get("/")
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()

@@ -73,10 +73,10 @@ from django.urls import reverse
 from django.utils.html import escape
 from drf_spectacular.generators import SchemaGenerator
 
-from kzpolitics.core.admin import CheckedDateFieldListFilter
+from kzpolitics.core.admin_filters import CheckedDateFieldListFilter
 from kzpolitics.core.models import Person, Status, content_apps
 from kzpolitics.site.api import router
-from kzpolitics.site.views import TimelineForm
+from kzpolitics.site.views.timeline import TimelineForm
 from legislation.filters import LegalActFilter
 from parties.filters import OrganizationFilter
 
@@ -558,8 +558,10 @@ def test_a_record_page_at_a_hostile_address_is_a_404(anonymous, baseline, prefix
 
 # -- admin changelists ---------------------------------------------------------------------------
 
-CONTENT_ADMINS = [m for m in admin.site._registry if m._meta.app_label in CONTENT_APPS]
-OTHER_ADMINS = [m for m in admin.site._registry if m._meta.app_label not in CONTENT_APPS]
+# The models the admin registers, found through its public is_registered().
+ADMINS = [m for m in apps.get_models() if admin.site.is_registered(m)]
+CONTENT_ADMINS = [m for m in ADMINS if m._meta.app_label in CONTENT_APPS]
+OTHER_ADMINS = [m for m in ADMINS if m._meta.app_label not in CONTENT_APPS]
 
 
 def admin_url(model, view: str) -> str:
@@ -651,7 +653,7 @@ def action_names(client, url: str) -> list[str]:
     return [name for name, _ in form.fields["action"].choices if name] if form else []
 
 
-@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m._meta.label)
+@pytest.mark.parametrize("model", ADMINS, ids=lambda m: m._meta.label)
 def test_a_changelists_actions_given_hostile_records_ticked_change_nothing(
     request, baseline, model
 ):
@@ -704,7 +706,8 @@ def test_the_editors_reports_answer_every_payload_with_200(as_editor, baseline, 
 def autocompletes() -> list[str]:
     """One autocomplete address for every kind of record the admin's forms complete."""
     found = {}
-    for model, model_admin in admin.site._registry.items():
+    for model in ADMINS:
+        model_admin = admin.site.get_model_admin(model)
         for name in model_admin.autocomplete_fields:
             target = model._meta.get_field(name).related_model
             found.setdefault(
@@ -842,7 +845,7 @@ def test_the_citations_row_of_an_add_form_given_a_payload_in_every_field_shows_e
 
 def autocompleting(model) -> bool:
     """Whether the model's add form has an autocomplete, of its own or in an inline."""
-    model_admin = admin.site._registry[model]
+    model_admin = admin.site.get_model_admin(model)
     inlines = model_admin.get_inlines(None, None)
     return bool(model_admin.autocomplete_fields or any(i.autocomplete_fields for i in inlines))
 

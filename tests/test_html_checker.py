@@ -14,6 +14,7 @@ from .page_kinds import NOT_FOUND, PAGES
 
 pytestmark = [
     pytest.mark.django_db,
+    pytest.mark.slow,  # the checker runs in Java, as a subprocess
     pytest.mark.skipif(bool(missing_html_checker()), reason=missing_html_checker() or "-"),
 ]
 

@@ -72,7 +72,7 @@ from kzpolitics.core.models import (
 )
 from kzpolitics.core.revisions import propose
 from kzpolitics.site.api import router
-from kzpolitics.site.views import TIMELINE_KINDS
+from kzpolitics.site.views.timeline_kinds import TIMELINE_KINDS
 from legislation.models import LegalAct, RegistrationDecision
 from parties.models import Organization, Relation, Role, Stance
 from parties.views import SORTS

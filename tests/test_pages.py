@@ -19,7 +19,8 @@ from elections.models import Election, Result
 from elections.seatchart import hemicycle, rows_for
 from kzpolitics.core import dates
 from kzpolitics.core.models import Citation, Event, Person, PersonName, Place, Source, Status
-from kzpolitics.site.views import CITING_PAGE, TIMELINE_PAGE
+from kzpolitics.site.views.sources import CITING_PAGE
+from kzpolitics.site.views.timeline_keyset import TIMELINE_PAGE
 from legislation.models import LegalAct
 from parties.models import Organization
 
@@ -880,7 +881,7 @@ def _extra_organization(n):
 
 # page: (url, make extra records, queries of a miss: the data version's row and the page's)
 QUERY_PAGES = {
-    "home": ("/", _extra_home, 9),
+    "home": ("/", _extra_home, 11),  # the periods and their citations: 2
     "organization-list": ("/organizations/?kind=party&sort=founded", _extra_organizations, 5),
     "organization-detail": ("/organizations/otan/", _extra_organization, 14),
     "person-list": ("/people/", _extra_people, 5),
@@ -888,8 +889,8 @@ QUERY_PAGES = {
     "source-list": ("/sources/", _extra_sources, 2),
     "source-detail": ("/sources/ponomarev-1991/", _extra_source, 6),
     "event-detail": ("/events/december-1986-events-alma-ata/", _extra_event, 8),
-    "timeline": ("/timeline/", _extra_timeline, 10),
-    "timeline-filtered": ("/timeline/?from=1990&to=1995&kind=event", _extra_timeline, 4),
+    "timeline": ("/timeline/", _extra_timeline, 11),
+    "timeline-filtered": ("/timeline/?from=1990&to=1995&kind=event", _extra_timeline, 5),
     "search": ("/search/?q=Nazarbayev", _extra_search, 11),
     "election-list": ("/elections/", _extra_elections, 3),
     "election-detail": ("/elections/majilis-2004/", _extra_election, 6),
@@ -908,13 +909,13 @@ def cached_dates(monkeypatch):
 @pytest.mark.parametrize("size", [10, 200])
 @pytest.mark.parametrize("kind", QUERY_PAGES)
 def test_query_count_does_not_grow_with_the_records(
-    client, django_assert_num_queries, cached_dates, kind, size
+    client, django_assert_max_num_queries, cached_dates, kind, size
 ):
     url, make, expected = QUERY_PAGES[kind]
     make(size)
     page(client, url)  # warm the content-type cache, as any running server has
     caches["pages"].clear()
-    with django_assert_num_queries(expected):
+    with django_assert_max_num_queries(expected):  # a ceiling, for 10 records as for 200
         page(client, url)
-    with django_assert_num_queries(1):  # the same page again, from the response cache
+    with django_assert_max_num_queries(1):  # the same page again, from the response cache
         page(client, url)

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from kzpolitics.core.editorial import deleted_versions
+from kzpolitics.core.editorial.restore import deleted_versions
 from kzpolitics.core.models import Citation, Person, Status
 from parties.models import Organization, Role
 

@@ -579,6 +579,7 @@ def test_the_schema_documents_the_202_of_a_pending_revision(client):
     assert documented == ["detail", "revision", "state", "base_version", "fields"]
 
 
+@pytest.mark.slow  # the Nu Html Checker, in Java, as a subprocess
 @pytest.mark.skipif(bool(missing_html_checker()), reason=missing_html_checker() or "-")
 def test_the_queue_page_is_valid_html(editor, reviewer_client, tmp_path):
     party = OrganizationFactory(summary="Live.\nSecond line.")

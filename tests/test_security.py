@@ -18,6 +18,7 @@ from kzpolitics.site.health import QuietOutageFilter
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow  # manage.py check --deploy in a subprocess
 def test_the_production_settings_pass_check_deploy_with_no_warning():
     env = {
         **os.environ,

@@ -26,17 +26,20 @@ from kzpolitics.core.keys import is_usable_key
 class KeyCheckedMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Django's many-to-many field, refusing a key that is no record's before the lookup."""
 
-    def _check_values(self, value):
-        opts = self.queryset.model._meta
-        field = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
-        for key in value:
-            if isinstance(key, str | int) and not is_usable_key(field, key, self.queryset.db):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": key},
-                )
-        return super()._check_values(value)
+    def clean(self, value):
+        # Before Django's clean() looks the keys up; a value that is no list is left to it
+        # (its "Enter a list of values." error).
+        if isinstance(value, list | tuple):
+            opts = self.queryset.model._meta
+            field = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+            for key in value:
+                if isinstance(key, str | int) and not is_usable_key(field, key, self.queryset.db):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": key},
+                    )
+        return super().clean(value)
 
 
 class KeyCheckedAutocompleteMixin:

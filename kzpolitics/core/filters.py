@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
-from kzpolitics.core.models import Citation, Event, Person, Place, Source
+from kzpolitics.core.models import Citation, Event, Period, Person, Place, Source
 
 
 class UtcDateTimeField(IsoDateTimeField):
@@ -93,6 +93,12 @@ class PlaceFilter(RecordFilterSet):
     class Meta:
         model = Place
         fields = ("kind",)
+
+
+class PeriodFilter(RecordFilterSet):
+    class Meta:
+        model = Period
+        fields = ()
 
 
 class EventFilter(RecordFilterSet):

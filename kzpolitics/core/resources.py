@@ -193,6 +193,8 @@ def version_error(stored, cell) -> str | None:
 
 
 def has_slug(model) -> bool:
+    """Whether the model's records have a slug: then a link to one travels as its slug (here
+    and in the full export, kzpolitics.site.export), else as its id."""
     return any(f.name == "slug" for f in model._meta.concrete_fields)
 
 

@@ -276,7 +276,7 @@ def flatten(value, prefix: str = "") -> dict[str, object]:
         return flat
     key = prefix.rstrip(".")
     if isinstance(value, list):
-        return {key: safe_cell(fit(" | ".join(cell(item) for item in value)))}
+        return {key: safe_cell(fit(" | ".join(list_item_text(item) for item in value)))}
     if value is None:
         return {key: ""}
     if isinstance(value, Decimal):
@@ -296,7 +296,9 @@ def fit(text: str) -> str:
     return text[: SPREADSHEET_CELL - len(note)] + note
 
 
-def cell(item) -> str:
+def list_item_text(item) -> str:
+    """One item of a list, as its part of the list's CSV cell: a nested record by its
+    locator, name, title or slug, else as JSON."""
     if isinstance(item, dict):
         for label in ("locator", "name", "title", "slug"):
             if item.get(label):

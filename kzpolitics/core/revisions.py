@@ -304,7 +304,7 @@ def accept(revision: Revision, reviewer, note: str = ""):
     field the revision changes that was changed since its base version."""
     if not may_publish(reviewer):
         raise RevisionError("Only a reviewer can accept a revision.")
-    from kzpolitics.core.editorial import links_in_the_same_version
+    from kzpolitics.core.editorial.links import links_in_the_same_version
 
     with transaction.atomic():
         locked = _locked_pending(revision)

@@ -14,10 +14,18 @@ from elections.api import ElectionViewSet, ResultViewSet
 from elections.models import Election, Result
 from elections.serializers import ElectionRefSerializer
 from kzpolitics.core.coverage import cited_models
-from kzpolitics.core.filters import CitationFilter, EventFilter, PlaceFilter, SourceFilter
+from kzpolitics.core.fields import ApiLink, PageUrlField, RefField, UncertainDateField
+from kzpolitics.core.filters import (
+    CitationFilter,
+    EventFilter,
+    PeriodFilter,
+    PlaceFilter,
+    SourceFilter,
+)
 from kzpolitics.core.models import (
     Citation,
     Event,
+    Period,
     Person,
     Place,
     PlaceName,
@@ -27,16 +35,13 @@ from kzpolitics.core.models import (
 from kzpolitics.core.serializers import (
     NOTE_HELP,
     RECORD_HELP,
-    ApiLink,
     FlatCitationSerializer,
     ModelCleanMixin,
-    PageUrlField,
+    PeriodSerializer,
     PersonRefSerializer,
     PlaceRefSerializer,
     PlaceSerializer,
-    RefField,
     SourceSerializer,
-    UncertainDateField,
     citations_field,
 )
 from kzpolitics.core.viewsets import RecordViewSet
@@ -154,6 +159,21 @@ class PlaceViewSet(RecordViewSet):
         )
 
 
+class PeriodViewSet(RecordViewSet):
+    """The stages of the story as the founding article tells them (the home page's and the
+    timeline's entry points), each with the article's passage that backs it."""
+
+    serializer_class = PeriodSerializer
+    filterset_class = PeriodFilter
+    search_fields = ("title", "summary", "label", "slug")
+    ordering_fields = ("start_year", "title", "updated_at")
+    ordering = ("start_year", "end_year", "id")
+    queryset = Period.objects.all()
+
+    def published_queryset(self):
+        return Period.objects.published().with_citations()
+
+
 class SourceViewSet(RecordViewSet):
     """Sources: the article and every work its footnotes name, each with what cites it (how
     many citations, and the address of the citations list that gives them)."""
@@ -235,6 +255,7 @@ router.register("acts", LegalActViewSet, basename="legalact")
 router.register("registrations", RegistrationDecisionViewSet, basename="registrationdecision")
 router.register("events", EventViewSet, basename="event")
 router.register("places", PlaceViewSet, basename="place")
+router.register("periods", PeriodViewSet, basename="period")
 router.register("sources", SourceViewSet, basename="source")
 router.register("citations", CitationViewSet, basename="citation")
 

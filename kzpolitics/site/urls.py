@@ -13,11 +13,18 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from kzpolitics.site import health, views
+from kzpolitics.site import health
 from kzpolitics.site.api import router
-from kzpolitics.site.export import ExportView
+from kzpolitics.site.export.views import ExportView
 from kzpolitics.site.feeds import ChangesFeed
 from kzpolitics.site.sitemaps import SITEMAPS
+from kzpolitics.site.views.events import EventDetailView
+from kzpolitics.site.views.home import HomeView
+from kzpolitics.site.views.people import PersonDetailView, PersonListView
+from kzpolitics.site.views.places import PlaceDetailView
+from kzpolitics.site.views.search import SearchView
+from kzpolitics.site.views.sources import SourceDetailView, SourceListView
+from kzpolitics.site.views.timeline import TimelineView
 
 
 @extend_schema(exclude=True)
@@ -86,27 +93,23 @@ urlpatterns = [
         include(
             (
                 [
-                    path("", views.HomeView.as_view(), name="home"),
-                    path("people/", views.PersonListView.as_view(), name="person-list"),
+                    path("", HomeView.as_view(), name="home"),
+                    path("people/", PersonListView.as_view(), name="person-list"),
                     path(
                         "people/<slug:slug>/",
-                        views.PersonDetailView.as_view(),
+                        PersonDetailView.as_view(),
                         name="person-detail",
                     ),
-                    path("sources/", views.SourceListView.as_view(), name="source-list"),
+                    path("sources/", SourceListView.as_view(), name="source-list"),
                     path(
                         "sources/<slug:slug>/",
-                        views.SourceDetailView.as_view(),
+                        SourceDetailView.as_view(),
                         name="source-detail",
                     ),
-                    path(
-                        "events/<slug:slug>/", views.EventDetailView.as_view(), name="event-detail"
-                    ),
-                    path(
-                        "places/<slug:slug>/", views.PlaceDetailView.as_view(), name="place-detail"
-                    ),
-                    path("timeline/", views.TimelineView.as_view(), name="timeline"),
-                    path("search/", views.SearchView.as_view(), name="search"),
+                    path("events/<slug:slug>/", EventDetailView.as_view(), name="event-detail"),
+                    path("places/<slug:slug>/", PlaceDetailView.as_view(), name="place-detail"),
+                    path("timeline/", TimelineView.as_view(), name="timeline"),
+                    path("search/", SearchView.as_view(), name="search"),
                 ],
                 "kzpolitics",
             )

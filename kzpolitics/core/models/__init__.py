@@ -23,6 +23,10 @@ from kzpolitics.core.models.people import (
     PersonName,
     PersonQuerySet,
 )
+from kzpolitics.core.models.periods import (
+    Period,
+    PeriodQuerySet,
+)
 from kzpolitics.core.models.places import (
     NameInUse,
     Place,
@@ -73,6 +77,8 @@ __all__ = [
     "PlaceName",
     "EventQuerySet",
     "Event",
+    "PeriodQuerySet",
+    "Period",
     "RevisionQuerySet",
     "Revision",
 ]

@@ -10,6 +10,8 @@ from django.core.validators import validate_comma_separated_integer_list
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from kzpolitics.core.dates import UncertainDate
 from kzpolitics.core.models.records import (
@@ -23,15 +25,35 @@ from kzpolitics.core.models.records import (
 
 class CitedQuerySet(RecordQuerySet):
     """Records that take citations. ``with_citations`` fetches the citations of every record
-    a page shows in one query, however many kinds of record that is."""
+    a page shows in one query, however many kinds of record that is.
+
+    ADAPTER (Django internals; tests/test_library_contracts.py fails when Django changes
+    them). Django's ``prefetch_related`` runs one query per kind of row (the citations of the
+    organizations, then of their names, then of their roles...), and has no public hook that
+    runs once a queryset's rows are fetched. So this queryset keeps what to attach across
+    Django's copies of it (``_clone``, which every chained call goes through) and attaches it
+    in ``_fetch_all``, which every way of reading a queryset goes through (iterating,
+    ``len()``, ``get()``, indexing, a ``Prefetch`` queryset), on the list it keeps
+    (``_result_cache``). No other code touches those three names.
+    """
 
     _citation_paths: tuple[str, ...] | None = None  # None: citations are not prefetched
     _citations_public = True
+    _after_fetch: tuple = ()  # callables run on the fetched records, before their citations
 
     def _clone(self):
         clone = super()._clone()
         clone._citation_paths = self._citation_paths
         clone._citations_public = self._citations_public
+        clone._after_fetch = self._after_fetch
+        return clone
+
+    def after_fetch(self, attach):
+        """Run ``attach(records)`` on the records once fetched, before their citations are:
+        for related rows a kind of record fetches for all its records at once in a way
+        ``prefetch_related`` cannot (an organization's relations both ways in one query)."""
+        clone = self.all()
+        clone._after_fetch = (*self._after_fetch, attach)
         return clone
 
     def with_citations(self, *related: str, public: bool = True):
@@ -44,7 +66,7 @@ class CitedQuerySet(RecordQuerySet):
         sources, and related rows the public may see; ``public=False`` is an editor's
         preview, which shows drafts too.
         """
-        clone = self._chain()
+        clone = self.all()
         paths = clone._citation_paths or ()
         clone._citation_paths = (*paths, *(path for path in related if path not in paths))
         clone._citations_public = public
@@ -53,16 +75,13 @@ class CitedQuerySet(RecordQuerySet):
     def _fetch_all(self):
         fetching = self._result_cache is None
         super()._fetch_all()
-        if fetching and issubclass(self._iterable_class, models.query.ModelIterable):
-            self._attach_related(self._result_cache)
+        records = self._result_cache
+        # Only once, and only rows that are records (not values() or values_list() rows).
+        if fetching and records and isinstance(records[0], models.Model):
+            for attach in self._after_fetch:
+                attach(records)
             if self._citation_paths is not None:
-                attach_citations(
-                    self._result_cache, self._citation_paths, public=self._citations_public
-                )
-
-    def _attach_related(self, records: list) -> None:
-        """Related rows a kind of record fetches for all its records at once, in a way
-        ``prefetch_related`` cannot (before their citations are fetched)."""
+                attach_citations(records, self._citation_paths, public=self._citations_public)
 
 
 def attach_citations(records: list, paths: tuple[str, ...] = (), public: bool = True) -> None:
@@ -117,7 +136,12 @@ def _prefetches(records: list, path: str, public: bool) -> list:
 
 def keep_prefetched(row, name: str, related: list) -> None:
     """Keep ``related`` as ``row``'s prefetched ``name`` (a reverse or generic relation), as
-    ``prefetch_related`` would have: ``row.<name>.all()`` then runs no query."""
+    ``prefetch_related`` would have: ``row.<name>.all()`` then runs no query.
+
+    ADAPTER (Django internals; tests/test_library_contracts.py fails when Django changes
+    them): Django has no public way to give a row the related rows fetched by a query of
+    one's own (the citations of many kinds of record, or relations both ways, in one query);
+    this sets its prefetch cache as ``prefetch_related_objects`` does."""
     cached = getattr(row, name).get_queryset()
     cached._result_cache = related
     cached._prefetch_done = True
@@ -232,6 +256,9 @@ class Source(TimeStamped):
         blank=True, help_text="Editorial remarks, e.g. how “op. cit.” was resolved."
     )
 
+    # Kinds whose own title a bibliography sets in italics; an article's goes in quotes.
+    TITLED_IN_ITALICS = frozenset({Kind.BOOK, Kind.EDITED_VOLUME, Kind.HANDBOOK, Kind.NEWSPAPER})
+
     class Meta:
         ordering = ("authors", "title")
 
@@ -254,6 +281,43 @@ class Source(TimeStamped):
             who = (self.container or self.title).split(",")[0]
         year = self.date.edtf[:4] if self.date.edtf else ""
         return f"{who} {year}".strip()
+
+    @property
+    def full_reference(self) -> SafeString:
+        """The work as a bibliography lists it, as HTML: authors, title, container, issue,
+        place, date, and its web address as a link.
+
+        A newspaper issue whose title only repeats its paper's name and date is given once.
+        """
+        parts = []
+        if self.authors:
+            parts.append(escape(self.authors))
+        elif self.editors:
+            plural = "," in self.editors or " and " in self.editors
+            parts.append(escape(f"{self.editors} ({'eds.' if plural else 'ed.'})"))
+        title, container = self.title, self.container
+        if container and title.startswith(container):
+            title, container = container, ""
+            parts.append(format_html("<cite>{}</cite>", title))
+        elif self.kind in self.TITLED_IN_ITALICS:
+            parts.append(format_html("<cite>{}</cite>", title))
+        else:
+            parts.append(escape(f"“{title}”"))
+        if container:
+            parts.append(format_html("<cite>{}</cite>", container))
+        if self.issue:
+            parts.append(escape(self.issue))
+        where = ": ".join(p for p in (self.place, self.publisher) if p)
+        if where:
+            parts.append(escape(where))
+        if self.date:
+            parts.append(escape(str(self.date)))
+        text = format_html("{}.", format_html_join(", ", "{}", ((part,) for part in parts)))
+        if self.url.lower().startswith(("http://", "https://")):
+            text = format_html('{} <a href="{}">{}</a>', text, self.url, self.url)
+        elif self.url:  # never a javascript: (or other) link, whatever was stored
+            text = format_html("{} {}", text, self.url)
+        return text
 
 
 class CitationQuerySet(RecordQuerySet):

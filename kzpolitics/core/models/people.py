@@ -66,3 +66,6 @@ class PersonName(Cited):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return self.person.get_absolute_url()

@@ -81,3 +81,6 @@ class PlaceName(NameInUse):
 
     class Meta:
         ordering = ("place", F("start_earliest").asc(nulls_first=True), "name", "id")
+
+    def get_absolute_url(self) -> str:
+        return self.place.get_absolute_url()

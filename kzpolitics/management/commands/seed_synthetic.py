@@ -5,7 +5,24 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from kzpolitics.core.models import DataVersion
-from kzpolitics.site import synthetic
+
+MAX_SCALE = 1000
+
+
+def synthetic_generator():
+    """The generator, scripts/synthetic: a tool of the repository's checkout, which the site's
+    package does not ship, so it is imported only when the command runs."""
+    try:
+        from scripts import synthetic
+    except ImportError as error:
+        if error.name not in ("scripts", "scripts.synthetic"):
+            raise
+        raise CommandError(
+            "seed_synthetic needs the generator in scripts/synthetic/, which comes with the "
+            "repository's checkout, not with the installed package: run manage.py from a "
+            "checkout."
+        ) from None
+    return synthetic
 
 
 def scale_value(text: str) -> float:
@@ -14,9 +31,9 @@ def scale_value(text: str) -> float:
         value = float(text)
     except ValueError:
         value = float("nan")
-    if not (0 < value <= synthetic.MAX_SCALE):  # also refuses nan and inf
+    if not (0 < value <= MAX_SCALE):  # also refuses nan and inf
         raise argparse.ArgumentTypeError(
-            f"--scale must be a number above 0 and at most {synthetic.MAX_SCALE} "
+            f"--scale must be a number above 0 and at most {MAX_SCALE} "
             f"(times the article's size, e.g. 1 or 100), not “{text}”."
         )
     return value
@@ -46,8 +63,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed",
             type=int,
-            default=synthetic.DEFAULT_SEED,
-            help=f"Random seed (default {synthetic.DEFAULT_SEED}).",
+            help="Random seed (default: the generator's own, the same every run).",
         )
         action = parser.add_mutually_exclusive_group()
         action.add_argument(
@@ -68,6 +84,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, seed, replace, remove, fingerprint, **options):
         self.verbosity = options["verbosity"]
+        synthetic = synthetic_generator()
+        if seed is None:
+            seed = synthetic.DEFAULT_SEED
         if fingerprint:
             self.stdout.write(synthetic.fingerprint())
             return

@@ -1,0 +1,109 @@
+"""Deleting records in the admin: taking what the public sees off the site is a reviewer's
+decision, and deleted records are listed, each with a button that restores it
+(kzpolitics.core.editorial.restore)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from kzpolitics.core.editorial.restore import deleted_versions, restore_deleted
+from kzpolitics.core.publishing import shown_to_public
+from kzpolitics.core.visibility import may_publish
+
+
+def deletion_refusal(shown) -> str:
+    names = ", ".join(f"“{obj}”" for obj in shown[:10]) + (" …" if len(shown) > 10 else "")
+    return (
+        f"Nothing was deleted: {names} {'is' if len(shown) == 1 else 'are'} published, and "
+        "only a reviewer can take what the public sees off the site. Ask a reviewer to "
+        "unpublish or delete it."
+    )
+
+
+def delete_selected_unless_public(modeladmin, request, queryset):
+    """Django's “Delete selected” for an editor: refused, with the records named, if any of
+    them is one the public sees."""
+    published = modeladmin.model._default_manager.published()
+    shown = list(queryset.filter(pk__in=published.values("pk"))[:11])
+    if shown:
+        modeladmin.message_user(request, deletion_refusal(shown), messages.ERROR)
+        return None
+    return delete_selected(modeladmin, request, queryset)
+
+
+class DeletionAdminMixin:
+    """For ``EditorialAdmin``: who may delete what, and the page of deleted records."""
+
+    def has_delete_permission(self, request, obj=None):
+        """Deleting a record the public sees takes it off the site: a reviewer's decision."""
+        if obj is not None and not may_publish(request.user) and shown_to_public(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if (
+            obj is not None
+            and self.has_view_or_change_permission(request, obj)
+            and not may_publish(request.user)
+            and shown_to_public(obj)
+        ):
+            self.message_user(request, deletion_refusal([obj]), messages.ERROR)
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                reverse(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                    args=[obj.pk],
+                )
+            )
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions and not may_publish(request.user):
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_selected_unless_public, name, description)
+        return actions
+
+    def deleted_view(self, request):
+        """Records of this kind that were deleted, newest first, each with a restore button."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        versions = deleted_versions(self.model)
+        may_restore = self.has_add_permission(request)
+        if request.method == "POST":
+            if not may_restore:
+                raise PermissionDenied
+            wanted = request.POST.get("history_id", "")
+            row = next((v for v in versions if str(v.history_id) == wanted), None)
+            if row is None:
+                self.message_user(
+                    request, "That deleted record is not here (restored already?).", messages.ERROR
+                )
+            else:
+                as_draft = not may_publish(request.user)
+                restored = restore_deleted(row, request.user, as_draft=as_draft)
+                message = (
+                    f"Restored “{restored[0]}” and {len(restored) - 1} row(s) deleted with it."
+                )
+                if as_draft and any(getattr(r, "_was_published", False) for r in restored):
+                    message += (
+                        " It was published when deleted: it is back as a draft, which the "
+                        "public does not see, until a reviewer publishes it again."
+                    )
+                self.message_user(request, message, messages.SUCCESS)
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Deleted {self.model._meta.verbose_name_plural}",
+            "opts": self.model._meta,
+            "versions": versions,
+            "may_restore": may_restore,
+        }
+        return TemplateResponse(request, "admin/deleted_records.html", context)

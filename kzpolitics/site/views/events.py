@@ -1,0 +1,36 @@
+"""An event's page: its date, place, summary, and the records it concerns."""
+
+from __future__ import annotations
+
+from django.views.generic import DetailView
+
+from elections.models import Election
+from kzpolitics.core.models import Event, Person, Place, published_prefetch
+from kzpolitics.core.views_base import PublicPageMixin
+from legislation.models import LegalAct
+from parties.models import Organization
+
+
+class EventDetailView(PublicPageMixin, DetailView):
+    """An event: date, place, summary, and the organizations, people, elections and acts."""
+
+    template_name = "kzpolitics/event_detail.html"
+
+    def get_queryset(self):
+        public = self.public
+        return (
+            Event.objects.visible(public)
+            .prefetch_related(
+                published_prefetch("place", Place, public=public),
+                published_prefetch("people", Person, public=public),
+                published_prefetch("organizations", Organization, public=public),
+                published_prefetch("elections", Election, public=public),
+                published_prefetch("acts", LegalAct, public=public),
+            )
+            .with_citations(public=public)
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.object.title
+        return context

@@ -1,0 +1,214 @@
+"""The bibliography, and each source with the records and facts that cite it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.views.generic import DetailView, ListView
+
+from elections.models import Election, Result, Round
+from kzpolitics.core.dates import UncertainDate
+from kzpolitics.core.models import (
+    Citation,
+    Event,
+    Period,
+    Person,
+    PersonName,
+    Place,
+    PlaceName,
+    Source,
+    cited_models,
+)
+from kzpolitics.core.references import locator_of
+from kzpolitics.core.views_base import PublicPageMixin
+from legislation.models import LegalAct, Provision, RegistrationDecision
+from parties.models import (
+    MembershipFigure,
+    Organization,
+    OrganizationName,
+    Relation,
+    Role,
+    Stance,
+)
+
+CITING_PAGE = 50  # records a page of a source's “what cites it” lists
+
+# The kinds of record a source page lists what cites it by, in this order, each with the
+# related rows its label (``str(record)``) and its page link (``get_absolute_url()``) read,
+# fetched with it. Each is a row the record requires, so a public record has it public too.
+CITING_KINDS: dict[type, tuple[str, ...]] = {
+    Organization: (),
+    OrganizationName: ("organization",),
+    Stance: ("organization",),
+    MembershipFigure: ("organization",),
+    Relation: ("subject", "object"),
+    Role: ("person", "organization"),
+    Person: (),
+    PersonName: ("person",),
+    Event: (),
+    Period: (),
+    Election: (),
+    Round: ("election",),
+    Result: ("election", "organization", "person"),
+    LegalAct: (),
+    Provision: ("act",),
+    RegistrationDecision: ("organization",),
+    Place: (),
+    PlaceName: ("place",),
+}
+
+
+def citing_models() -> list[type]:
+    """Every kind of record that takes citations: those of CITING_KINDS in its order, then
+    any it does not name yet, so that no citation goes uncounted."""
+    return [*CITING_KINDS, *(model for model in cited_models() if model not in CITING_KINDS)]
+
+
+def footnote_numbers(source: Source) -> list[int]:
+    return [int(n) for n in source.footnotes.split(",") if n.strip().isdigit()]
+
+
+def field_label(model, name: str) -> str:
+    """A readable name for the field a citation backs: “founded”, “summary”."""
+    if not name:
+        return "the record"
+    declared = getattr(model, name, None)
+    if isinstance(declared, UncertainDate):
+        return declared.verbose_name.lower()
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name.replace("_", " ")
+
+
+@dataclass
+class CitingRecord:
+    label: str
+    url: str
+    citations: list[dict]
+
+
+class SourceListView(PublicPageMixin, ListView):
+    """The bibliography: the founding article, then the works its footnotes name, in order."""
+
+    template_name = "kzpolitics/source_list.html"
+
+    def get_queryset(self):
+        return Source.objects.visible(self.public)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        sources = list(context["object_list"])
+        for source in sources:
+            source.footnote_list = footnote_numbers(source)
+        articles = [s for s in sources if s.kind == Source.Kind.ARTICLE]
+        footnoted = sorted(
+            (s for s in sources if s.kind != Source.Kind.ARTICLE and s.footnote_list),
+            key=lambda s: (min(s.footnote_list), s.short_reference),
+        )
+        others = [s for s in sources if s.kind != Source.Kind.ARTICLE and not s.footnote_list]
+        context.update(title="Sources", articles=articles, footnoted=footnoted, others=others)
+        return context
+
+
+class SourceDetailView(PublicPageMixin, DetailView):
+    """A source, and the records and facts that cite it: how many of each kind of record,
+    and those of one kind (``?kind=organization``, by default the first), CITING_PAGE
+    records a page (``?page=``) with their citations of it, so that a source cited thousands
+    of times makes a page no longer than one cited a hundred times. The records it backs the
+    most facts of come first: what the source is most about."""
+
+    template_name = "kzpolitics/source_detail.html"
+
+    def get_queryset(self):
+        return Source.objects.visible(self.public)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        source = self.object
+        source.footnote_list = footnote_numbers(source)
+        # Citations the public may see: of records it may see, through sources it may see.
+        citing = Citation.objects.visible(self.public).filter(Q(source=source) | Q(via=source))
+        counts = {
+            content_type: (citations, records)
+            for content_type, citations, records in citing.order_by()
+            .values_list("content_type")
+            .annotate(n=Count("pk"), records=Count("object_id", distinct=True))
+            .values_list("content_type", "n", "records")
+        }
+        kinds = []
+        for model in citing_models():
+            content_type = ContentType.objects.get_for_model(model)  # cached: no query
+            if content_type.pk in counts:
+                citations, records = counts[content_type.pk]
+                kinds.append(
+                    {
+                        "id": model._meta.model_name,
+                        "label": str(model._meta.verbose_name_plural).capitalize(),
+                        "citations": citations,
+                        "records": records,
+                        "model": model,
+                        "content_type": content_type,
+                    }
+                )
+        asked = self.request.GET.get("kind", "")
+        kind = next((k for k in kinds if k["id"] == asked), kinds[0] if kinds else None)
+        context.update(
+            title=source.short_reference or source.title,
+            citation_count=sum(k["citations"] for k in kinds),
+            kinds=kinds,
+            kind=kind,
+            unknown_kind=asked if asked and kind and kind["id"] != asked else "",
+        )
+        if kind is not None:
+            of_kind = citing.filter(content_type=kind["content_type"])
+            paginator = Paginator(
+                of_kind.order_by()
+                .values_list("object_id")
+                .annotate(n=Count("pk"))
+                .order_by("-n", "object_id")
+                .values_list("object_id", flat=True),
+                CITING_PAGE,
+            )
+            paginator.count = kind["records"]  # counted above: no second query
+            page = paginator.get_page(self.request.GET.get("page"))
+            context.update(
+                page_obj=page,
+                records=self.citing_records(
+                    source, kind["model"], of_kind, list(page), self.public
+                ),
+                query_string=urlencode({"kind": kind["id"]}),
+            )
+        return context
+
+    @staticmethod
+    def citing_records(
+        source, model, citations, ids: list[int], public: bool = True
+    ) -> list[CitingRecord]:
+        """The records of ``model`` with these ids (one query), in that order, each with the
+        ``citations`` of it (one query)."""
+        related = CITING_KINDS.get(model, ())
+        records = model.objects.visible(public).select_related(*related).in_bulk(ids)
+        entries: dict[int, CitingRecord] = {}
+        for pk in ids:
+            record = records.get(pk)
+            if record is not None:  # else a citation of a record since deleted
+                entries[pk] = CitingRecord(str(record), record.get_absolute_url(), [])
+        rows = citations.filter(object_id__in=list(entries)).select_related("source", "via")
+        for citation in rows.order_by("object_id", "field", "pk"):
+            entries[citation.object_id].citations.append(
+                {
+                    "field": field_label(model, citation.field),
+                    "locator": locator_of(citation),
+                    "quote": citation.quote,
+                    # The record cites another work that is known through this one.
+                    "through": citation.source if citation.via_id == source.pk else None,
+                    "via": citation.via if citation.source_id == source.pk else None,
+                }
+            )
+        return list(entries.values())

@@ -1,0 +1,250 @@
+"""What the benchmark (scripts/bench.py) drives: wrk, PostgreSQL's databases, manage.py, and
+gunicorn serving the site as ``make serve`` does, on 127.0.0.1."""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import contextlib
+import math
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _serve import Answer, fetch
+from bench_figures import Broken, parse_wrk
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES = "postgres://postgres@127.0.0.1:5432"
+DATABASE_PREFIX = "kz_bench"
+TEMPLATE = f"{DATABASE_PREFIX}_article"  # migrated, the article loaded: each scale's start
+WRK_THREADS = 1
+WORKERS = 2  # gunicorn's, as `make serve` runs it
+GUNICORN_TIMEOUT = 30  # gunicorn's default --timeout, which `make serve` keeps: a longer
+# request is ended, and answered 500 if the worker had not started its answer
+WRK_CONNECTIONS = WORKERS  # one per worker (see bench.py's docstring)
+WRK_TIMEOUT = "120s"  # some addresses take seconds at scale 100: slow, not a socket error
+
+# The site's own settings, with the collected static files in the run's folder rather than the
+# checkout's staticfiles/, which `make serve` (perhaps someone else's, at the same time) uses.
+SETTINGS = """\
+from kzpolitics.site.settings import *  # noqa: F403
+
+STATIC_ROOT = {static_root!r}
+"""
+
+
+def wrk(url: str, seconds: float, script: Path) -> dict:
+    """wrk's figures for ``url`` over ``seconds`` (whole ones: wrk takes no fraction), under
+    ``script`` (WRK_SCRIPT or WRK_FRESH_SCRIPT)."""
+    done = subprocess.run(
+        ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{math.ceil(seconds)}s",
+         f"--timeout={WRK_TIMEOUT}", "--latency", "-s", str(script), url,
+         "--", secrets.token_hex(4)],
+        capture_output=True, text=True, timeout=seconds + 180,
+    )  # fmt: skip
+    if done.returncode:
+        raise Broken(f"wrk failed ({done.returncode}) on {url}:\n{done.stdout}{done.stderr}")
+    return parse_wrk(done.stdout)
+
+
+def ensure_wrk() -> None:
+    """wrk on PATH, installed with apt-get when running as root (as .ci/run installs what CI
+    lacks); otherwise stop, saying how to install it."""
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() != 0:
+        sys.exit("bench: wrk, the load generator, is not installed: sudo apt-get install wrk")
+    print("== apt-get install wrk")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "wrk"]
+    if subprocess.run(install, env=env).returncode:
+        subprocess.run(["apt-get", "update", "-q"], env=env, check=True)
+        subprocess.run(install, env=env, check=True)
+    if not shutil.which("wrk"):
+        sys.exit("bench: apt-get did not install wrk")
+
+
+def postgres_connection(server: str):
+    import psycopg
+
+    try:
+        return psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        sys.exit(f"bench: PostgreSQL does not answer at {server}: start it ({error})")
+
+
+def drop_database(
+    server: str, name: str, *, create_again: bool = False, template: str | None = None
+) -> None:
+    """Drop database ``name`` if it exists; with ``create_again``, create it anew, empty or
+    as a copy of ``template``."""
+    from psycopg import sql
+
+    with postgres_connection(server) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        if not create_again:
+            return
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        connection.execute(create)
+
+
+def analyze(server: str, name: str) -> None:
+    """VACUUM and ANALYZE every table of database ``name``, as autovacuum would soon after a
+    bulk load (this machine's server runs with it off). VACUUM matters as much as the
+    statistics: it moves the rows a GIN index (the trigram search's) gathered in its pending
+    list into the index proper; until then the planner prices the index as the slow list it
+    is and reads the whole table instead."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/{name}", autocommit=True) as connection:
+        connection.execute("VACUUM (ANALYZE)")
+
+
+def manage(env: dict[str, str], log: Path, *args: str) -> float:
+    """Run a management command, its output in ``log``; the seconds it took."""
+    started = time.monotonic()
+    with log.open("w") as out:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, stdout=out,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    if done.returncode:
+        raise Broken(f"manage.py {' '.join(args)} failed:\n{log.read_text()[-3000:]}")
+    return time.monotonic() - started
+
+
+def at_once(url: str, count: int) -> list[tuple[Answer, float]]:
+    """``count`` GETs of ``url`` sent together: each one's answer and seconds. A sync worker
+    busy with one request accepts no other, so each worker answers one."""
+
+    def timed() -> tuple[Answer, float]:
+        started = time.monotonic()
+        answer = fetch(url, timeout=600)
+        return answer, time.monotonic() - started
+
+    with concurrent.futures.ThreadPoolExecutor(count) as pool:
+        return list(pool.map(lambda _: timed(), range(count)))
+
+
+@contextlib.contextmanager
+def production_server(env: dict[str, str], log: Path, timeout: float = 60):
+    """gunicorn as ``make serve`` runs it (two workers, no access log) on a free port of
+    127.0.0.1; yields its address once /healthz answers 200, stops it after."""
+    from tests.site_server import free_port
+
+    base = f"http://127.0.0.1:{free_port()}"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", base[7:],
+             "kzpolitics.site.wsgi"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + timeout
+            while fetch(f"{base}/healthz", timeout=2)[0] != 200:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise Broken("gunicorn did not answer /healthz")
+                time.sleep(0.3)
+            yield base, server
+        finally:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def timed_out(log: Path, since: int) -> str:
+    """A note if gunicorn's log says, after byte ``since``, that it ended a request that ran
+    longer than its worker timeout."""
+    with log.open(errors="replace") as text:
+        text.seek(since)
+        if "WORKER TIMEOUT" in text.read():
+            return f" (gunicorn's worker timeout, {GUNICORN_TIMEOUT} s, ended requests)"
+    return ""
+
+
+def server_log(log: Path) -> str:
+    """The end of the server's log, to show with what broke."""
+    return log.read_text(errors="replace")[-3000:] if log.exists() else "(none)"
+
+
+def database_name(scale: int) -> str:
+    return f"{DATABASE_PREFIX}_{scale}"
+
+
+def print_steps(seconds: dict[str, float]) -> None:
+    print("   " + ", ".join(f"{step} {s:.0f} s" for step, s in seconds.items()))
+
+
+def has_seed_synthetic() -> bool:
+    return (ROOT / "kzpolitics/management/commands/seed_synthetic.py").exists()
+
+
+def environment(args: argparse.Namespace, work: Path, database: str) -> dict[str, str]:
+    """The server's and its commands' environment on ``database``: production settings
+    (tests/site_server.py's: DEBUG off, a random key, throttling raised), hashed static files
+    collected into ``work``."""
+    from tests.site_server import site_environment
+
+    settings = work / "kz_bench_settings.py"
+    if not settings.exists():
+        settings.write_text(SETTINGS.format(static_root=str(work / "static")))
+    env = site_environment(f"{args.postgres}/{database}")
+    env.update(
+        STATIC_HASHED="1",
+        DJANGO_SETTINGS_MODULE="kz_bench_settings",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(work), str(ROOT), env.get("PYTHONPATH")])),
+    )
+    return env
+
+
+def load_the_article(args: argparse.Namespace, work: Path) -> dict[str, float]:
+    """``kz_bench_article``: migrated, with the article's data, which every scale's database
+    starts as a copy of (the same rows as migrating and loading each, a minute sooner); the
+    static files collected. The seconds each step took."""
+    env = environment(args, work, TEMPLATE)
+    print(f"== the article's data, in {TEMPLATE}")
+    drop_database(args.postgres, TEMPLATE, create_again=True)
+    seconds = {
+        "migrate": manage(env, work / "migrate.log", "migrate", "--noinput"),
+        "load_article": manage(env, work / "load.log", "load_article"),
+        "collectstatic": manage(
+            env, work / "collectstatic.log", "collectstatic", "--noinput", "--verbosity", "0"
+        ),
+    }
+    print_steps(seconds)
+    return seconds
+
+
+def build_database(scale: int, args: argparse.Namespace, work: Path) -> tuple[dict, dict]:
+    """``kz_bench_<scale>``: a fresh copy of the article's data with ``scale`` times more
+    added by seed_synthetic when ``scale`` > 1, analysed. Its environment, and the seconds
+    each step took."""
+    database = database_name(scale)
+    env = environment(args, work, database)
+    print(f"== scale {scale}: database {database}")
+    started = time.monotonic()
+    drop_database(args.postgres, database, create_again=True, template=TEMPLATE)
+    seconds = {"copy": time.monotonic() - started}
+    if scale > 1:
+        seconds["seed_synthetic"] = manage(
+            env, work / f"seed-{scale}.log", "seed_synthetic", "--scale", str(scale)
+        )
+    # The planner's statistics, as autovacuum gathers them soon after a bulk load: without
+    # them it plans for the nearly empty tables it last saw, as no production database is.
+    started = time.monotonic()
+    analyze(args.postgres, database)
+    seconds["analyze"] = time.monotonic() - started
+    print_steps(seconds)
+    return env, seconds

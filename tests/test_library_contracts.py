@@ -1,0 +1,166 @@
+"""What the project's adapters rely on in Django that no public API guarantees: each test
+fails when a new Django changes it, naming the adapter to rework.
+
+- ``CitedQuerySet`` (kzpolitics.core.models.citations) attaches citations once a queryset's
+  rows are fetched: it carries its state through ``QuerySet._clone`` and attaches in
+  ``QuerySet._fetch_all``, reading ``_result_cache``. Django has no public hook that runs
+  once a queryset is evaluated.
+- ``keep_prefetched`` (same module) gives a row the related rows a query of the project's own
+  fetched (the citations of many kinds of record in one query; an organization's relations
+  both ways in one query), setting the prefetch cache as ``prefetch_related_objects`` does.
+  Django has no public way to do that.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.test.utils import CaptureQueriesContext
+
+from kzpolitics.core.models import Citation, CitedQuerySet, keep_prefetched
+from parties.models import Organization, OrganizationName
+from tests.factories import (
+    CitationFactory,
+    OrganizationFactory,
+    OrganizationNameFactory,
+    RelationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+# -- QuerySet._clone / _fetch_all / _result_cache: CitedQuerySet's hook ---------------------
+
+
+def test_django_querysets_still_have_the_methods_the_adapter_overrides():
+    assert callable(QuerySet._clone)
+    assert callable(QuerySet._fetch_all)
+    assert QuerySet(model=Organization)._result_cache is None  # the "not fetched yet" mark
+
+
+def test_every_chained_call_goes_through_clone_and_keeps_the_queryset_class():
+    queryset = Organization.objects.with_citations("names")
+    for chained in (
+        queryset.filter(pk__gt=0),
+        queryset.exclude(pk=0),
+        queryset.order_by("-pk"),
+        queryset.all(),
+        queryset.select_related("founding_place"),
+        queryset.prefetch_related("names"),
+        queryset.using("default"),
+        queryset.distinct(),
+        queryset[:5],
+    ):
+        assert isinstance(chained, CitedQuerySet)
+        assert chained._citation_paths == ("names",), chained
+
+
+@pytest.fixture
+def cited_organizations():
+    organizations = OrganizationFactory.create_batch(3)
+    for organization in organizations:
+        OrganizationNameFactory(organization=organization)
+    return organizations
+
+
+def fetched_ways():
+    """Every way a view, a serializer or a template reads a queryset (each a function of it)."""
+    return {
+        "list": list,
+        "iteration": lambda qs: [*iter(qs)],
+        "len then iteration": lambda qs: (len(qs), list(qs))[1],
+        "bool then iteration": lambda qs: (bool(qs), list(qs))[1],
+        "get": lambda qs: [qs.get(pk=qs.order_by("pk").values_list("pk", flat=True)[0])],
+        "first": lambda qs: [qs.order_by("pk").first()],
+        "last": lambda qs: [qs.order_by("pk").last()],
+        "index": lambda qs: [qs.order_by("pk")[0]],
+        "slice": lambda qs: list(qs.order_by("pk")[1:3]),
+        "paginator page": lambda qs: list(Paginator(qs.order_by("pk"), 2).page(1).object_list),
+    }
+
+
+@pytest.mark.parametrize("way", fetched_ways())
+def test_fetch_all_runs_however_a_queryset_is_read(
+    cited_organizations, way, django_assert_num_queries
+):
+    """The hook runs in ``_fetch_all``: the rows come back with their citations (and their
+    names' citations) attached, whichever way the queryset was read."""
+    made = Organization.objects.filter(pk__in=[o.pk for o in cited_organizations])
+    rows = fetched_ways()[way](made.with_citations("names"))
+    assert rows and all(isinstance(row, Organization) for row in rows)
+    with django_assert_num_queries(0):
+        for row in rows:
+            assert len(row.citations.all()) == 1
+            for name in row.names.all():
+                assert len(name.citations.all()) == 1
+
+
+def test_fetch_all_runs_for_a_queryset_given_to_prefetch(cited_organizations):
+    """A ``Prefetch`` queryset is read through ``_fetch_all`` too (PlaceDetailView's events)."""
+    names = OrganizationName.objects.with_citations()
+    (row,) = Organization.objects.filter(pk=cited_organizations[0].pk).prefetch_related(
+        Prefetch("names", queryset=names)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert [len(name.citations.all()) for name in row.names.all()] == [1]
+    assert len(captured) == 0
+
+
+def test_result_cache_holds_the_rows_once_fetched_and_values_rows_are_left_alone(
+    cited_organizations,
+):
+    made = Organization.objects.filter(pk__in=[o.pk for o in cited_organizations])
+    queryset = made.with_citations()
+    rows = list(queryset)
+    assert queryset._result_cache == rows
+    # values() rows are no records: nothing is attached, nothing fails.
+    assert len(list(made.with_citations().values("pk"))) == 3
+
+
+def test_after_fetch_runs_before_the_citations_and_once(cited_organizations):
+    seen = []
+    made = Organization.objects.filter(pk__in=[o.pk for o in cited_organizations])
+    queryset = made.with_citations().after_fetch(seen.append)
+    rows = list(queryset)
+    list(queryset)  # read again from the cache: not attached again
+    len(queryset)
+    assert seen == [rows]
+
+
+# -- the prefetch cache: keep_prefetched ----------------------------------------------------
+
+
+def test_a_kept_list_is_read_as_prefetched(django_assert_num_queries):
+    organization = OrganizationFactory()
+    other = OrganizationFactory()
+    citation = CitationFactory(content_object=other)  # any citation: the list is what is kept
+    relation = RelationFactory(subject=organization, object=other)
+    organization = Organization.objects.get(pk=organization.pk)
+    keep_prefetched(organization, "citations", [citation])
+    keep_prefetched(organization, "relations_from", [relation])
+    with django_assert_num_queries(0):
+        assert list(organization.citations.all()) == [citation]
+        assert organization.citations.count() == 1
+        assert list(organization.relations_from.all()) == [relation]
+        # Django's own prefetch sees them as fetched and runs no query for them.
+        prefetch_related_objects([organization], "citations", "relations_from")
+    # And forgets them as it forgets its own prefetches.
+    organization.refresh_from_db()
+    with django_assert_num_queries(1):
+        assert citation not in organization.citations.all()
+
+
+def test_kept_lists_are_where_django_keeps_its_own_prefetches():
+    """``keep_prefetched`` writes what ``prefetch_related`` writes: this compares the two."""
+    organization = OrganizationFactory()
+    fetched = Organization.objects.prefetch_related("citations").get(pk=organization.pk)
+    theirs = fetched._prefetched_objects_cache["citations"]
+    assert theirs._result_cache == list(Citation.objects.filter(object_id=organization.pk))
+    assert theirs._prefetch_done is True
+    mine = Organization.objects.get(pk=organization.pk)
+    keep_prefetched(mine, "citations", list(theirs))
+    kept = mine._prefetched_objects_cache["citations"]
+    assert type(kept) is type(theirs)
+    assert kept._result_cache == theirs._result_cache and kept._prefetch_done is True
