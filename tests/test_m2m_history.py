@@ -4,17 +4,15 @@ a version's links back, a restored record comes back linked as it was, one admin
 version, and links changed from the other side are in the history of the record they belong
 to."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
 from elections.models import Election
-from kzpolitics.core.changes import link_history_model, links_of_versions, recent_changes
+from kzpolitics.core.changes import links_of_versions, recent_changes
 from kzpolitics.core.models import Event
 from legislation.models import LegalAct
 from parties.models import Organization
@@ -388,29 +386,3 @@ def test_recent_changes_and_the_feed_say_the_events_changed(editor_client, clien
     assert "An event" in page and "events" in page
     feed = client.get(reverse("changes-feed")).content.decode()
     assert "Fields changed: events." in feed
-
-
-# -- the migration that gave earlier versions their links ----------------------------------------
-
-
-@pytest.mark.parametrize(
-    "module, model, name",
-    [
-        ("kzpolitics.migrations.0012_m2m_history", Event, "people"),
-        ("parties.migrations.0006_m2m_history", Organization, "events"),
-        ("elections.migrations.0007_m2m_history", Election, "events"),
-        ("legislation.migrations.0006_m2m_history", LegalAct, "events"),
-    ],
-)
-def test_versions_saved_before_links_were_kept_get_the_links_of_now(module, model, name):
-    record = model.objects.filter(**{f"{name}__isnull": False}).first()
-    if record is None:
-        record = EventFactory()
-        record.people.add(PersonFactory())
-    kept = link_history_model(model, model._meta.get_field(name))
-    kept.objects.filter(history__id=record.pk).delete()  # as before the migration
-    importlib.import_module(module).links_of_earlier_versions(apps, None)
-    expected = set(getattr(record, name).values_list("pk", flat=True))
-    versions = model.history.filter(id=record.pk).exclude(history_type="-")
-    assert versions and all(links_of(version, name) == expected for version in versions)
-    assert kept.objects.filter(history__id=record.pk).count() == versions.count() * len(expected)
