@@ -94,3 +94,31 @@ def test_a_503_during_an_outage_is_logged_as_one_line_without_traceback():
     record.status_code = 503
     assert QuietOutageFilter().filter(record)
     assert record.levelno == logging.WARNING and record.exc_info is None
+
+
+# -- the library pages whose inline styles and handlers are allowed by hash --------------------
+
+
+@pytest.mark.parametrize(
+    "url_name, allowed",
+    [
+        ("admin:parties_organization_import", ["background:#e6ffe6;", "background:#ffe6e6;"]),
+        ("admin:parties_organization_export", ["padding: 0;", "onSelectToggleChange(event)"]),
+        ("admin:parties_organization_history", ["border-top: 0"]),
+    ],
+)
+@pytest.mark.django_db
+def test_a_library_page_allows_exactly_its_own_inline_attributes(editor_client, url_name, allowed):
+    from django.urls import reverse
+
+    from kzpolitics.core.inline_policy import csp_hash
+    from parties.models import Organization
+
+    args = [Organization.objects.first().pk] if url_name.endswith("history") else []
+    response = editor_client.get(reverse(url_name, args=args))
+    assert response.status_code == 200
+    policy = response.headers["Content-Security-Policy"]
+    assert "'unsafe-hashes'" in policy
+    for text in allowed:
+        assert csp_hash(text) in policy, text
+    assert csp_hash("color: red") not in policy

@@ -9,8 +9,9 @@ Each historical table is asked once for its newest rows, with a LIMIT, and the a
 merged newest first in Python. What a page costs is then a fixed number of queries, however long
 the history grows. Pages go by position (“older than this change”), not by number, so the
 hundredth page reads as few rows as the first. Many-to-many links (an organization's events, an
-event's people) are kept with each version in tables of their own (django-simple-history's
-``_history_m2m_fields``); the links of the versions on a page are read in one query per field.
+event's people) are kept with each version in tables of their own (django-simple-history's,
+for the fields in each model's ``_history_m2m_fields``); the links of the versions on a page
+are read in one query per field.
 
 What the public may see follows the public read path's own definition (``published()`` of
 each model, ``kzpolitics.core.models.public_condition``): a change is public when the row was
@@ -33,6 +34,7 @@ from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import ForeignKey, ManyToManyField, Model, OuterRef, Q, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
+from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_model_for_model, get_m2m_reverse_field_name
 
 from kzpolitics.core.dates import UncertainDate
@@ -55,21 +57,29 @@ MAX_BATCHES = 10
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
+def keeps_history(model: type[Model]) -> bool:
+    """Whether django-simple-history keeps versions of ``model``'s rows."""
+    try:
+        get_history_model_for_model(model)
+    except NotHistoricalModelError:
+        return False
+    return True
+
+
 def tracked_models() -> list[type[Model]]:
     """Every model of the content apps that keeps a history, in a stable order."""
     return [
-        model
-        for config in content_apps()
-        for model in config.get_models()
-        if hasattr(model._meta, "simple_history_manager_attribute")
+        model for config in content_apps() for model in config.get_models() if keeps_history(model)
     ]
 
 
 def tracked_links(model: type[Model]) -> list[ManyToManyField]:
-    """The many-to-many fields whose links ``model``'s history keeps with each version."""
-    if not hasattr(model._meta, "simple_history_manager_attribute"):
+    """The many-to-many fields whose links ``model``'s history keeps with each version: those
+    the model names in ``_history_m2m_fields``, django-simple-history's documented attribute
+    for them (``HistoricalRecords(m2m_fields_model_field_name=...)``)."""
+    if not keeps_history(model):
         return []
-    return list(getattr(get_history_model_for_model(model), "_history_m2m_fields", ()))
+    return [model._meta.get_field(name) for name in getattr(model, "_history_m2m_fields", ())]
 
 
 def link_history_model(model: type[Model], link: ManyToManyField) -> type[Model]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import hashlib
 
+from csp.decorators import csp_update
+
 
 def csp_hash(text: str) -> str:
     """The CSP source expression for an inline attribute's exact text."""
@@ -20,11 +22,14 @@ def csp_hash(text: str) -> str:
 
 
 def allow_inline(response, *, styles: tuple[str, ...] = (), handlers: tuple[str, ...] = ()):
-    """Let ``response``'s page use these style attributes and event handlers, by hash."""
-    update = {}
-    if styles:
-        update["style-src-attr"] = ["'unsafe-hashes'", *map(csp_hash, styles)]
-    if handlers:
-        update["script-src-attr"] = ["'unsafe-hashes'", *map(csp_hash, handlers)]
-    response._csp_update = {**(getattr(response, "_csp_update", None) or {}), **update}
-    return response
+    """Let ``response``'s page use these style attributes and event handlers, by hash, through
+    django-csp's own per-view update (its ``csp_update`` decorator); a second call on the same
+    response adds to the first."""
+    allowed = getattr(response, "inline_allowed", {"style-src-attr": [], "script-src-attr": []})
+    allowed["style-src-attr"] += [csp_hash(style) for style in styles]
+    allowed["script-src-attr"] += [csp_hash(handler) for handler in handlers]
+    response.inline_allowed = allowed
+    update = {
+        directive: ["'unsafe-hashes'", *hashes] for directive, hashes in allowed.items() if hashes
+    }
+    return csp_update(update)(lambda: response)()

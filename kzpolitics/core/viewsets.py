@@ -163,6 +163,6 @@ def add_last_modified(request, response) -> None:
     ConditionalGetMiddleware computes from the body, a client that sends either back gets
     a 304 while nothing changed."""
     if request.method in ("GET", "HEAD") and response.status_code == 200:
-        changed = DataVersion.answering(request._request)
+        changed = DataVersion.answering(request)
         if changed is not None:
             response.headers.setdefault("Last-Modified", http_date(changed.timestamp()))

@@ -88,12 +88,23 @@ class EditorialForm(forms.ModelForm):
                 existing = link.related_model._base_manager.filter(pk__in=kept[link.name])
                 self.initial[link.name] = sorted(existing.values_list("pk", flat=True))
 
-    def _save_m2m(self):
-        if getattr(self.instance, "_proposed", False):
-            return  # the record was not saved: its links wait in the pending revision
-        # Django saves the many-to-many fields after the record: their links belong to the
-        # version the record's save just made, with its edit summary and author.
-        links_in_the_same_version(self.instance, super()._save_m2m)
+    def save(self, commit=True):
+        # As ModelForm.save, through its public save_m2m (which the admin calls after the
+        # record's save): the many-to-many links belong to the version the record's save just
+        # made, with its edit summary and author.
+        instance = super().save(commit=False)
+        save_links = self.save_m2m
+
+        def save_m2m():
+            if getattr(self.instance, "_proposed", False):
+                return  # the record was not saved: its links wait in the pending revision
+            links_in_the_same_version(self.instance, save_links)
+
+        self.save_m2m = save_m2m
+        if commit:
+            instance.save()
+            self.save_m2m()
+        return instance
 
     def clean(self):
         cleaned = super().clean()

@@ -20,7 +20,12 @@ from simple_history.utils import (
     get_m2m_reverse_field_name,
 )
 
-from kzpolitics.core.changes import link_history_model, links_of_versions, tracked_links
+from kzpolitics.core.changes import (
+    keeps_history,
+    link_history_model,
+    links_of_versions,
+    tracked_links,
+)
 from kzpolitics.core.models import content_apps
 
 
@@ -30,7 +35,7 @@ def link_labels(link: models.ManyToManyField, pks) -> dict[int, str]:
     related = link.related_model
     labels = {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=set(pks))}
     gone = set(pks) - labels.keys()
-    if gone and hasattr(related._meta, "simple_history_manager_attribute"):
+    if gone and keeps_history(related):
         for version in latest_per_record(related.history.filter(id__in=gone)):
             labels[version.id] = f"{version.instance} (deleted)"
     for pk in gone - labels.keys():

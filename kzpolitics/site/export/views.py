@@ -76,7 +76,7 @@ class ExportView(APIView):
         },
     )
     def get(self, request, *args, **kwargs):
-        version, how = read_version(DataVersion.answering(request._request))
+        version, how = read_version(DataVersion.answering(request))
         unchanged = get_conditional_response(
             request, etag=etag_for(version), last_modified=int(version.timestamp())
         )
