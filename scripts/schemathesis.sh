@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Property-based check of the API against its own OpenAPI schema (schemathesis 4).
 #
-# Serves a throwaway copy of the site with the article's data (tests/site_server.py: fresh
-# SQLite, gunicorn, DEBUG off), runs a bounded, reproducible schemathesis run over every GET
-# operation (anonymous, as a researcher would call them), and fails on any 5xx or any answer
-# the schema does not describe: its status code, its content type, or its body.
+# Serves a throwaway copy of the site with the article's data (tests/site_server.py: a fresh
+# SQLite database, or PostgreSQL when DATABASE_URL names one; gunicorn, DEBUG off), runs a
+# bounded, reproducible schemathesis run over every GET operation (anonymous, as a researcher
+# would call them), and fails on any 5xx or any answer the schema does not describe: its
+# status code, its content type, or its body.
 #
 # Phases: the schema's examples, its coverage cases, fuzzing (MAX_EXAMPLES cases per
 # operation), then stateful scenarios that follow the schema's OpenAPI links (kzpolitics/
-# schema.py: a list's first record to its detail, an organization to its results, people,
+# site/schema_links.py: a list's first record to its detail, an organization to its results, people,
 # registrations and events, an election to its results, a source to what cites it, ...), using
 # the values real answers gave. Only the schema's own links are followed (no inferred ones),
 # so the figures say how many of them the run exercised. A step whose answer holds no value

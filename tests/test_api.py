@@ -101,6 +101,7 @@ def csv_rows(response) -> list[dict[str, str]]:
 # Endpoints ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a sweep: every page of every list
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_every_list_gives_every_record(client, endpoint):
     model, _ = ENDPOINTS[endpoint]

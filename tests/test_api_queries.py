@@ -271,6 +271,7 @@ def page_of(client, django_assert_max_num_queries, endpoint, page_size, **params
     return get_counted(client, django_assert_max_num_queries, url, expected, **params)
 
 
+@pytest.mark.slow  # 200 records of every kind, built through the ORM
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_a_list_runs_the_same_queries_for_10_and_for_200_records(
     client, django_assert_max_num_queries, sources, endpoint
@@ -310,6 +311,7 @@ def test_a_detail_runs_a_fixed_number_of_queries_however_many_records_there_are(
         assert response.json()["id"] == record.pk
 
 
+@pytest.mark.slow  # a sweep: the detail of every record of the article
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_no_record_of_the_article_needs_more_queries_than_that(
     client, django_assert_max_num_queries, endpoint

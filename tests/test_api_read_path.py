@@ -370,6 +370,7 @@ def test_published_records_show_only_the_public_rows_they_link(client, world):
     assert "zq-party" not in {o["slug"] for o in stance["results"]}
 
 
+@pytest.mark.slow  # a differential crawl of every list, filter and detail, twice
 def test_the_answers_are_the_same_once_every_draft_is_gone(client, world):
     methods = ("get", "head", "options")
     before = {(url, m): read(client, url, m) for url in public_urls(world) for m in methods}

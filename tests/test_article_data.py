@@ -53,6 +53,7 @@ def test_footnoted_facts_cite_their_work_via_the_article():
     assert not via.filter(footnote__isnull=True).exists()
 
 
+@pytest.mark.slow  # the whole article loaded again, every row compared
 def test_loading_twice_changes_nothing():
     models = (Organization, Person, Place, Event, Election, Result, LegalAct, Citation, Relation)
     before = {m: m.objects.count() for m in models}

@@ -457,6 +457,7 @@ def queries_for_export(client) -> int:
     return len(queries)
 
 
+@pytest.mark.slow  # the whole export built, at two sizes
 def test_the_export_runs_a_fixed_number_of_queries(client):
     add_records(10)
     with_ten = queries_for_export(client)
@@ -480,6 +481,7 @@ def test_without_a_recorded_change_the_version_is_the_latest_edit(client):
     assert "latest time any record was updated" in package["description"]
 
 
+@pytest.mark.slow  # the whole export built and validated by frictionless
 def test_an_empty_database_exports_empty_valid_tables(client, tmp_path):
     for model in (Citation, Result, *TABLES.values()):
         model.objects.all().delete()

@@ -116,6 +116,7 @@ def test_every_list_documents_search_ordering_paging_and_formats(schema):
         assert "updated_since" in names, f"{path} cannot be filtered by updated_since"
 
 
+@pytest.mark.slow  # a sweep: every documented ordering of every list
 def test_the_documented_orderings_are_the_ones_the_api_accepts(client, schema):
     for path in list_paths(schema):
         pattern = parameter(schema["paths"][path]["get"], "ordering")["schema"]["pattern"]
@@ -345,6 +346,7 @@ def test_a_record_links_to_what_concerns_it(schema, detail, name, target, parame
     assert list(link["parameters"]) == [parameter]
 
 
+@pytest.mark.slow  # a crawl along every OpenAPI link
 def test_following_every_link_from_the_first_records_of_each_list_finds_records(client, schema):
     """On the article's data: from each list's first ten records (reached by its "first"
     link's key), every link whose value a record has (not null) answers 200, and each link
