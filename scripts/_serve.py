@@ -1,7 +1,5 @@
-"""What the scripts that drive a served copy of the site share (faults.py, bench.py): one GET
-without urllib's retries and redirects, and a clean-up that also runs on SIGTERM and SIGHUP.
-
-The site copies themselves come from ``tests/site_server.py``.
+"""What faults.py and bench.py share to drive a served copy of the site (tests/site_server.py
+serves it): one GET without urllib's retries and redirects, and clean-up on SIGTERM and SIGHUP.
 """
 
 from __future__ import annotations
@@ -22,8 +20,7 @@ class Answer(NamedTuple):
 
 
 def fetch(url: str, timeout: float = 5) -> Answer:
-    """One GET on a new connection: its status, body and headers; (None, b"", None) when it
-    did not answer (refused, reset, timed out)."""
+    """One GET on a new connection; (None, b"", None) when refused, reset or timed out."""
     address = urlsplit(url)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=timeout)
     try:
@@ -37,7 +34,7 @@ def fetch(url: str, timeout: float = 5) -> Answer:
 
 
 def unwind_on_signals() -> None:
-    """Under SIGTERM or SIGHUP, unwind through the ``finally`` clean-ups as on Ctrl-C, so
-    that nothing a script started (a cluster, a server, a database) is left behind."""
+    """Unwind through the ``finally`` clean-ups on SIGTERM or SIGHUP as on Ctrl-C, so that
+    nothing a script started (a cluster, a server, a database) is left behind."""
     for number in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, lambda signum, frame: sys.exit(128 + signum))

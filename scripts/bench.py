@@ -1,52 +1,26 @@
 """The benchmark (issue 7): how fast the production stack answers, at the article's size and at
 a hundred times it, measured side by side.
 
-For each scale (``--scales 1,100``) it builds a PostgreSQL database of its own on
-127.0.0.1:5432 (``kz_bench_<scale>``, dropped and made again each run): ``migrate`` and
-``load_article`` (once, into ``kz_bench_article``, which each scale's database starts as a
-copy of), ``seed_synthetic --scale N`` for N > 1, ``collectstatic`` (once). It serves it as
-``make serve`` does (gunicorn with two sync workers, DEBUG off, hashed static files, a random
-SECRET_KEY; API throttling raised so the load is not throttled) on a free port of 127.0.0.1,
-and drives it with wrk from a separate process: for each endpoint one request per worker
-(and a second round if the site says it stored them: ``X-Cache: miss``), a short warm-up,
-then ``wrk -t1 -c2`` for ``--duration`` seconds. Two connections, one per worker: both
-workers are kept busy and the latency is the time to answer a request, not time spent
-queueing behind another. An endpoint that takes longer than a third of ``--duration`` to
-answer is measured for three answers' time instead (at most 30 s), with no warm-up. The
-addresses are chosen by querying the database: the organization with the most relations and
-citations, the election with the most results, the most-cited source, a variant spelling of
-the article's most-cited person for search (the same search at every scale). The search runs
-twice: as a repeated address (``search``, which a cache may answer) and at a new address each
-request (``search-uncached``, ``&bench=<n>`` added: what a new search costs, which target 4
-judges).
+For each scale (``--scales 1,100``), a PostgreSQL database of its own on 127.0.0.1:5432
+(``kz_bench_<scale>``: the article's data, ``seed_synthetic --scale N`` added for N > 1) is
+served as ``make serve`` does on a free port of 127.0.0.1 and driven by wrk (``-t1 -c2``: one
+connection per worker) for ``--duration`` seconds per endpoint; its queries are counted cold
+and warm with Django's test client in a process of its own.
 
-Queries are counted in a separate process with Django's test client on the same database and
-settings: "cold" is a request after every cache is cleared (``caches[alias].clear()``),
-"warm" the same request repeated at once. Both come after Django's content-type cache is
-filled, as in a server process that has answered before.
+The table, one row per endpoint and scale: ``req/s`` from the two workers; ``p50 ms``,
+``p99 ms``; ``n``, the answers wrk timed (few for a slow endpoint: read its p99 as its
+maximum); ``cold ms``, one request with every cache cleared (what a visitor waits for when
+nothing is cached); ``queries`` per request, cold/warm; ``bytes`` of one body; ``x floor``, req/s
+as a share of the floor's: ``/robots.txt``, a template with no query through the same
+middleware, the most the stack gives, measured before and after the endpoints (its row is the
+mean; the two runs' difference says how noisy the machine was). Then the largest scale's p50
+and req/s over the smallest's, issue 7's four targets as PASS or FAIL, and PostgreSQL's plans
+(EXPLAIN ANALYZE, BUFFERS) for the search page's slowest queries at the largest scale; the same
+goes to ``build/bench.json``.
 
-The table, one row per endpoint and scale:
-
-- ``req/s``: responses per second from the two workers (higher is better);
-- ``p50 ms``, ``p99 ms``: the median and the 99th-percentile time to answer;
-- ``n``: how many answers wrk timed (few for a slow endpoint: read its p99 as its maximum);
-- ``cold ms``: one request with every cache cleared, in the query-counting process: what a
-  visitor waits for when nothing is cached (wrk's figures are mostly of repeated requests);
-- ``queries``: SQL queries per request, cold/warm;
-- ``bytes``: the body of one response;
-- ``x floor``: req/s as a share of the floor's in the same run. The floor is ``/robots.txt``,
-  a template with no query of its own through the same middleware: the most the stack gives.
-  It is measured before and after the endpoints; its row is the mean of the two (both are
-  printed: their difference says how noisy the machine was).
-
-Then, per endpoint, the ratio of the largest scale to the smallest (p50 and req/s; 1.0 means
-no change), the four targets of issue 7 as PASS or FAIL with their figures, and PostgreSQL's
-plan (EXPLAIN ANALYZE, BUFFERS) for the slowest queries of the search page at the largest
-scale. The same goes to ``build/bench.json``.
-
-It exits 0 when every measurement was made, also when a target fails (1 with ``--strict``),
-and 2 when something broke: an endpoint that does not answer 200, wrk seeing non-2xx/3xx
-answers or socket errors, a command that failed.
+Exit 0 when every measurement was made, also when a target fails (1 with ``--strict``); 2 when
+something broke: an endpoint not answering 200, wrk seeing non-2xx/3xx answers or socket
+errors, a failed command.
 
     .venv/bin/python scripts/bench.py                          # make bench
     .venv/bin/python scripts/bench.py --scales 1 --duration 2 --only search,home
@@ -68,22 +42,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import fmean
 
 # Siblings in scripts/, which is on sys.path as the script's own folder.
+import bench_figures
 import bench_stack as stack
 from _serve import unwind_on_signals
-from bench_figures import (
-    FRESH_PARAMETER,
-    KINDS,
-    WRK_FRESH_SCRIPT,
-    WRK_SCRIPT,
-    Broken,
-    check_targets,
-    format_growth,
-    format_table,
-    format_targets,
-    growth,
-)
+from bench_figures import FRESH_PARAMETER, KINDS, WRK_FRESH_SCRIPT, WRK_SCRIPT, Broken
 
 ROOT = Path(__file__).resolve().parent.parent
 SLOW_SAMPLES = 3  # an address slower than --duration / 3 is measured for 3 answers' time...
@@ -95,14 +60,12 @@ def load_average() -> str:
 
 
 def run_probe(env: dict[str, str], only: list[str] | None, explain_search: bool) -> dict:
-    """Addresses, query counts and plans (see probe()), from a process of its own."""
+    """Addresses, query counts and plans (bench_probe.probe()), from a process of its own."""
     command = [sys.executable, __file__, "--probe"]
     command += ["--only", ",".join(only)] if only else []
     command += ["--explain-search"] if explain_search else []
-    done = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True,
-        env={**env, "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost"},
-    )  # fmt: skip
+    env = {**env, "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost"}
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
     if done.returncode:
         raise Broken(f"the query count failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
     found = json.loads(done.stdout)
@@ -117,40 +80,39 @@ class Unanswered(Exception):
 
 
 def measure(
-    base: str, paths: dict[str, str], server: subprocess.Popen, log: Path,
-    args: argparse.Namespace, work: Path, scale: int,
-) -> tuple[dict[str, dict], list[dict], dict[str, str], list[str]]:  # fmt: skip
-    """wrk on every address in ``paths`` (the floor before and after them): each one's
-    figures with the bytes of one answer, the floor's two runs, the endpoints that did not
-    answer 200 (why, instead of figures) and what else went wrong."""
+    base: str,
+    paths: dict[str, str],
+    server: subprocess.Popen,
+    log: Path,
+    args: argparse.Namespace,
+    work: Path,
+) -> tuple[dict[str, dict], list[dict], list[str]]:
+    """wrk on every address of ``paths``, the floor before and after them: a row for each
+    (the floor's the mean of its runs; ``broken``, why, for one that did not answer), the
+    floor's two runs, and what else went wrong."""
     problems = []
     scripts = {"same": work / "report.lua", "fresh": work / "fresh.lua"}
     scripts["same"].write_text(WRK_SCRIPT)
     scripts["fresh"].write_text(WRK_FRESH_SCRIPT)
 
-    def check(name: str) -> tuple[int, float]:
-        """One request per worker, just before the load (a worker that gunicorn restarted
-        has lost what it cached); a second round if the site says it stored the answers
-        (X-Cache: miss, in a cache of each process's own, say). The bytes of an answer and
-        the seconds it took, once stored."""
-        path = paths[name]
-        if KINDS[name] == "uncached":
-            path += f"&{FRESH_PARAMETER}=check-{secrets.token_hex(4)}"
+    def load(name: str) -> dict:
+        url, uncached = base + paths[name], KINDS[name] == "uncached"
+        script = scripts["fresh" if uncached else "same"]
+        # One request per worker just before the load (a worker that gunicorn restarted has
+        # lost what it cached), a second round if the site says it stored the answers
+        # (X-Cache: miss, in a cache of each process's own, say); an uncached search at a
+        # new address.
+        checked = url + (f"&{FRESH_PARAMETER}=check-{secrets.token_hex(4)}" if uncached else "")
         logged = log.stat().st_size
-        answers = stack.at_once(base + path, stack.WORKERS)
+        answers = stack.at_once(checked, stack.WORKERS)
         statuses = [answer.status for answer, _ in answers]
         stored = any(a.headers and a.headers.get("X-Cache") == "miss" for a, _ in answers)
-        if stored and statuses == [200] * stack.WORKERS and KINDS[name] != "uncached":
-            answers = stack.at_once(base + path, stack.WORKERS)
+        if stored and statuses == [200] * stack.WORKERS and not uncached:
+            answers = stack.at_once(checked, stack.WORKERS)
             statuses += [answer.status for answer, _ in answers]
         if any(status != 200 for status in statuses):
             raise Unanswered(f"answered {statuses}" + stack.timed_out(log, logged))
-        return len(answers[0][0].body), max(seconds for _, seconds in answers)
-
-    def load(name: str) -> dict:
-        url = base + paths[name]
-        script = scripts["fresh" if KINDS[name] == "uncached" else "same"]
-        size, single = check(name)
+        single = max(seconds for _, seconds in answers)  # once stored
         # An address that takes seconds to answer gets the time for a few answers per
         # connection (wrk counts only those that finish), and no warm-up: the check was one,
         # and a warm-up's unfinished requests would still hold the workers.
@@ -177,14 +139,14 @@ def measure(
         figures["seconds"] = seconds
         if figures["non_2xx_3xx"] or errors:
             problems.append(
-                f"scale {scale} {name}: {figures['non_2xx_3xx']} non-2xx/3xx answers, "
+                f"{name}: {figures['non_2xx_3xx']} non-2xx/3xx answers, "
                 f"socket errors {errors or 'none'}"
             )
         print(
             f"   {name:<24} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']:7.1f} ms  "
             f"p99 {figures['p99_ms']:7.1f} ms  ({figures['requests']} in {seconds:g} s)"
         )
-        return {**figures, "bytes": size}
+        return {**figures, "bytes": len(answers[0][0].body)}
 
     def measure_floor() -> dict:
         try:
@@ -192,27 +154,23 @@ def measure(
         except Unanswered as error:
             raise Broken(f"the floor {paths['floor']}: {error}") from None
 
-    floors, rows, broken = [measure_floor()], {}, {}
-    for name in paths:
-        if name == "floor":
-            continue
-        try:
-            rows[name] = load(name)
-        except Unanswered as error:
-            broken[name] = str(error)
-            print(f"   {name:<24} BROKEN: {broken[name]}")
+    rows, floors = dict.fromkeys(paths), [measure_floor()]
+    for name in rows:
+        if name != "floor":
+            try:
+                rows[name] = load(name)
+            except Unanswered as error:
+                rows[name] = {"broken": str(error)}
+                print(f"   {name:<24} BROKEN: {error}")
     floors.append(measure_floor())
     # The floor's row: the mean of its runs before and after the endpoints.
-    floor = dict(floors[1])
-    for key in ("rps", "p50_ms", "p99_ms"):
-        floor[key] = (floors[0][key] + floors[1][key]) / 2
-    floor["requests"] = floors[0]["requests"] + floors[1]["requests"]
-    return {"floor": floor, **rows}, floors, broken, problems
+    means = {key: fmean(floor[key] for floor in floors) for key in ("rps", "p50_ms", "p99_ms")}
+    rows["floor"] = {**floors[1], **means, "requests": sum(f["requests"] for f in floors)}
+    return rows, floors, problems
 
 
 def bench_scale(scale: int, args: argparse.Namespace, work: Path, explain_search: bool) -> dict:
-    """Build the database for ``scale``, serve it, measure every endpoint: the JSON of one
-    scale (its rows, timings, database size, search plans, problems)."""
+    """Build the database for ``scale``, serve it, measure every endpoint: that scale's JSON."""
     env, seconds = stack.build_database(scale, args, work)
     # Addresses and query counts first, with no load on the machine.
     started = time.monotonic()
@@ -229,22 +187,15 @@ def bench_scale(scale: int, args: argparse.Namespace, work: Path, explain_search
     try:
         with stack.production_server(env, log) as (base, server):
             print(f"   gunicorn --workers {stack.WORKERS} at {base}")
-            rows, floors, broken, problems = measure(base, paths, server, log, args, work, scale)
+            rows, floors, problems = measure(base, paths, server, log, args, work)
     except Broken as error:
         raise Broken(f"{error}\n-- the server's log:\n{stack.server_log(log)}") from None
-    rows |= {name: {"broken": reason} for name, reason in broken.items()}
-    rows = {name: rows[name] for name in paths}  # in the order of ENDPOINTS
     for name, row in rows.items():
-        row.update(
-            path=paths[name],
-            kind=KINDS[name],
-            **{
-                key: found["queries"][name][key]
-                for key in ("queries_cold", "queries_warm", "cold_ms", "x_cache_warm")
-            },
-        )
+        counted = {key: n for key, n in found["queries"][name].items() if key != "status"}
+        row.update(path=paths[name], kind=KINDS[name], **counted)
         if "rps" in row:
             row["floor_ratio"] = row["rps"] / rows["floor"]["rps"]
+    broken = {name: row["broken"] for name, row in rows.items() if "broken" in row}
     apart = abs(floors[1]["rps"] - floors[0]["rps"]) / floors[0]["rps"]
     print(
         f"   floor before {floors[0]['rps']:.0f} req/s, after {floors[1]['rps']:.0f} req/s "
@@ -252,6 +203,7 @@ def bench_scale(scale: int, args: argparse.Namespace, work: Path, explain_search
     )
     if broken:
         print(f"== the server's log at scale {scale}, for what broke:\n{stack.server_log(log)}")
+    problems += [f"{name}: {why}" for name, why in broken.items()]
     return {
         "database": stack.database_name(scale),
         "size": found["size"],
@@ -259,7 +211,7 @@ def bench_scale(scale: int, args: argparse.Namespace, work: Path, explain_search
         "floor_runs": [floor["rps"] for floor in floors],
         "endpoints": rows,
         "search_plans": found["search_plans"],
-        "problems": problems + [f"scale {scale} {n}: {why}" for n, why in broken.items()],
+        "problems": [f"scale {scale} {problem}" for problem in problems],
     }
 
 
@@ -327,15 +279,15 @@ def print_results(report: dict) -> list:
     search page's plans; the growth and targets also go into ``report``. The targets."""
     results = {int(s): figures["endpoints"] for s, figures in report["scales"].items()}
     scales = sorted(results)
-    targets = check_targets(results)
-    ratios = growth(results)
+    targets = bench_figures.check_targets(results)
+    ratios = bench_figures.growth(results)
     print()
-    print(format_table(results))
+    print(bench_figures.format_table(results))
     if ratios:
         print()
-        print(format_growth(ratios, scales[0], scales[-1]))
+        print(bench_figures.format_growth(ratios, scales[0], scales[-1]))
     print()
-    print(format_targets(targets))
+    print(bench_figures.format_targets(targets))
     plans = report["scales"][str(scales[-1])]["search_plans"]
     if plans:
         search = results[scales[-1]]["search"]["path"]

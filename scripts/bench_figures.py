@@ -1,6 +1,5 @@
-"""The benchmark's figures (scripts/bench.py) and what is made of them, with no server and no
-Django: the endpoints, wrk's figures read from the line its script prints, the four targets
-of issue 7, and the tables."""
+"""The benchmark's figures, with no server and no Django: the endpoints, wrk's figures, the
+targets of issue 7 and the tables scripts/bench.py prints."""
 
 from __future__ import annotations
 
@@ -13,32 +12,23 @@ GROWTH_LIMIT = 1.5  # p50 at the largest scale over p50 at the smallest
 FLOOR_SHARE = {"html": 1 / 3, "api-list": 1 / 2}  # req/s at the largest scale over the floor's
 SEARCH_P50_MS = 50
 
-
-@dataclass(frozen=True)
-class Endpoint:
-    """One address the benchmark measures; ``kind`` says which targets apply to it."""
-
-    name: str
-    kind: str  # floor, html, uncached, api-list, api-detail or export
-    what: str
-
-
-ENDPOINTS = (
-    Endpoint("floor", "floor", "/robots.txt: a template, no query, the same middleware"),
-    Endpoint("home", "html", "the home page"),
-    Endpoint("organization-list", "html", "organizations, parties only, newest first"),
-    Endpoint("organization-detail", "html", "the organization with most relations + citations"),
-    Endpoint("election-detail", "html", "the election with the most results"),
-    Endpoint("timeline", "html", "the timeline"),
-    Endpoint("source-detail", "html", "the most-cited source"),
-    Endpoint("search", "html", "search for a variant spelling of the most-cited person"),
-    Endpoint("search-uncached", "uncached", "the same, a new address each time (&bench=N)"),
-    Endpoint("api-organization-list", "api-list", "/api/v1/organizations/, first page"),
-    Endpoint("api-organization-detail", "api-detail", "the same organization as above"),
-    Endpoint("api-results-csv", "api-list", "/api/v1/results/?format=csv, first page"),
-    Endpoint("api-export", "export", "/api/v1/export/: the whole dataset as a zip"),
-)
-KINDS = {endpoint.name: endpoint.kind for endpoint in ENDPOINTS}
+# Each endpoint measured (bench_probe.py chooses its address) and its kind, which says which
+# targets apply to it.
+KINDS = {
+    "floor": "floor",  # /robots.txt: a template, no query, the same middleware
+    "home": "html",
+    "organization-list": "html",  # parties only, newest first
+    "organization-detail": "html",  # the organization with most relations + citations
+    "election-detail": "html",  # the election with the most results
+    "timeline": "html",
+    "source-detail": "html",  # the most-cited source
+    "search": "html",  # a variant spelling of the most-cited person
+    "search-uncached": "uncached",  # the same, a new address each time (&bench=N)
+    "api-organization-list": "api-list",  # first page
+    "api-organization-detail": "api-detail",  # the same organization as above
+    "api-results-csv": "api-list",  # /api/v1/results/?format=csv, first page
+    "api-export": "export",  # the whole dataset as a zip
+}
 # Asked for at a new address each time, so that no cache has the answer: what a visitor typing
 # a search nobody made before waits for. The view ignores the extra parameter.
 FRESH_PARAMETER = "bench"
@@ -59,9 +49,8 @@ end
 """
 WRK_MARKER = "BENCH-WRK "
 # The same, and each request at a new address: "&bench=<tag>-<n>", the tag new for each run.
-WRK_FRESH_SCRIPT = (
-    WRK_SCRIPT
-    + f"""\
+WRK_FRESH_SCRIPT = WRK_SCRIPT + (
+    f"""\
 local tag, n = "", 0
 init = function(args) tag = args[1] end
 request = function()
@@ -77,8 +66,7 @@ class Broken(Exception):
 
 
 def parse_wrk(output: str) -> dict:
-    """wrk's figures from its output (the JSON line WRK_SCRIPT prints), with req/s and the
-    latencies in milliseconds."""
+    """wrk's figures from the line WRK_SCRIPT prints, with req/s and times in milliseconds."""
     lines = [line for line in output.splitlines() if line.startswith(WRK_MARKER)]
     if not lines:
         raise Broken(f"wrk printed no figures:\n{output[-2000:]}")
@@ -87,10 +75,7 @@ def parse_wrk(output: str) -> dict:
     return {
         "requests": raw["requests"],
         "rps": raw["requests"] / seconds if seconds else 0.0,
-        "p50_ms": raw["p50_us"] / 1000,
-        "p90_ms": raw["p90_us"] / 1000,
-        "p99_ms": raw["p99_us"] / 1000,
-        "max_ms": raw["max_us"] / 1000,
+        **{f"{key}_ms": raw[f"{key}_us"] / 1000 for key in ("p50", "p90", "p99", "max")},
         "non_2xx_3xx": raw["non_2xx_3xx"],
         "socket_errors": {key: raw[key] for key in ("connect", "read", "write", "timeout")},
     }
@@ -110,102 +95,83 @@ def check_targets(results: dict[int, dict[str, dict]]) -> list[Target]:
     endpoint that broke (its row has ``broken``) fails every target that needs its timings."""
     scales = sorted(results)
     small, large = scales[0], scales[-1]
+    at_small, at_large = results[small], results[large]
     compared = large != small
-    at_large = results[large]
     names = [name for name in at_large if name != "floor"]
 
-    def broken(name: str, *at: int) -> str:
-        """Why ``name`` broke, at the scales of ``at`` where it did."""
-        return "; ".join(
+    def target(title: str, verdicts: list, empty: str | None = None) -> Target:
+        """Passed if every (met, text) verdict is met, None with ``empty`` if there is none."""
+        if empty is not None and not verdicts:
+            return Target(title, None, [empty])
+        figures = [text if ok else f"{text} (!)" for ok, text in verdicts]
+        return Target(title, all(ok for ok, _ in verdicts), figures)
+
+    def judge(figure, name: str, *at: int) -> tuple[bool, str]:
+        """``figure(name)``, or failed if ``name`` broke at one of the scales ``at``."""
+        why = "; ".join(
             f"at scale {scale}: {results[scale][name]['broken']}"
             for scale in at
             if results[scale][name].get("broken")
         )
-
-    def target(title: str, verdicts, empty: str | None = None) -> Target:
-        """A target from its figures, as (met, text) pairs: passed if every one is met (None
-        when there is none and ``empty`` says why), each one missed marked "(!)"."""
-        verdicts = list(verdicts)
-        figures = [text if ok else f"{text} (!)" for ok, text in verdicts]
-        if empty is not None and not verdicts:
-            return Target(title, None, [empty])
-        return Target(title, all(ok for ok, _ in verdicts), figures)
+        return (False, f"{name} broken {why}") if why else figure(name)
 
     def cold_warm(row: dict) -> tuple[int, int]:
         return row["queries_cold"], row["queries_warm"]
 
     # 1. The same number of queries at both scales (cold and warm), at most MAX_QUERIES.
-    def queries():
-        for name in names:
-            now = cold_warm(at_large[name])
-            before = cold_warm(results[small][name]) if name in results[small] else now
-            text = f"{name} {'/'.join(map(str, before))}"
-            if compared:
-                text += f" -> {'/'.join(map(str, now))}"
-            yield before == now and max(now) <= MAX_QUERIES, text
+    def queries(name: str) -> tuple[bool, str]:
+        now = cold_warm(at_large[name])
+        before = cold_warm(at_small.get(name, at_large[name]))
+        text = f"{name} {'/'.join(map(str, before))}"
+        if compared:
+            text += f" -> {'/'.join(map(str, now))}"
+        return before == now and max(now) <= MAX_QUERIES, text
 
     title = f"1. queries (cold/warm) at most {MAX_QUERIES}"
     if compared:
         title += f" and the same at scale {small} and {large}"
-    targets = [target(title, queries())]
+    targets = [target(title, [queries(name) for name in names])]
 
     # 2. p50 grows at most GROWTH_LIMIT times, but for the full export.
-    def p50_growth():
-        for name in names:
-            if KINDS[name] == "export" or name not in results[small]:
-                continue
-            before, now = results[small][name], at_large[name]
-            if before.get("broken") or now.get("broken"):
-                yield False, f"{name} broken {broken(name, small, large)}"
-                continue
-            ratio = now["p50_ms"] / before["p50_ms"]
-            yield (
-                ratio <= GROWTH_LIMIT,
-                f"{name} {before['p50_ms']:.1f} -> {now['p50_ms']:.1f} ms = {ratio:.2f}x",
-            )
+    def p50_growth(name: str) -> tuple[bool, str]:
+        before, now = at_small[name]["p50_ms"], at_large[name]["p50_ms"]
+        ratio = now / before
+        return ratio <= GROWTH_LIMIT, f"{name} {before:.1f} -> {now:.1f} ms = {ratio:.2f}x"
 
     if compared:
-        title = f"p50 at scale {large} within {GROWTH_LIMIT:g}x p50 at scale {small}"
-        targets.append(target(f"2. {title}, but the export", p50_growth()))
+        title = f"2. p50 at scale {large} within {GROWTH_LIMIT:g}x p50 at scale {small}"
+        grown = [n for n in names if KINDS[n] != "export" and n in at_small]
+        verdicts = [judge(p50_growth, name, small, large) for name in grown]
+        targets.append(target(f"{title}, but the export", verdicts))
     else:
-        title = f"p50 at the largest scale within {GROWTH_LIMIT:g}x the smallest's"
-        targets.append(Target(f"2. {title}, but the export", None, ["needs two scales"]))
+        title = f"2. p50 at the largest scale within {GROWTH_LIMIT:g}x the smallest's"
+        targets.append(Target(f"{title}, but the export", None, ["needs two scales"]))
 
     # 3. Throughput against the floor's, at the largest scale (of what a cache may answer).
     floor = at_large["floor"]["rps"]
 
-    def throughput():
-        for name in names:
-            share = FLOOR_SHARE.get(KINDS[name])
-            if share is None:
-                continue
-            if at_large[name].get("broken"):
-                yield False, f"{name} broken {broken(name, large)}"
-                continue
-            ratio = at_large[name]["rps"] / floor
-            rps = at_large[name]["rps"]
-            yield ratio >= share, f"{name} {rps:.0f} req/s = {ratio:.3f} (>= {share:.2f})"
+    def throughput(name: str) -> tuple[bool, str]:
+        rps, share = at_large[name]["rps"], FLOOR_SHARE[KINDS[name]]
+        ratio = rps / floor
+        return ratio >= share, f"{name} {rps:.0f} req/s = {ratio:.3f} (>= {share:.2f})"
 
     title = (
         f"3. req/s at scale {large}: HTML pages >= 1/3, API lists >= 1/2 of the floor's "
         f"({floor:.0f} req/s)"
     )
-    targets.append(target(title, throughput(), empty="no HTML page or API list measured"))
+    verdicts = [judge(throughput, name, large) for name in names if KINDS[name] in FLOOR_SHARE]
+    targets.append(target(title, verdicts, empty="no HTML page or API list measured"))
 
     # 4. Search's median, of searches no cache has seen (else of the repeated one).
     search = "search-uncached" if "search-uncached" in at_large else "search"
 
-    def search_p50():
-        if search not in at_large:
-            return
-        if at_large[search].get("broken"):
-            yield False, f"{search} broken {broken(search, large)}"
-        else:
-            p50 = at_large[search]["p50_ms"]
-            yield p50 < SEARCH_P50_MS, f"{search} p50 {p50:.1f} ms"
+    def search_p50(name: str) -> tuple[bool, str]:
+        p50 = at_large[name]["p50_ms"]
+        return p50 < SEARCH_P50_MS, f"{name} p50 {p50:.1f} ms"
 
     title = f"4. {search} at scale {large}: p50 under {SEARCH_P50_MS} ms"
-    targets.append(target(title, search_p50(), empty="search not measured"))
+    verdicts = [judge(search_p50, search, large)] if search in at_large else []
+    targets.append(target(title, verdicts, empty="search not measured"))
     return targets
 
 
@@ -229,8 +195,6 @@ def growth(results: dict[int, dict[str, dict]]) -> dict[str, dict[str, float]]:
 
 
 def format_table(results: dict[int, dict[str, dict]]) -> str:
-    """One row per scale and endpoint; ``n`` is how many answers wrk timed, ``cold ms`` the
-    time of one request with every cache cleared (in the query-counting process)."""
     header = (
         f"{'scale':>5}  {'endpoint':<24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'n':>6} "
         f"{'cold ms':>8} {'queries':>8} {'bytes':>9} {'x floor':>8}"
@@ -238,17 +202,18 @@ def format_table(results: dict[int, dict[str, dict]]) -> str:
     lines = [header, "-" * len(header)]
     for scale in sorted(results):
         for name, row in results[scale].items():
+            start = f"{scale:>5}  {name:<24}"
             queries = f"{row['queries_cold']}/{row['queries_warm']}"
             if row.get("broken"):
                 lines.append(
-                    f"{scale:>5}  {name:<24} {'BROKEN':>8} {'':>8} {'':>8} {'':>6} "
+                    f"{start} {'BROKEN':>8} {'':>8} {'':>8} {'':>6} "
                     f"{row['cold_ms']:>8.1f} {queries:>8}  {row['broken']}"
                 )
                 continue
             lines.append(
-                f"{scale:>5}  {name:<24} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} "
-                f"{row['p99_ms']:>8.1f} {row['requests']:>6} {row['cold_ms']:>8.1f} "
-                f"{queries:>8} {row['bytes']:>9} {row['floor_ratio']:>8.3f}"
+                f"{start} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} "
+                f"{row['requests']:>6} {row['cold_ms']:>8.1f} {queries:>8} {row['bytes']:>9} "
+                f"{row['floor_ratio']:>8.3f}"
             )
     return "\n".join(lines)
 

@@ -1,6 +1,6 @@
-"""The benchmark's probe (``scripts/bench.py --probe``), a process of its own with Django set up
-on the database measured: the addresses chosen from what it holds, their queries counted cold
-and warm, the search page's query plans. Import it after ``django.setup()``."""
+"""``scripts/bench.py --probe``, with Django set up on the database measured (import it after
+``django.setup()``): the addresses chosen from what it holds, their queries counted cold and
+warm, the search page's query plans."""
 
 from __future__ import annotations
 
@@ -53,8 +53,7 @@ def most(queryset, **weight):
 
 
 def choose_endpoints() -> dict[str, str]:
-    """The address of every endpoint, chosen from what the database holds, as the public
-    sees it (published records only)."""
+    """Every endpoint's address, chosen among the published records, as the public sees them."""
     relations = Relation.objects.published()
     hub = most(
         Organization.objects.published(),
@@ -75,17 +74,13 @@ def choose_endpoints() -> dict[str, str]:
         .filter(pk__in=variants.values("person")),
         n=citations_of(Person),
     )
-    missing = [
-        what
-        for what, record in (
-            ("an organization", hub),
-            ("an election", election),
-            ("a source", source),
-            ("a person with a variant spelling", person),
-        )
-        if record is None
-    ]
-    if missing:
+    records = {
+        "an organization": hub,
+        "an election": election,
+        "a source": source,
+        "a person with a variant spelling": person,
+    }
+    if missing := [what for what, record in records.items() if record is None]:
         raise Broken(f"the database holds no {', '.join(missing)} to measure")
     variant = variants.filter(person=person).order_by("name").first()
     search = reverse("kzpolitics:search") + "?" + urlencode({"q": variant.name})
@@ -107,12 +102,10 @@ def choose_endpoints() -> dict[str, str]:
 
 
 def count_queries(paths: dict[str, str]) -> tuple[dict[str, dict], dict[str, list[dict]]]:
-    """For each address: its status, the queries of a cold request (every cache cleared
-    first) and of the same request repeated, the cold one's time in this process and the
-    repeat's ``X-Cache`` header if the site sets one. Also the cold requests' SQL, by name.
-
+    """Per address: its status, the queries of a cold request (every cache cleared) and of
+    the same repeated, the cold one's time and the repeat's ``X-Cache``; the cold SQL by name.
     First, as in a server process that has answered before, Django's content-type cache is
-    filled and two cheap addresses are asked for (the floor, home)."""
+    filled and the floor and home asked for."""
     client = Client()
 
     def get(path: str) -> tuple[object, CaptureQueriesContext]:
@@ -147,9 +140,8 @@ def count_queries(paths: dict[str, str]) -> tuple[dict[str, dict], dict[str, lis
 
 
 def explain(queries: list[dict], limit: int = EXPLAINED_QUERIES) -> list[dict]:
-    """PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) of the ``limit`` slowest SELECTs of
-    ``queries`` (as CaptureQueriesContext records them), slowest first. Slowest by the
-    plan's own execution time: the captured times are rounded to the millisecond."""
+    """EXPLAIN (ANALYZE, BUFFERS) of the ``limit`` slowest SELECTs of ``queries``, slowest
+    first by the plan's own execution time: the captured times are rounded to the millisecond."""
     plans = []
     with connection.cursor() as cursor:
         for query in queries:
@@ -170,8 +162,8 @@ def database_size() -> dict[str, int]:
 
 
 def probe(only: list[str] | None, explain_search: bool) -> dict:
-    """What the probe process prints: addresses, query counts (of the endpoints in ``only``
-    and the floor, or all), database size, and the search page's query plans when asked."""
+    """Addresses, query counts (of the floor and ``only``, or all), database size and, when
+    asked, the search page's query plans."""
     paths = choose_endpoints()
     counted = {n: path for n, path in paths.items() if not only or n in {"floor", *only}}
     queries, captured = count_queries(counted)

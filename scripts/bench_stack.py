@@ -26,7 +26,7 @@ WRK_THREADS = 1
 WORKERS = 2  # gunicorn's, as `make serve` runs it
 GUNICORN_TIMEOUT = 30  # gunicorn's default --timeout, which `make serve` keeps: a longer
 # request is ended, and answered 500 if the worker had not started its answer
-WRK_CONNECTIONS = WORKERS  # one per worker (see bench.py's docstring)
+WRK_CONNECTIONS = WORKERS  # one per worker: both busy, and no request queues behind another
 WRK_TIMEOUT = "120s"  # some addresses take seconds at scale 100: slow, not a socket error
 
 # The site's own settings, with the collected static files in the run's folder rather than the
@@ -41,12 +41,10 @@ STATIC_ROOT = {static_root!r}
 def wrk(url: str, seconds: float, script: Path) -> dict:
     """wrk's figures for ``url`` over ``seconds`` (whole ones: wrk takes no fraction), under
     ``script`` (WRK_SCRIPT or WRK_FRESH_SCRIPT)."""
-    done = subprocess.run(
-        ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{math.ceil(seconds)}s",
-         f"--timeout={WRK_TIMEOUT}", "--latency", "-s", str(script), url,
-         "--", secrets.token_hex(4)],
-        capture_output=True, text=True, timeout=seconds + 180,
-    )  # fmt: skip
+    command = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{math.ceil(seconds)}s"]
+    command += [f"--timeout={WRK_TIMEOUT}", "--latency", "-s", str(script), url]
+    command += ["--", secrets.token_hex(4)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 180)
     if done.returncode:
         raise Broken(f"wrk failed ({done.returncode}) on {url}:\n{done.stdout}{done.stderr}")
     return parse_wrk(done.stdout)
@@ -79,44 +77,42 @@ def postgres_connection(server: str):
 
 
 def drop_database(
-    server: str, name: str, *, create_again: bool = False, template: str | None = None
+    server: str, name: str, *, create_again: bool = False, template: str = ""
 ) -> None:
     """Drop database ``name`` if it exists; with ``create_again``, create it anew, empty or
     as a copy of ``template``."""
-    from psycopg import sql
+    from psycopg.sql import SQL, Identifier
 
     with postgres_connection(server) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        if not create_again:
-            return
-        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-        if template:
-            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
-        connection.execute(create)
+        connection.execute(SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(Identifier(name)))
+        if create_again:
+            create = SQL("CREATE DATABASE {}").format(Identifier(name))
+            copy = SQL(" TEMPLATE {}").format(Identifier(template)) if template else SQL("")
+            connection.execute(create + copy)
 
 
 def analyze(server: str, name: str) -> None:
-    """VACUUM and ANALYZE every table of database ``name``, as autovacuum would soon after a
-    bulk load (this machine's server runs with it off). VACUUM matters as much as the
-    statistics: it moves the rows a GIN index (the trigram search's) gathered in its pending
-    list into the index proper; until then the planner prices the index as the slow list it
-    is and reads the whole table instead."""
+    """VACUUM (ANALYZE) database ``name``, as autovacuum would soon after a bulk load (this
+    machine's server runs with it off). Without the statistics the planner plans for the nearly
+    empty tables it last saw; until VACUUM moves the rows in the trigram search's GIN pending
+    list into the index proper, it prices the index as that slow list and reads the table."""
     import psycopg
 
     with psycopg.connect(f"{server}/{name}", autocommit=True) as connection:
         connection.execute("VACUUM (ANALYZE)")
 
 
+def logged_to(out, env: dict[str, str]) -> dict:
+    """subprocess's arguments for a command in the checkout on ``env``, its output in ``out``."""
+    streams = {"stdout": out, "stderr": subprocess.STDOUT, "stdin": subprocess.DEVNULL}
+    return {"cwd": ROOT, "env": env, **streams}
+
+
 def manage(env: dict[str, str], log: Path, *args: str) -> float:
     """Run a management command, its output in ``log``; the seconds it took."""
     started = time.monotonic()
     with log.open("w") as out:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, stdout=out,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+        done = subprocess.run([sys.executable, "manage.py", *args], **logged_to(out, env))
     if done.returncode:
         raise Broken(f"manage.py {' '.join(args)} failed:\n{log.read_text()[-3000:]}")
     return time.monotonic() - started
@@ -126,13 +122,13 @@ def at_once(url: str, count: int) -> list[tuple[Answer, float]]:
     """``count`` GETs of ``url`` sent together: each one's answer and seconds. A sync worker
     busy with one request accepts no other, so each worker answers one."""
 
-    def timed() -> tuple[Answer, float]:
+    def timed(_) -> tuple[Answer, float]:
         started = time.monotonic()
         answer = fetch(url, timeout=600)
         return answer, time.monotonic() - started
 
     with concurrent.futures.ThreadPoolExecutor(count) as pool:
-        return list(pool.map(lambda _: timed(), range(count)))
+        return list(pool.map(timed, range(count)))
 
 
 @contextlib.contextmanager
@@ -142,12 +138,11 @@ def production_server(env: dict[str, str], log: Path, timeout: float = 60):
     from tests.site_server import free_port
 
     base = f"http://127.0.0.1:{free_port()}"
+    command = ["-m", "gunicorn", "--workers", str(WORKERS), "--bind", base[7:]]
     with log.open("w") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", base[7:],
-             "kzpolitics.site.wsgi"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            [sys.executable, *command, "kzpolitics.site.wsgi"], **logged_to(out, env)
+        )
         try:
             deadline = time.monotonic() + timeout
             while fetch(f"{base}/healthz", timeout=2)[0] != 200:
@@ -175,7 +170,6 @@ def timed_out(log: Path, since: int) -> str:
 
 
 def server_log(log: Path) -> str:
-    """The end of the server's log, to show with what broke."""
     return log.read_text(errors="replace")[-3000:] if log.exists() else "(none)"
 
 
@@ -210,27 +204,25 @@ def environment(args: argparse.Namespace, work: Path, database: str) -> dict[str
 
 
 def load_the_article(args: argparse.Namespace, work: Path) -> dict[str, float]:
-    """``kz_bench_article``: migrated, with the article's data, which every scale's database
-    starts as a copy of (the same rows as migrating and loading each, a minute sooner); the
-    static files collected. The seconds each step took."""
+    """``kz_bench_article``, migrated with the article's data, which each scale's database
+    starts as a copy of (a minute sooner than migrating and loading each); the static files
+    collected. The seconds each step took."""
     env = environment(args, work, TEMPLATE)
     print(f"== the article's data, in {TEMPLATE}")
     drop_database(args.postgres, TEMPLATE, create_again=True)
+    static = ["collectstatic", "--noinput", "--verbosity", "0"]
     seconds = {
         "migrate": manage(env, work / "migrate.log", "migrate", "--noinput"),
         "load_article": manage(env, work / "load.log", "load_article"),
-        "collectstatic": manage(
-            env, work / "collectstatic.log", "collectstatic", "--noinput", "--verbosity", "0"
-        ),
+        "collectstatic": manage(env, work / "collectstatic.log", *static),
     }
     print_steps(seconds)
     return seconds
 
 
 def build_database(scale: int, args: argparse.Namespace, work: Path) -> tuple[dict, dict]:
-    """``kz_bench_<scale>``: a fresh copy of the article's data with ``scale`` times more
-    added by seed_synthetic when ``scale`` > 1, analysed. Its environment, and the seconds
-    each step took."""
+    """``kz_bench_<scale>``: a fresh copy of the article's data, ``scale`` times more added by
+    seed_synthetic when ``scale`` > 1. Its environment, and the seconds each step took."""
     database = database_name(scale)
     env = environment(args, work, database)
     print(f"== scale {scale}: database {database}")
@@ -238,11 +230,8 @@ def build_database(scale: int, args: argparse.Namespace, work: Path) -> tuple[di
     drop_database(args.postgres, database, create_again=True, template=TEMPLATE)
     seconds = {"copy": time.monotonic() - started}
     if scale > 1:
-        seconds["seed_synthetic"] = manage(
-            env, work / f"seed-{scale}.log", "seed_synthetic", "--scale", str(scale)
-        )
-    # The planner's statistics, as autovacuum gathers them soon after a bulk load: without
-    # them it plans for the nearly empty tables it last saw, as no production database is.
+        seed = ["seed_synthetic", "--scale", str(scale)]
+        seconds["seed_synthetic"] = manage(env, work / f"seed-{scale}.log", *seed)
     started = time.monotonic()
     analyze(args.postgres, database)
     seconds["analyze"] = time.monotonic() - started
