@@ -615,6 +615,22 @@ def test_updated_since_lists_only_what_changed_since(client, endpoint):
     )
 
 
+@pytest.mark.parametrize("offset", ["+22:37", "-23:22", "+15:59", "Z"])
+def test_updated_since_takes_any_iso_offset_as_the_same_moment_in_utc(client, offset):
+    """ISO 8601 allows offsets PostgreSQL refuses (beyond ±15:59): the moment is the same."""
+    model = Organization
+    long_ago = timezone.now() - datetime.timedelta(days=30)
+    model.objects.update(updated_at=long_ago)
+    changed = model.objects.order_by("pk").last()
+    changed.save()
+    moment = (long_ago + datetime.timedelta(days=1)).astimezone(datetime.UTC)
+    hours, minutes = (0, 0) if offset == "Z" else map(int, offset[1:].split(":"))
+    sign = -1 if offset.startswith("-") else 1
+    zone = datetime.timezone(sign * datetime.timedelta(hours=hours, minutes=minutes))
+    since = moment.astimezone(zone).replace(tzinfo=None).isoformat() + offset
+    assert ids(listing(client, "organizations", updated_since=since)) == {changed.pk}
+
+
 DATE_FILTERS = [
     ("organizations", "founded_after"),
     ("organizations", "founded_before"),
