@@ -6,9 +6,9 @@ from kzpolitics.core.admin_base import (
     CitedAdmin,
     CitedRowInline,
     KeyCheckedTabularInline,
-    date_columns,
 )
 from kzpolitics.core.admin_filters import decade_filter
+from kzpolitics.core.dates import date_columns
 from parties.admin import OrganizationAdmin
 
 from .models import LegalAct, Provision, RegistrationDecision

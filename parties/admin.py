@@ -6,9 +6,9 @@ from kzpolitics.core.admin_base import (
     CitedAdmin,
     CitedRowInline,
     KeyCheckedTabularInline,
-    date_columns,
 )
 from kzpolitics.core.admin_filters import decade_filter
+from kzpolitics.core.dates import date_columns
 from kzpolitics.core.resources import ImportExportAdminMixin
 
 from .models import MembershipFigure, Organization, OrganizationName, Relation, Role, Stance

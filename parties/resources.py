@@ -3,8 +3,9 @@
 
 from import_export.fields import Field
 
+from kzpolitics.core.dates import date_columns
 from kzpolitics.core.models import Place
-from kzpolitics.core.resources import RecordResource, SlugWidget, date_columns
+from kzpolitics.core.resources import RecordResource, SlugWidget
 
 from .models import Organization
 

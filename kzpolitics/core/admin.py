@@ -15,9 +15,10 @@ from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
-from kzpolitics.core.admin_base import CitationInline, CitedAdmin, CitedRowInline, date_columns
+from kzpolitics.core.admin_base import CitationInline, CitedAdmin, CitedRowInline
 from kzpolitics.core.admin_filters import decade_filter
 from kzpolitics.core.admin_keys import KeyCheckedAdminMixin
+from kzpolitics.core.dates import date_columns
 from kzpolitics.core.editorial.admin import EditorialAdmin
 from kzpolitics.core.models import Citation, Event, Person, PersonName, Place, PlaceName, Source
 from kzpolitics.core.resources import CitationResource, ImportExportAdminMixin, PersonResource

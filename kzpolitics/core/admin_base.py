@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from kzpolitics.core.admin_keys import KeyCheckedAdminMixin, KeyCheckedAutocompleteSelect
-from kzpolitics.core.dates import UncertainDate, uncertain_dates
+from kzpolitics.core.dates import field_label, uncertain_dates
 from kzpolitics.core.editorial.admin import EditorialAdmin
 from kzpolitics.core.editorial.forms import EditorialForm, RowsFormSetMixin, RowVersionForm
 from kzpolitics.core.models import Citation
@@ -207,13 +207,6 @@ class CitationInline(EditorialInlineMixin, PreloadedAutocompleteMixin, GenericTa
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-def field_label(model, name: str) -> str:
-    declared = getattr(model, name, None)
-    if isinstance(declared, UncertainDate):
-        return declared.verbose_name
-    return str(model._meta.get_field(name).verbose_name)
-
-
 class CountCitationsMixin:
     """Annotates the changelist or inline with citation counts: no query per row."""
 
@@ -238,11 +231,6 @@ class CitedRowInline(
         # Each row is labelled with its __str__, which names its related records.
         related = [f.name for f in self.model._meta.get_fields() if f.many_to_one and f.concrete]
         return super().get_queryset(request).select_related(*related)
-
-
-def date_columns(*names: str) -> tuple[str, ...]:
-    """The editable columns of uncertain dates, for ``fields`` and ``fieldsets``."""
-    return tuple(column for name in names for column in (f"{name}_text", f"{name}_edtf"))
 
 
 class CitedAdmin(CountCitationsMixin, PreloadedAutocompleteMixin, EditorialAdmin):

@@ -15,7 +15,7 @@ import datetime
 import functools
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
@@ -353,6 +353,24 @@ def check_span(instance, start: UncertainDate, end: UncertainDate) -> None:
                 )
             }
         )
+
+
+def field_label(model, name: str) -> str:
+    """A field's readable name, an uncertain date's included (“Founded”); the name itself,
+    spaced, for one the model does not have."""
+    declared = getattr(model, name, None)
+    if isinstance(declared, UncertainDate):
+        return str(declared.verbose_name)
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name.replace("_", " ")
+
+
+def date_columns(*names: str) -> tuple[str, ...]:
+    """The columns an uncertain date is written in (its wording and its EDTF value), for an
+    admin's ``fields`` and a spreadsheet's columns alike."""
+    return tuple(column for name in names for column in (f"{name}_text", f"{name}_edtf"))
 
 
 def uncertain_dates(model) -> list[UncertainDate]:

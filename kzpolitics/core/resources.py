@@ -45,12 +45,6 @@ from kzpolitics.core.revisions import must_propose, propose
 from kzpolitics.core.uploads import LimitedImportForm, SafeCSV, SafeXLSX
 from kzpolitics.core.visibility import publishing_error
 
-
-def date_columns(*names: str) -> tuple[str, ...]:
-    """The columns an uncertain date travels in: its wording and its EDTF value."""
-    return tuple(column for name in names for column in (f"{name}_text", f"{name}_edtf"))
-
-
 # -- Widgets: how a cell becomes a value, and back ---------------------------------------------
 
 

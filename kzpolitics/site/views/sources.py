@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.views.generic import DetailView, ListView
 
 from elections.models import Election, Result, Round
-from kzpolitics.core.dates import UncertainDate
+from kzpolitics.core.dates import UncertainDate, field_label
 from kzpolitics.core.models import (
     Citation,
     Event,
@@ -73,17 +72,12 @@ def footnote_numbers(source: Source) -> list[int]:
     return [int(n) for n in source.footnotes.split(",") if n.strip().isdigit()]
 
 
-def field_label(model, name: str) -> str:
-    """A readable name for the field a citation backs: “founded”, “summary”."""
+def backed_field(model, name: str) -> str:
+    """What a citation backs, as a reader's phrase: “founded”, “summary”, “the record”."""
     if not name:
         return "the record"
-    declared = getattr(model, name, None)
-    if isinstance(declared, UncertainDate):
-        return declared.verbose_name.lower()
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name.replace("_", " ")
+    label = field_label(model, name)
+    return label.lower() if isinstance(getattr(model, name, None), UncertainDate) else label
 
 
 @dataclass
@@ -203,7 +197,7 @@ class SourceDetailView(PublicPageMixin, DetailView):
         for citation in rows.order_by("object_id", "field", "pk"):
             entries[citation.object_id].citations.append(
                 {
-                    "field": field_label(model, citation.field),
+                    "field": backed_field(model, citation.field),
                     "locator": locator_of(citation),
                     "quote": citation.quote,
                     # The record cites another work that is known through this one.
