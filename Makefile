@@ -2,24 +2,35 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+SUM := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.serving-$(SUM)
+DEV_STAMP := $(VENV)/.developing-$(SUM)
+PORT ?= 8000
 DEV := DEBUG=1
 PYTEST_ARGS ?=
 
-.PHONY: venv checkers reviewer serve run migrate load test test-fast lint format check-fixtures citation-report editor faults bench backup restore clean
+.PHONY: venv dev checkers reviewer serve run migrate load test test-fast lint format check-fixtures citation-report editor faults bench backup restore clean
 
+# What serving needs (make run, serve, the management commands); the development tools
+# (pytest, Playwright, schemathesis, ruff, ...) only with make test, lint and the like.
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	rm -f $(VENV)/.installed-*
+	$(PY) -m pip install --quiet -e .
+	rm -f $(VENV)/.serving-* $(VENV)/.installed-*
 	touch $(STAMP)
 
-venv: $(STAMP)
+$(DEV_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.developing-*
+	touch $(DEV_STAMP)
 
-## Serve the site with the article's data on SQLite at http://127.0.0.1:8000/
+venv: $(STAMP)
+dev: $(DEV_STAMP)
+
+## Serve the site with the article's data on SQLite at http://127.0.0.1:8000/ (PORT=8001 make run)
 run: migrate load
-	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 migrate: venv
 	$(DEV) $(PY) manage.py migrate --noinput
@@ -67,27 +78,27 @@ serve: venv
 	export $(SERVE_ENV) && $(PY) manage.py migrate --noinput && \
 		$(PY) manage.py load_article --if-empty && \
 		$(PY) manage.py collectstatic --noinput --verbosity 0 && \
-		exec $(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:8000 kzpolitics.site.wsgi
+		exec $(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) kzpolitics.site.wsgi
 
 ## The whole suite, on SQLite unless DATABASE_URL points at PostgreSQL, in parallel: one
 ## worker per core (at most 4), each with a test database of its own; a test file's tests stay
 ## on one worker (they share its throwaway servers). JOBS=0 runs it in one process.
 JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
-test: venv checkers
+test: dev checkers
 	$(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile) $(PYTEST_ARGS)
 
 ## The suite without the tests slow by nature (marked slow: a browser, servers or manage.py in
 ## subprocesses, the npm checkers, the sweeps), for quick work: under two minutes on two cores.
-test-fast: venv
+test-fast: dev
 	$(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile) -m "not slow" $(PYTEST_ARGS)
 
 ## PostgreSQL (a throwaway cluster of its own) stopped for 4 s under load: only 503s, the site
 ## recovers without a restart, no record changes. Needs the PostgreSQL server binaries.
-faults: venv
+faults: dev
 	$(PY) scripts/faults.py
 
 ## Benchmark (issue 7): production stack at 1x and 100x the data, under wrk [BENCH_ARGS=--scales 1]
-bench: venv
+bench: dev
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 ## The page checkers from npm (vnu-jar, axe-core). Without npm their tests skip, saying why.
@@ -99,14 +110,14 @@ checkers:
 		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch node_modules/.installed; \
 	fi
 
-lint: venv
+lint: dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djhtml --check templates
 	$(VENV)/bin/lint-imports
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
-format: venv
+format: dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djhtml templates

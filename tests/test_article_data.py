@@ -30,6 +30,8 @@ def test_citation_report_prints_full_coverage(capsys):
 
 
 def test_every_quote_is_word_for_word_in_the_article_and_brief():
+    if not settings.ARTICLE_PATH.is_file():  # under CI=true a skip fails the run
+        pytest.skip(f"the article's text is not at {settings.ARTICLE_PATH} (ARTICLE_PATH)")
     article = normalize(settings.ARTICLE_PATH.read_text(encoding="utf-8"))
     quotes = Citation.objects.exclude(quote="").values_list("quote", flat=True)
     assert quotes

@@ -162,3 +162,30 @@ def test_normalize_ignores_footnote_markers_and_page_break_hyphens():
 )
 def test_sources_have_an_author_date_label(fields, label):
     assert Source(title=fields.pop("title", "T"), **fields).short_reference == label
+
+
+def test_without_the_articles_text_the_fixtures_load_and_quotes_go_unchecked(tmp_path, settings):
+    """A clone of the repository has no ../shared: the fixtures are the data."""
+    missing = tmp_path / "no-such-article.txt"
+    data = org_with(
+        citations=[
+            {"section": "The First Political Parties", "quote": "Founded on the moon."},
+            {"field": "founded", "quote": GOOD_QUOTE},
+        ]
+    )
+    counts = Loader(write(tmp_path, data), missing).load()
+    assert counts["parties.Organization"] == 1
+
+
+@pytest.mark.slow  # the whole article, loaded again
+def test_load_article_without_the_text_says_so_in_a_sentence_and_loads(tmp_path, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.ARTICLE_PATH = tmp_path / "no-such-article.txt"
+    out = StringIO()
+    call_command("load_article", "--check", stdout=out)
+    text = out.getvalue()
+    assert f"The article's text is not at {settings.ARTICLE_PATH}" in text
+    assert "rows checked (rolled back)" in text

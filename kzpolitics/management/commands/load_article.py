@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -29,6 +30,11 @@ class Command(BaseCommand):
         if if_empty and Source.objects.exists():
             self.stdout.write("The database already holds data; nothing loaded.")
             return
+        if not settings.ARTICLE_PATH.is_file():
+            self.stdout.write(
+                f"The article's text is not at {settings.ARTICLE_PATH} (ARTICLE_PATH): the data "
+                "is loaded from fixtures/ as it is, and its quotes are not checked against it."
+            )
         try:
             with transaction.atomic():
                 counts = load_article()
