@@ -40,8 +40,9 @@ load: migrate
 	$(DEV) $(PY) manage.py load_article --if-empty
 
 ## Validate fixtures/*.yaml against the article without saving anything.
+ARTICLE_PATH ?= ../shared/seed/000_e4968529bea1b3c4.txt
 check-fixtures: migrate
-	$(DEV) $(PY) manage.py load_article --check
+	ARTICLE_PATH=$(ARTICLE_PATH) $(DEV) $(PY) manage.py load_article --check
 
 citation-report: migrate
 	$(DEV) $(PY) manage.py citation_report

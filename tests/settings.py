@@ -16,6 +16,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
 }
 
+# The tests check the fixtures' quotes against the article's text beside the checkout, where
+# CI has it (tests/test_article_data.py; under CI=true its absence fails the run).
+ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_e4968529bea1b3c4.txt"
+ARTICLE_PATH = Path(os.environ.get("ARTICLE_PATH") or ARTICLE)
+
 # Each test run keeps its exports apart from the site's and other runs' (tests/conftest.py empties
 # it before each test).
 EXPORT_CACHE_DIR = Path(tempfile.mkdtemp(prefix="kzpolitics-test-export-"))

@@ -265,10 +265,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The full download (/api/v1/export/) of each data version, kept once built (site.export).
 EXPORT_CACHE_DIR = Path(env_str("EXPORT_CACHE_DIR") or BASE_DIR / "var" / "export")
 
-# The founding article, against which fixture quotes are checked.
-ARTICLE_PATH = Path(
-    env_str("ARTICLE_PATH") or BASE_DIR.parent / "shared" / "seed" / "000_e4968529bea1b3c4.txt"
-)
+# The founding article's text, against which the fixtures' quotes are checked when it is given.
+# The site needs none: the fixtures are the data (a clone of the repository has no article).
+ARTICLE_PATH = Path(env_str("ARTICLE_PATH")) if env_str("ARTICLE_PATH") else None
 FIXTURES_DIR = BASE_DIR / "fixtures"
 
 REST_FRAMEWORK = {

@@ -30,10 +30,12 @@ class Command(BaseCommand):
         if if_empty and Source.objects.exists():
             self.stdout.write("The database already holds data; nothing loaded.")
             return
-        if not settings.ARTICLE_PATH.is_file():
+        article = settings.ARTICLE_PATH
+        if article is None or not article.is_file():
+            where = f"is not at {article}" if article else "is not given"
             self.stdout.write(
-                f"The article's text is not at {settings.ARTICLE_PATH} (ARTICLE_PATH): the data "
-                "is loaded from fixtures/ as it is, and its quotes are not checked against it."
+                f"The article's text {where} (ARTICLE_PATH): the data is loaded from fixtures/ "
+                "as it is, and its quotes are not checked against it."
             )
         try:
             with transaction.atomic():

@@ -73,7 +73,7 @@ class Loader(RecordLoaders):
 
 def load_article(fixtures_dir: Path | None = None, article_path: Path | None = None) -> dict:
     loader = Loader(
-        Path(fixtures_dir or settings.FIXTURES_DIR), Path(article_path or settings.ARTICLE_PATH)
+        Path(fixtures_dir or settings.FIXTURES_DIR), article_path or settings.ARTICLE_PATH
     )
     return loader.load()
 

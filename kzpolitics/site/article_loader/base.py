@@ -41,17 +41,16 @@ def normalize(text: str) -> str:
 @dataclass
 class LoaderBase:
     fixtures_dir: Path
-    article_path: Path
+    article_path: Path | None
     problems: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self):
         # The repository is the data: the fixtures hold every record and quote. The article's
         # text, where it is at hand (settings.ARTICLE_PATH), is only a check of the quotes.
-        try:
+        self.article = None
+        if self.article_path is not None and self.article_path.is_file():
             self.article = normalize(self.article_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            self.article = None
         self.sources: dict[str, Source] = {}
         self.places: dict[str, Place] = {}
         self.people: dict[str, Person] = {}
