@@ -5,16 +5,16 @@ administrator gave by hand."""
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
-from django.db import connection
 from simple_history.models import HistoricalChanges
 
 from kzpolitics.core.models import DataVersion, Revision, TimeStamped, content_apps
+
+from .site_server import throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD_ACTIONS = ("add", "change", "delete", "view")
@@ -136,20 +136,7 @@ def test_migrate_from_zero_makes_both_roles(tmp_path):
     """A new database, migrated from nothing in a process of its own, as `make run` does
     (SQLite) and as a production install does (PostgreSQL, when the suite runs on it)."""
     permissions = {g.name: g.permissions.count() for g in Group.objects.all()}
-    if connection.vendor == "postgresql":
-        import psycopg
-
-        settings = connection.settings_dict
-        name = f"kz_from_zero_{uuid.uuid4().hex[:8]}"
-        server = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}"
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            counts = migrate_from_zero(f"{server}/{name}")
-        finally:
-            with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        counts = migrate_from_zero(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    with throwaway_database(tmp_path) as database_url:
+        counts = migrate_from_zero(database_url)
     assert counts == {"Editors": permissions["Editors"], "Reviewers": permissions["Reviewers"]}
     assert counts["Reviewers"] == counts["Editors"] + 1

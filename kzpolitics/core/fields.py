@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -231,13 +232,25 @@ def api_path_of(record) -> str | None:
 
     By the router's naming (``api:<model name>-detail``, keyed by the slug where the record has
     one, else by its id), so the core needs no import of the site's router."""
-    model = type(record)
-    slug = getattr(record, "slug", None)
-    kwargs = {"slug": slug} if slug else {"pk": record.pk}
+    route = api_route(type(record))
+    if route is None:
+        return None
+    view_name, key = route
+    return reverse(view_name, kwargs={key: getattr(record, key)})
+
+
+@functools.cache
+def api_route(model) -> tuple[str, str] | None:
+    """``model``'s API detail route and its key, or None: asked of the URLs once per model (a
+    failed ``reverse`` is several times the cost of one that matches, and a citations list asks
+    for every row)."""
+    key = "slug" if any(field.name == "slug" for field in model._meta.get_fields()) else "pk"
+    view_name = f"api:{model._meta.model_name}-detail"
     try:
-        return reverse(f"api:{model._meta.model_name}-detail", kwargs=kwargs)
+        reverse(view_name, kwargs={key: "a" if key == "slug" else 1})
     except NoReverseMatch:
         return None
+    return view_name, key
 
 
 class CitedBySchema(serializers.Serializer):
