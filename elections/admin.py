@@ -60,7 +60,7 @@ class ElectionAdmin(CitedAdmin):
             "Contest",
             {"fields": ("parties_taking_part", "parties_wording", "seats_total", "summary")},
         ),
-        ("Links", {"fields": ("events", "note")}),
+        ("Links", {"fields": ("events", "public_note", "note")}),
         ("Derived", {"fields": ("date_earliest", "date_latest", "updated_at")}),
     )
     inlines = (RoundInline, ResultInline, CitationInline)

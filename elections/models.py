@@ -6,14 +6,22 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from kzpolitics.core.dates import UncertainDate
-from kzpolitics.core.models import Cited, CitedQuerySet, Event, Person
+from kzpolitics.core.dates import UncertainDate, reading_order
+from kzpolitics.core.models import (
+    Cited,
+    CitedQuerySet,
+    Event,
+    Person,
+    internal_note_field,
+    public_note_field,
+)
+from kzpolitics.core.search import SearchKeyField
 from parties.models import Organization
 
 
 class ElectionQuerySet(CitedQuerySet):
     def chronological(self):
-        return self.order_by(F("date_earliest").asc(nulls_last=True), "name", "id")
+        return self.order_by(*reading_order("date"), "name", "id")
 
 
 class Election(Cited):
@@ -31,6 +39,7 @@ class Election(Cited):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     name = models.CharField(max_length=300)
+    name_key = SearchKeyField(source="name")
     date = UncertainDate("Date")
     parties_taking_part = models.PositiveIntegerField(
         null=True, blank=True, help_text="How many parties (and movements) took part."
@@ -42,14 +51,15 @@ class Election(Cited):
         null=True, blank=True, help_text="Seats at stake in all, where the source gives it."
     )
     summary = models.TextField(blank=True, help_text="What the sources say of it (cite it).")
-    note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
+    public_note = public_note_field()
+    note = internal_note_field()
     events = models.ManyToManyField(Event, blank=True, related_name="elections")
     _history_m2m_fields = ("events",)  # in each version: diffs, reverts, restores include them
 
     objects = ElectionQuerySet.as_manager()
 
     class Meta:
-        ordering = (F("date_earliest").asc(nulls_last=True), "name", "id")
+        ordering = (*reading_order("date"), "name", "id")
         indexes = [UncertainDate.order_index("date", "election_timeline_idx")]
 
     def __str__(self) -> str:
@@ -114,7 +124,8 @@ class Result(Cited):
         max_digits=5, decimal_places=2, null=True, blank=True, help_text="Percent of the votes."
     )
     wording = models.CharField(max_length=300, blank=True, help_text="The source's words.")
-    note = models.TextField(blank=True)
+    public_note = public_note_field()
+    note = internal_note_field()
 
     class Meta:
         ordering = ("election", "tier", F("seats").desc(nulls_last=True), "id")

@@ -52,6 +52,7 @@ class ResultResource(RecordResource):
             "seats_of",
             "vote_share",
             "wording",
+            "public_note",
             "note",
             "status",
             "version",

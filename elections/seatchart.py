@@ -54,38 +54,55 @@ class SeatChart:
     blocs: list[Bloc]
     width: int
     height: int
+    baseline: float = PAD + SCALE  # where the total is written, under the innermost row
 
     @property
     def centre_x(self) -> float:
         return self.width / 2
 
     @property
-    def baseline(self) -> float:
-        return PAD + SCALE
-
-    @property
     def known(self) -> int:
         return sum(b.seats for b in self.blocs if not b.unknown)
 
     @property
+    def seat_word(self) -> str:
+        return "seat" if self.total == 1 else "seats"
+
+    @property
     def description(self) -> str:
         parts = [f"{b.label}: {b.seats} {b.seat_word}" for b in self.blocs]
-        return f"{self.total} seats in all. " + "; ".join(parts) + "."
+        return f"{self.total} {self.seat_word} in all. " + "; ".join(parts) + "."
+
+
+MAX_ROWS = 40
+DOT_MAX = 0.08  # a seat's radius at most, as a share of the outer radius: one seat is no ball
+SPACING = 0.45  # a seat's radius as a share of the distance to its neighbour: 10% stays white
 
 
 def rows_for(total: int) -> list[tuple[float, int]]:
     """Rows of the hemicycle as (radius, seats), innermost first, holding ``total`` seats."""
-    for rows in range(1, total + 1):
-        gap = (1 - INNER) / rows
-        radii = [INNER + gap * (i + 0.5) for i in range(rows)]
-        # Seats a row holds with centres at least one gap apart along the arc.
-        capacity = [math.floor(math.pi * r / gap) + 1 for r in radii]
-        if sum(capacity) < total:
-            continue
+    return _layout(total)[0]
+
+
+def _layout(total: int) -> tuple[list[tuple[float, int]], float]:
+    """The rows, and the radius of a seat, that draw ``total`` seats largest.
+
+    Of the row counts whose seats come out nearly as large as the largest (85%), the fewest
+    rows win: ten seats read as one arc, not as two sparse rows that look like a scatter.
+    """
+    options = []
+    for n in range(1, min(total, MAX_ROWS) + 1):
+        gap = (1 - INNER) / n
+        radii = [INNER + gap * (i + 0.5) for i in range(n)]
         counts = _apportion(total, radii)
-        if all(c <= cap for c, cap in zip(counts, capacity, strict=True)):
-            return list(zip(radii, counts, strict=True))
-    return [(1.0, total)]
+        if not all(counts):
+            break
+        # Each seat holds an equal slice of its row's half circle; neighbours are a chord apart.
+        chord = min(2 * r * math.sin(math.pi / (2 * c)) for r, c in zip(radii, counts, strict=True))
+        dot = min(SPACING * gap, SPACING * chord, DOT_MAX)
+        options.append((list(zip(radii, counts, strict=True)), dot))
+    best = max(dot for _, dot in options)
+    return next((rows, dot) for rows, dot in options if dot >= 0.85 * best)
 
 
 def _apportion(total: int, weights: list[float]) -> list[int]:
@@ -97,6 +114,31 @@ def _apportion(total: int, weights: list[float]) -> list[int]:
     for i in by_remainder[: total - sum(counts)]:
         counts[i] += 1
     return counts
+
+
+def seat_positions(total: int) -> tuple[list[Seat], int, int, int]:
+    """Where ``total`` seats sit, left to right (inside out where two share an angle), the
+    width and height of the drawing that holds them all, and how far it was moved up."""
+    rows, dot = _layout(total)
+    positions = []
+    for radius, count in rows:
+        for j in range(count):
+            # The middle of the seat's slice: the end seats stand clear of the base line.
+            angle = math.pi * (1 - (j + 0.5) / count)
+            positions.append((angle, radius))
+    positions.sort(key=lambda p: (-round(p[0], 9), p[1]))
+    # A chamber of a few seats is one arc well inside the circle: the drawing starts just
+    # above its highest seat rather than at the top of an empty circle.
+    top = math.floor(SCALE * (1 - max(radius for radius, _ in rows) - dot))
+    seats = [
+        Seat(
+            x=round(PAD + SCALE * (1 + radius * math.cos(angle)), 1),
+            y=round(PAD + SCALE * (1 - radius * math.sin(angle)) - top, 1),
+            r=round(SCALE * dot, 1),
+        )
+        for angle, radius in positions
+    ]
+    return seats, 2 * (SCALE + PAD), round(SCALE * (1 + dot)) + 2 * PAD - top, top
 
 
 def hemicycle(parts: list[tuple[str, int, str]], seats_of: int, unknown_label: str) -> SeatChart:
@@ -113,32 +155,11 @@ def hemicycle(parts: list[tuple[str, int, str]], seats_of: int, unknown_label: s
     if total > known:
         blocs.append(Bloc(unknown_label, total - known, UNKNOWN_FILL, unknown=True))
 
-    rows = rows_for(total)
-    gap = (1 - INNER) / len(rows)
-    dot = 0.4 * gap
-    positions = []
-    for radius, count in rows:
-        for j in range(count):
-            angle = math.pi / 2 if count == 1 else math.pi * (1 - j / (count - 1))
-            positions.append((angle, radius))
-    # Left to right, and from the inside out where two seats share an angle.
-    positions.sort(key=lambda p: (-round(p[0], 9), p[1]))
-
+    positions, width, height, top = seat_positions(total)
     seats = iter(positions)
     for bloc in blocs:
-        for _ in range(bloc.seats):
-            angle, radius = next(seats)
-            bloc.places.append(
-                Seat(
-                    x=round(PAD + SCALE * (1 + radius * math.cos(angle)), 1),
-                    y=round(PAD + SCALE * (1 - radius * math.sin(angle)), 1),
-                    r=round(SCALE * dot, 1),
-                )
-            )
-    # The lowest seats sit on the base line, so half a seat shows below it.
-    return SeatChart(
-        total, blocs, width=2 * (SCALE + PAD), height=round(SCALE * (1 + dot)) + 2 * PAD
-    )
+        bloc.places.extend(next(seats) for _ in range(bloc.seats))
+    return SeatChart(total, blocs, width=width, height=height, baseline=PAD + SCALE - top)
 
 
 @dataclass(frozen=True)

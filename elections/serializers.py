@@ -68,14 +68,14 @@ class ResultFields(serializers.ModelSerializer):
             "seats_of",
             "vote_share",
             "wording",
-            "note",
+            "public_note",
             "citations",
         )
         extra_kwargs = {
             **RECORD_HELP,
             "tier": {"help_text": "Seats by party list, in single-member districts, or in all."},
             "seats": {"help_text": "Seats won (in this tier), where the source gives them."},
-            "note": NOTE_HELP,
+            "public_note": NOTE_HELP,
         }
 
 
@@ -130,7 +130,7 @@ class ElectionSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "parties_wording",
             "seats_total",
             "summary",
-            "note",
+            "public_note",
             "rounds",
             "results",
             "updated_at",

@@ -4,6 +4,7 @@ from django.views.generic import DetailView, ListView
 
 from kzpolitics.core.models import Event, published_prefetch
 from kzpolitics.core.views_base import PublicPageMixin
+from parties.models import OrganizationName
 
 from .models import Election, Result, Round
 from .seatchart import SeatChart, ShareChart, hemicycle, share_bars
@@ -68,6 +69,8 @@ class ElectionDetailView(PublicPageMixin, DetailView):
             .prefetch_related(
                 published_prefetch("rounds", Round, public=public),
                 published_prefetch("results", Result, results, public=public),
+                # Each party named as it was at the election.
+                published_prefetch("results__organization__names", OrganizationName, public=public),
                 published_prefetch("events", Event, public=public),
             )
             .with_citations("rounds", "results", "events", public=public)

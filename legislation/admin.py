@@ -58,7 +58,7 @@ class LegalActAdmin(CitedAdmin):
     fieldsets = (
         (None, {"fields": ("slug", "jurisdiction", "kind", "title")}),
         ("Adoption", {"fields": (*date_columns("adopted"), "body", "summary")}),
-        ("Links", {"fields": ("events", "note")}),
+        ("Links", {"fields": ("events", "public_note", "note")}),
         ("Derived", {"fields": ("adopted_earliest", "adopted_latest", "updated_at")}),
     )
     inlines = (ProvisionInline, CitationInline)

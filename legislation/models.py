@@ -6,14 +6,21 @@ from django.db import models
 from django.db.models import F
 from django.urls import reverse
 
-from kzpolitics.core.dates import UncertainDate
-from kzpolitics.core.models import Cited, CitedQuerySet, Event
+from kzpolitics.core.dates import UncertainDate, reading_order
+from kzpolitics.core.models import (
+    Cited,
+    CitedQuerySet,
+    Event,
+    internal_note_field,
+    public_note_field,
+)
+from kzpolitics.core.search import SearchKeyField
 from parties.models import Organization
 
 
 class LegalActQuerySet(CitedQuerySet):
     def chronological(self):
-        return self.order_by(F("adopted_earliest").asc(nulls_last=True), "title", "id")
+        return self.order_by(*reading_order("adopted"), "title", "id")
 
 
 class LegalAct(Cited):
@@ -42,6 +49,7 @@ class LegalAct(Cited):
     jurisdiction = models.CharField(max_length=20, choices=Jurisdiction.choices, db_index=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
     title = models.CharField(max_length=300)
+    title_key = SearchKeyField(source="title")
     adopted = UncertainDate("Adopted")
     body = models.ForeignKey(
         Organization,
@@ -52,14 +60,15 @@ class LegalAct(Cited):
         help_text="The body that adopted or signed it.",
     )
     summary = models.TextField(blank=True, help_text="What it did (cite it).")
-    note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
+    public_note = public_note_field()
+    note = internal_note_field()
     events = models.ManyToManyField(Event, blank=True, related_name="acts")
     _history_m2m_fields = ("events",)  # in each version: diffs, reverts, restores include them
 
     objects = LegalActQuerySet.as_manager()
 
     class Meta:
-        ordering = (F("adopted_earliest").asc(nulls_last=True), "title", "id")
+        ordering = (*reading_order("adopted"), "title", "id")
         verbose_name = "legal act"
         indexes = [UncertainDate.order_index("adopted", "act_timeline_idx")]
 
@@ -136,7 +145,8 @@ class RegistrationDecision(Cited):
         related_name="registration_decisions_taken",
         help_text="Who decided (the Ministry of Justice, a court).",
     )
-    note = models.TextField(blank=True)
+    public_note = public_note_field()
+    note = internal_note_field()
 
     class Meta:
         ordering = ("organization", F("date_earliest").asc(nulls_last=True), "id")

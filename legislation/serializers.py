@@ -84,7 +84,7 @@ class LegalActSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "adopted",
             "body",
             "summary",
-            "note",
+            "public_note",
             "provisions",
             "updated_at",
             "citations",
@@ -128,7 +128,7 @@ class RegistrationDecisionSerializer(ModelCleanMixin, serializers.ModelSerialize
             "date",
             "act",
             "body",
-            "note",
+            "public_note",
             "updated_at",
             "citations",
         )
@@ -136,5 +136,5 @@ class RegistrationDecisionSerializer(ModelCleanMixin, serializers.ModelSerialize
         extra_kwargs = {
             **RECORD_HELP,
             "decision": {"help_text": "What was decided (registered, denied, banned, ...)."},
-            "note": NOTE_HELP,
+            "public_note": NOTE_HELP,
         }

@@ -2,7 +2,7 @@ from django.views.generic import DetailView, ListView
 
 from kzpolitics.core.models import Event, published_prefetch
 from kzpolitics.core.views_base import PublicPageMixin
-from parties.models import Organization
+from parties.models import Organization, OrganizationName
 
 from .filters import LegalActFilter
 from .models import LegalAct, Provision, RegistrationDecision
@@ -63,6 +63,10 @@ class LegalActDetailView(PublicPageMixin, DetailView):
                 published_prefetch("provisions", Provision, public=public),
                 published_prefetch("registrations", RegistrationDecision, decisions, public=public),
                 published_prefetch("registrations__body", Organization, public=public),
+                # Each organization named as it was when the decision was taken.
+                published_prefetch(
+                    "registrations__organization__names", OrganizationName, public=public
+                ),
                 published_prefetch("events", Event, public=public),
             )
             .with_citations("provisions", "registrations", "events", public=public)

@@ -90,7 +90,7 @@ class OrganizationAdmin(ImportExportAdminMixin, CitedAdmin):
         (None, {"fields": ("slug", "kind", "name", "summary")}),
         ("Life", {"fields": (*date_columns("founded", "dissolved"), "founding_place")}),
         ("Aims and base", {"fields": ("aims", "ideology", "social_base")}),
-        ("Links", {"fields": ("events", "note")}),
+        ("Links", {"fields": ("events", "public_note", "note")}),
         (
             "Derived",
             {

@@ -15,7 +15,6 @@ class OrganizationViewSet(RecordViewSet):
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilter
     search_fields = ("name", "names__name", "slug")
-    fuzzy_search_fields = ("name", "names__name")
     ordering_fields = ("name", "kind", "founded_earliest", "dissolved_earliest", "updated_at")
     ordering = ("name",)
     queryset = Organization.objects.all()
@@ -30,7 +29,6 @@ class PersonViewSet(RecordViewSet):
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
     search_fields = ("name", "names__name", "slug")
-    fuzzy_search_fields = ("name", "names__name")
     ordering_fields = ("name", "updated_at")
     ordering = ("name",)
     queryset = Person.objects.all()

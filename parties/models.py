@@ -17,9 +17,14 @@ from kzpolitics.core.models import (
     NameInUse,
     Person,
     Place,
+    Status,
+    internal_note_field,
     keep_prefetched,
+    public_note_field,
     published_prefetch,
 )
+from kzpolitics.core.models.places import name_date_order, name_in_use
+from kzpolitics.core.search import SearchKeyField, search
 
 
 class OrganizationQuerySet(CitedQuerySet):
@@ -43,9 +48,8 @@ class OrganizationQuerySet(CitedQuerySet):
         return qs
 
     def matching(self, text: str):
-        """Organizations any of whose names the public may see contain the text."""
-        names = OrganizationName.objects.published().filter(name__icontains=text)
-        return self.filter(Q(name__icontains=text) | Q(pk__in=names.values("organization")))
+        """Organizations any of whose names the public may see match the text (``search``)."""
+        return search(self, text, ("name", "names__name"))
 
     def parties(self):
         return self.filter(kind=Organization.Kind.PARTY)
@@ -177,6 +181,7 @@ class Organization(Cited):
     name = models.CharField(
         max_length=300, help_text="The name the site shows: its best-known full name."
     )
+    name_key = SearchKeyField(source="name")
     founded = UncertainDate("Founded")
     dissolved = UncertainDate("Dissolved")
     founding_place = models.ForeignKey(
@@ -193,7 +198,8 @@ class Organization(Cited):
         blank=True, help_text="Social or ethnic base: who its members were (cite it)."
     )
     summary = models.TextField(blank=True, help_text="One or two sentences on it (cite them).")
-    note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
+    public_note = public_note_field()
+    note = internal_note_field()
     events = models.ManyToManyField(Event, blank=True, related_name="organizations")
     _history_m2m_fields = ("events",)  # in each version: diffs, reverts, restores include them
 
@@ -212,6 +218,19 @@ class Organization(Cited):
     def get_absolute_url(self) -> str:
         return reverse("parties:organization-detail", args=[self.slug])
 
+    def names_in_date_order(self) -> list:
+        """Its names as the view fetched them (published ones, or drafts too in an editor's
+        preview), oldest first (``name_date_order``)."""
+        return sorted(self.names.all(), key=name_date_order)
+
+    def name_on(self, when) -> str:
+        """The name it bore on ``when`` (a day or an uncertain date): “Republican Party of
+        Kazakhstan” in 1991, “Alash Party” when denied re-registration. Reads its published
+        names, prefetched where the caller did so (``published_prefetch("names", ...)``)."""
+        kinds = (OrganizationName.Kind.OFFICIAL, OrganizationName.Kind.FORMER)
+        names = [n for n in self.names.all() if n.status == Status.PUBLISHED]
+        return name_in_use(names, when, kinds, self.name)
+
 
 class OrganizationName(NameInUse):
     """A name an organization bore, with its kind and the period it was in use."""
@@ -222,6 +241,7 @@ class OrganizationName(NameInUse):
         TRANSLATION = "translation", "Translation"
         VARIANT = "variant", "Variant spelling"
         FORMER = "former", "Former"
+        NICKNAME = "nickname", "Nickname"
 
     PARENT = "organization"
 
@@ -339,7 +359,8 @@ class Role(Cited):
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     start = UncertainDate("From")
     end = UncertainDate("Until")
-    note = models.TextField(blank=True)
+    public_note = public_note_field()
+    note = internal_note_field()
 
     objects = RoleQuerySet.as_manager()
 
@@ -378,7 +399,8 @@ class Relation(Cited):
     object = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="relations_to")
     date = UncertainDate("Date")
     end = UncertainDate("Until", help_text="When the link ended, e.g. leaving a bloc.")
-    note = models.TextField(blank=True)
+    public_note = public_note_field()
+    note = internal_note_field()
 
     class Meta:
         ordering = ("subject", "kind", "object")

@@ -34,6 +34,7 @@ class OrganizationResource(RecordResource):
             "ideology",
             "social_base",
             "summary",
+            "public_note",
             "note",
             "status",
             "version",

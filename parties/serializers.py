@@ -17,11 +17,11 @@ from .models import MembershipFigure, Organization, OrganizationName, Relation, 
 ORGANIZATION_KIND_HELP = {"help_text": "What sort of organization."}
 ROLE_HELP = {
     "kind": {"help_text": "What sort of role (leader, chair, member, office, ...)."},
-    "note": NOTE_HELP,
+    "public_note": NOTE_HELP,
 }
 RELATION_HELP = {
     "kind": {"help_text": "How the organizations are related (split from, member of, ...)."},
-    "note": NOTE_HELP,
+    "public_note": NOTE_HELP,
 }
 
 
@@ -45,10 +45,10 @@ class OrganizationNameSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrganizationName
-        fields = ("name", "kind", "language", "start", "end", "note", "citations")
+        fields = ("name", "kind", "language", "start", "end", "public_note", "citations")
         extra_kwargs = {
             "kind": {"help_text": "Official, short, translated, variant or former name."},
-            "note": NOTE_HELP,
+            "public_note": NOTE_HELP,
         }
 
 
@@ -86,7 +86,7 @@ class OrganizationRoleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Role
-        fields = ("person", "title", "kind", "start", "end", "note", "citations")
+        fields = ("person", "title", "kind", "start", "end", "public_note", "citations")
         extra_kwargs = ROLE_HELP
 
 
@@ -102,7 +102,7 @@ class RelationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Relation
-        fields = ("kind", "to", "date", "end", "note", "citations")
+        fields = ("kind", "to", "date", "end", "public_note", "citations")
         extra_kwargs = RELATION_HELP
 
 
@@ -118,7 +118,7 @@ class IncomingRelationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Relation
-        fields = ("organization", "kind", "date", "end", "note", "citations")
+        fields = ("organization", "kind", "date", "end", "public_note", "citations")
         extra_kwargs = RELATION_HELP
 
 
@@ -178,7 +178,7 @@ class OrganizationSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "ideology",
             "social_base",
             "summary",
-            "note",
+            "public_note",
             "stances",
             "membership_figures",
             "roles",
@@ -198,10 +198,10 @@ class PersonNameSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PersonName
-        fields = ("name", "kind", "note", "citations")
+        fields = ("name", "kind", "public_note", "citations")
         extra_kwargs = {
             "kind": {"help_text": "As printed in the article, variant, full or transliteration."},
-            "note": NOTE_HELP,
+            "public_note": NOTE_HELP,
         }
 
 
@@ -219,7 +219,7 @@ class PersonRoleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Role
-        fields = ("organization", "title", "kind", "start", "end", "note", "citations")
+        fields = ("organization", "title", "kind", "start", "end", "public_note", "citations")
         extra_kwargs = ROLE_HELP
 
 
@@ -244,7 +244,7 @@ class PersonSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "name",
             "names",
             "description",
-            "note",
+            "public_note",
             "roles",
             "updated_at",
             "citations",

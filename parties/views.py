@@ -1,11 +1,12 @@
+from django.db.models import prefetch_related_objects
 from django.views.generic import DetailView, ListView
 
-from kzpolitics.core.models import Place, published_prefetch
+from kzpolitics.core.models import Place, PlaceName, published_prefetch
 from kzpolitics.core.views_base import PublicPageMixin
 
 from .filters import OrganizationFilter
 from .lineage import lineage
-from .models import Organization, RoleQuerySet
+from .models import Organization, OrganizationName, RoleQuerySet
 
 SORTS = {
     "name": ("name",),
@@ -60,9 +61,31 @@ class OrganizationDetailView(PublicPageMixin, DetailView):
     def get_queryset(self):
         return Organization.objects.visible(self.public).with_record(public=self.public)
 
+    def prefetch_names_of_the_time(self, organization) -> None:
+        """The names of its founding place and of the organizations it is related to, each
+        shown as it was named then: one query for each kind, however many there are."""
+        if organization.founding_place is not None:
+            prefetch_related_objects(
+                [organization.founding_place],
+                published_prefetch("names", PlaceName, public=self.public),
+            )
+        # Every instance: each relation holds its own copy of the organization at its ends.
+        related = [
+            other
+            for relation in [*organization.relations_from.all(), *organization.relations_to.all()]
+            for other in (relation.subject, relation.object)
+            if other.pk != organization.pk
+        ]
+        if related:
+            prefetch_related_objects(
+                related,
+                published_prefetch("names", OrganizationName, public=self.public),
+            )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         organization = self.object
+        self.prefetch_names_of_the_time(organization)
         roles = list(organization.roles.all())
         context.update(
             title=organization.name,

@@ -14,6 +14,7 @@ PAGES = {
     "source-list": "/sources/",
     "source-detail": "/sources/ponomarev-1991/",
     "event-detail": "/events/december-1986-events-alma-ata/",
+    "place-list": "/places/",
     "place-detail": "/places/alma-ata/",
     "search": "/search/?q=Nazarbayev",
 }

@@ -1,8 +1,7 @@
-"""HTTP behaviour of the API: conditional GET, throttling, forgiving search on PostgreSQL."""
+"""HTTP behaviour of the API: conditional GET, throttling, forgiving search."""
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from rest_framework.throttling import AnonRateThrottle
 
 from kzpolitics.core.models import DataVersion, Person, Status
@@ -80,8 +79,7 @@ def test_a_page_served_from_the_response_cache_is_not_counted_against_the_rate(
     assert client.get(LIST, {"page_size": 4}).status_code == 429
 
 
-@pytest.mark.postgres
-def test_search_forgives_a_misspelling_on_postgresql(client):
+def test_search_forgives_a_misspelling_on_every_database(client):
     Person.objects.create(
         slug="test-kozhakhmetov", name="Testname Kozhakhmetov", status=Status.PUBLISHED
     )
@@ -89,10 +87,8 @@ def test_search_forgives_a_misspelling_on_postgresql(client):
         p["name"]
         for p in client.get("/api/v1/people/", {"search": "Kozhakmetov"}).json()["results"]
     ]
-    if connection.vendor == "postgresql":
-        assert "Testname Kozhakhmetov" in names
-    else:
-        # SQLite has no trigram index: only exact substrings match there.
-        assert names == []
+    # One letter away (k for kh) on either database: the search service's typo check is the
+    # same on both (kzpolitics.core.search); PostgreSQL answers it from a trigram index.
+    assert "Testname Kozhakhmetov" in names
     exact = client.get("/api/v1/people/", {"search": "Kozhakhmetov"}).json()["results"]
     assert [p["name"] for p in exact] == ["Testname Kozhakhmetov"]

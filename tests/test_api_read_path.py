@@ -416,11 +416,11 @@ def test_an_editor_writes_a_draft_it_cannot_read_through_the_api(editor_client, 
     """Writes look the record up among every row; reads never show it."""
     response = editor_client.patch(
         API + "organizations/zq-draft-bloc/",
-        data=json.dumps({"note": "Zqdraft checked"}),
+        data=json.dumps({"public_note": "Zqdraft checked"}),
         content_type="application/json",
     )
     assert response.status_code == 200, response.content[:300]
-    assert Organization.objects.get(slug="zq-draft-bloc").note == "Zqdraft checked"
+    assert Organization.objects.get(slug="zq-draft-bloc").public_note == "Zqdraft checked"
     assert editor_client.get(API + "organizations/zq-draft-bloc/").status_code == 404
 
 

@@ -37,7 +37,9 @@ from kzpolitics.core.models import (
     Status,
     TimeStamped,
     content_apps,
+    is_internal,
 )
+from kzpolitics.core.search import SearchKeyField
 from kzpolitics.site.export.tables import FORMAT_VERSION
 from legislation.models import LegalAct, Provision, RegistrationDecision
 from parties.models import (
@@ -274,9 +276,13 @@ def test_the_citations_table_has_every_public_citation(archive):
 
 
 def test_columns_are_the_models_fields_with_keys_as_slugs_or_ids(archive):
+    """Every field the public may read; the editors' internal note is in no table, nor the
+    search keys (a name folded for matching, which only repeats the name)."""
     for name, model in TABLES.items():
         expected = set()
         for field in model._meta.concrete_fields:
+            if is_internal(field) or isinstance(field, SearchKeyField):
+                continue
             if field.related_model is ContentType:
                 expected.add(field.name)
             elif field.is_relation:
@@ -289,6 +295,8 @@ def test_columns_are_the_models_fields_with_keys_as_slugs_or_ids(archive):
         header = next(csv.reader(io.StringIO(archive.read(name).decode("utf-8"))))
         assert header[0] == "id", name
         assert set(header) == expected, name
+        assert "note" not in header, name
+        assert not [column for column in header if column.endswith("_key")], name
 
 
 def test_each_record_counts_its_citations(archive):

@@ -564,10 +564,10 @@ def test_an_editors_api_write_to_a_published_record_answers_202(editor, reviewer
     reviewer_api = Client()
     reviewer_api.force_login(reviewer)
     direct = reviewer_api.patch(
-        url, {"note": "A reviewer's note."}, content_type="application/json"
+        url, {"public_note": "A reviewer's note."}, content_type="application/json"
     )
     assert direct.status_code == 200
-    assert direct.json()["note"] == "A reviewer's note."
+    assert direct.json()["public_note"] == "A reviewer's note."
 
 
 def test_the_schema_documents_the_202_of_a_pending_revision(client):

@@ -348,7 +348,7 @@ def test_a_record_links_to_what_concerns_it(schema, detail, name, target, parame
 
 @pytest.mark.slow  # a crawl along every OpenAPI link
 def test_following_every_link_from_the_first_records_of_each_list_finds_records(client, schema):
-    """On the article's data: from each list's first ten records (reached by its "first"
+    """On the article's data: from each list's first twenty records (reached by its "first"
     link's key), every link whose value a record has (not null) answers 200, and each link
     leads to a record, or to a list that is not empty, from at least one of them."""
     operations_by_id = by_operation_id(schema)
@@ -361,7 +361,7 @@ def test_following_every_link_from_the_first_records_of_each_list_finds_records(
             continue
         (parameter,) = first["parameters"]
         key = parameter.removeprefix("path.")
-        for item in client.get(path, {"page_size": 10}).json()["results"]:
+        for item in client.get(path, {"page_size": 20}).json()["results"]:
             record = client.get(detail_path.replace(f"{{{key}}}", str(item[key]))).json()
             for name, link in outgoing.items():
                 target_path, _, _ = operations_by_id[link["operationId"]]

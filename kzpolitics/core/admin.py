@@ -39,7 +39,10 @@ class SourceAdmin(KeyCheckedAdminMixin, EditorialAdmin):
             "Publication",
             {"fields": ("container", "issue", "publisher", "place", *date_columns("date"), "url")},
         ),
-        ("In the founding article", {"fields": ("reference_text", "footnotes", "note")}),
+        (
+            "In the founding article",
+            {"fields": ("reference_text", "footnotes", "public_note", "note")},
+        ),
         ("Derived", {"fields": ("date_earliest", "date_latest", "updated_at")}),
     )
 
@@ -74,6 +77,7 @@ class CitationAdmin(ImportExportAdminMixin, KeyCheckedAdminMixin, EditorialAdmin
         "section",
         "quote",
         "via",
+        "public_note",
         "note",
     )
 
@@ -93,7 +97,7 @@ class CitationAdmin(ImportExportAdminMixin, KeyCheckedAdminMixin, EditorialAdmin
 
 class PersonNameInline(CitedRowInline):
     model = PersonName
-    fields = ("name", "kind", "note", "citations_count")
+    fields = ("name", "kind", "public_note", "note", "citations_count")
 
 
 @admin.register(Person)
@@ -102,7 +106,7 @@ class PersonAdmin(ImportExportAdminMixin, CitedAdmin):
     list_display = ("name", "slug", "citations_count", "updated_at")
     search_fields = ("name", "names__name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    fields = ("slug", "name", "description", "note", "updated_at")
+    fields = ("slug", "name", "description", "public_note", "note", "updated_at")
     inlines = (PersonNameInline, CitationInline)
 
 
@@ -117,7 +121,15 @@ class PersonNameAdmin(CitedAdmin):
 
 class PlaceNameInline(CitedRowInline):
     model = PlaceName
-    fields = ("name", "kind", "language", *date_columns("start", "end"), "citations_count")
+    fields = (
+        "name",
+        "kind",
+        "language",
+        *date_columns("start", "end"),
+        "public_note",
+        "note",
+        "citations_count",
+    )
 
 
 @admin.register(Place)
@@ -128,7 +140,7 @@ class PlaceAdmin(CitedAdmin):
     autocomplete_fields = ("parent",)
     prepopulated_fields = {"slug": ("name",)}
     list_select_related = ("parent",)
-    fields = ("slug", "name", "kind", "parent", "note", "updated_at")
+    fields = ("slug", "name", "kind", "parent", "public_note", "note", "updated_at")
     inlines = (PlaceNameInline, CitationInline)
 
 
@@ -152,7 +164,7 @@ class EventAdmin(CitedAdmin):
     ordering = ("date_earliest",)
     fieldsets = (
         (None, {"fields": ("slug", "kind", "title", *date_columns("date"), "place")}),
-        ("What happened", {"fields": ("summary", "people", "note")}),
+        ("What happened", {"fields": ("summary", "people", "public_note", "note")}),
         ("Derived", {"fields": ("date_earliest", "date_latest", "updated_at")}),
     )
 

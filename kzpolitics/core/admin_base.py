@@ -190,7 +190,17 @@ class KeyCheckedTabularInline(KeyCheckedAdminMixin, admin.TabularInline):
 class CitationInline(EditorialInlineMixin, PreloadedAutocompleteMixin, GenericTabularInline):
     model = Citation
     extra = 1
-    fields = ("field", "source", "pages", "footnote", "section", "quote", "via", "note")
+    fields = (
+        "field",
+        "source",
+        "pages",
+        "footnote",
+        "section",
+        "quote",
+        "via",
+        "public_note",
+        "note",
+    )
     autocomplete_fields = ("source", "via")
     verbose_name_plural = "Citations (leave “field” empty to back the whole record)"
 

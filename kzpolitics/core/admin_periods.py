@@ -18,5 +18,5 @@ class PeriodAdmin(CitedAdmin):
     ordering = ("start_year", "end_year")
     fieldsets = (
         (None, {"fields": ("slug", "label", "start_year", "end_year", "title")}),
-        ("What happened", {"fields": ("summary", "note", "updated_at")}),
+        ("What happened", {"fields": ("summary", "public_note", "note", "updated_at")}),
     )

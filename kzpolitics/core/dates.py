@@ -3,7 +3,8 @@
 The article dates things as "Late in May 1990" or "the spring of 1994". A model declares such
 a date once, ``founded = UncertainDate("founded")``, and gets four columns:
 
-- ``founded_text``: the wording shown to readers,
+- ``founded_text``: the source's wording (pages print a phrase made from the EDTF value, see
+  ``date_phrases``, with this wording in its tooltip),
 - ``founded_edtf``: the Library of Congress EDTF value (validated by the ``edtf`` package),
 - ``founded_earliest`` / ``founded_latest``: real dates derived from the EDTF value on save,
   for sorting and filtering (never compare partial dates as strings).
@@ -398,6 +399,15 @@ def first_day(name: str):
 def last_day(name: str):
     """What breaks ties of ``first_day``: its latest day, else its earliest, else UNDATED."""
     return Coalesce(f"{name}_latest", f"{name}_earliest", Value(UNDATED))
+
+
+def reading_order(name: str) -> tuple:
+    """The order of a list read as a chronology (elections, legal acts): by the day each date
+    is over by (``last_day``), then by ``first_day``. A date known only to its year comes after
+    what is known to a day within it (the 1999 Majilis election after the presidential
+    election of 10 January 1999), and one known only to be “by the fall of 1998” in 1998;
+    ordering by the earliest day alone would put every year-only date on its 1 January."""
+    return (last_day(name).asc(), first_day(name).asc())
 
 
 def dated(name: str) -> Q:

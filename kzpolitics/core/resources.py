@@ -325,7 +325,7 @@ class PersonResource(RecordResource):
     class Meta:
         model = Person
         import_id_fields = ("slug",)
-        fields = ("slug", "name", "description", "note", "status", "version")
+        fields = ("slug", "name", "description", "public_note", "note", "status", "version")
 
 
 class CitationResource(RecordResource):
@@ -352,6 +352,7 @@ class CitationResource(RecordResource):
             "section",
             "quote",
             "via",
+            "public_note",
             "note",
             "status",
             "version",

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import InvalidPage
-from django.db import connections
 from django.db.models import Q
 from rest_framework import filters, renderers
 from rest_framework.exceptions import NotFound, ValidationError
@@ -22,6 +21,7 @@ from rest_framework.pagination import PageNumberPagination
 
 from kzpolitics.core.cells import safe_cell
 from kzpolitics.core.models import Status, public_condition, required_links
+from kzpolitics.core.search import RANK, search
 
 MAX_PAGE_SIZE = 500
 
@@ -71,7 +71,10 @@ class StrictOrderingFilter(filters.OrderingFilter):
     def get_ordering(self, request, queryset, view):
         raw = request.query_params.get(self.ordering_param)
         if raw is None:
-            return self.get_default_ordering(view)
+            default = self.get_default_ordering(view)
+            if NameSearchFilter.searching(request, view):  # the best matches first
+                return [RANK, *(default or queryset.query.order_by)]
+            return default
         terms = [term.strip() for term in raw.split(",") if term.strip()]
         valid = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
         # One leading "-" reverses; lstrip("-") let "--name" through to order_by(): a 500.
@@ -95,12 +98,17 @@ class StrictOrderingFilter(filters.OrderingFilter):
 
 
 class NameSearchFilter(filters.SearchFilter):
-    """``?search=``: every word must match one of the view's search fields (any name variant).
-
-    On PostgreSQL a word also matches names spelled a little differently (trigram word
-    similarity), so “Nazarbayev” finds “Nazarbaev” even without a recorded variant. Each
-    field is matched on its own (``matching``), so that its trigram index serves it.
+    """``?search=``: every word must match one of the view's search fields (any name variant),
+    through the site's one search service (``kzpolitics.core.search``): spellings,
+    transliterations, Cyrillic and a letter's typo forgiven in names and titles; the records
+    ranked (exact name, then prefix, then the rest), which ``StrictOrderingFilter`` keeps
+    unless ``?ordering=`` is given.
     """
+
+    @classmethod
+    def searching(cls, request, view) -> bool:
+        """Whether the request searches the view's records (they are then ranked)."""
+        return bool(getattr(view, "search_fields", ()) and cls().get_search_terms(request))
 
     def filter_queryset(self, request, queryset, view):
         terms = self.get_search_terms(request)
@@ -109,45 +117,8 @@ class NameSearchFilter(filters.SearchFilter):
             return queryset
         if len(" ".join(terms)) > 200:
             raise ValidationError({"search": "At most 200 characters."})
-        fuzzy = getattr(view, "fuzzy_search_fields", ())
-        for term in terms:
-            queryset = matching(queryset, term, fields, fuzzy=fuzzy)
-        return queryset
-
-
-FUZZY_MIN_LENGTH = 4  # shorter words are alike to too many names to be worth the guess
-
-
-def matching(queryset, text: str, fields, fuzzy=(), also=(), public: bool = True):
-    """The records of ``queryset`` one of whose ``fields`` (``name``, ``names__name``)
-    contains ``text`` in any case, or on PostgreSQL one of whose ``fuzzy`` fields holds a word
-    spelt like it; and those whose ids the querysets in ``also`` give.
-
-    Each field is matched in a query of its own, of its own table, and the record ids they
-    find are joined (``pk IN (... UNION ...)``): that is what lets each use its trigram index
-    (migrations ``*_trigram_search``). One condition ORing fields of joined tables (a name
-    OR a variant name) can use no index: the database must join every row to test it.
-
-    With ``public`` (the default), a field of related rows matches only through rows the
-    public may see (a draft variant name, or the name of a draft place an event is at, does
-    not make a record match); ``queryset`` itself says which records are searched
-    (``published()`` for the public). ``public=False`` is an editor's preview.
-    """
-    model = queryset.model
-    postgres = connections[queryset.db].vendor == "postgresql"
-    lookups = [f"{field}__icontains" for field in fields]
-    if postgres and len(text) >= FUZZY_MIN_LENGTH:
-        lookups += [f"{field}__trigram_word_similar" for field in fuzzy]
-    found = [
-        model._base_manager.filter(
-            Q(**{lookup: text}) & (public_along(model, lookup) if public else Q())
-        )
-        .order_by()
-        .values("pk")
-        for lookup in lookups
-    ]
-    found += [ids.order_by() for ids in also]
-    return queryset.filter(pk__in=found[0].union(*found[1:]))
+        # Ordered by the StrictOrderingFilter, which comes next: by rank, or as asked.
+        return search(queryset, terms, fields, rank=False)
 
 
 def public_along(model, lookup: str) -> Q:

@@ -31,7 +31,11 @@ RECORD_HELP = {
     "id": {"help_text": "The record's numeric id."},
     "updated_at": {"help_text": "When the record last changed (ISO 8601)."},
 }
-NOTE_HELP = {"help_text": "Editorial remarks and doubts."}
+# Only the note for readers is published: the editors' internal note never leaves the admin.
+NOTE_HELP = {
+    "help_text": "A note for readers, in plain English: how a date or a name is read, a doubt "
+    "about a figure. Empty when there is none."
+}
 
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
@@ -218,10 +222,10 @@ class PlaceNameSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlaceName
-        fields = ("name", "kind", "language", "start", "end", "note", "citations")
+        fields = ("name", "kind", "language", "start", "end", "public_note", "citations")
         extra_kwargs = {
             "kind": {"help_text": "Official, former, translated or variant name."},
-            "note": NOTE_HELP,
+            "public_note": NOTE_HELP,
         }
 
 
@@ -340,7 +344,7 @@ class SourceSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "address",
             "reference_text",
             "footnotes",
-            "note",
+            "public_note",
             "updated_at",
             "cited_by",
         )
@@ -376,7 +380,7 @@ class FlatCitationSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "section",
             "quote",
             "via",
-            "note",
+            "public_note",
             "locator",
             "updated_at",
         )

@@ -85,7 +85,7 @@ class EventSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "date",
             "place",
             "summary",
-            "note",
+            "public_note",
             "organizations",
             "people",
             "elections",
@@ -98,7 +98,7 @@ class EventSerializer(ModelCleanMixin, serializers.ModelSerializer):
             **RECORD_HELP,
             "kind": {"help_text": "What sort of event."},
             "title": {"help_text": "What happened, in a few words."},
-            "note": NOTE_HELP,
+            "public_note": NOTE_HELP,
         }
 
 
@@ -146,7 +146,6 @@ class PlaceViewSet(RecordViewSet):
     serializer_class = PlaceSerializer
     filterset_class = PlaceFilter
     search_fields = ("name", "names__name", "slug")
-    fuzzy_search_fields = ("name", "names__name")
     ordering_fields = ("name", "kind", "updated_at")
     ordering = ("name",)
     queryset = Place.objects.all()
@@ -231,7 +230,7 @@ class CitationViewSet(RecordViewSet):
 
     lookup_field = "pk"
     serializer_class = CitationWriteSerializer
-    search_fields = ("quote", "field", "note", "source__title", "source__authors")
+    search_fields = ("quote", "field", "public_note", "source__title", "source__authors")
     ordering_fields = ("id", "updated_at", "footnote")
     ordering = ("id",)
     filterset_class = CitationFilter

@@ -30,9 +30,12 @@ FORMAT_HELP = (
 )
 SEARCH_HELP = (
     "Words to find (at most 200 characters in all). A record matches when every word is "
-    "found in one of: {fields}{fuzzy}."
+    "found in one of: {fields}. Names and titles match however they are spelt: in "
+    "Cyrillic, with y or i, kh or h, zh or j, with or without apostrophes and hyphens, and "
+    "with one letter wrong, missing or extra in a word of four letters or more. Without "
+    "?ordering=, the best matches come first: the exact name, then names that begin with "
+    "the words, then the rest."
 )
-FUZZY_HELP = "; on PostgreSQL a name spelled a little differently also matches"
 ORDERING_HELP = (
     "Sort by one or more of {fields}, separated by commas; prefix a field with - to reverse "
     "it (e.g. -{example}). Default: {default}. An unknown field is a 400."
@@ -202,8 +205,7 @@ def describe_parameter(parameter: dict, view) -> None:
         parameter["schema"].update(minimum=1, maximum=paginator.max_page_size)
     elif name == "search" and view is not None:
         fields = ", ".join(f.replace("__", ".") for f in getattr(view, "search_fields", ()))
-        fuzzy = FUZZY_HELP if getattr(view, "fuzzy_search_fields", ()) else ""
-        parameter["description"] = SEARCH_HELP.format(fields=fields, fuzzy=fuzzy)
+        parameter["description"] = SEARCH_HELP.format(fields=fields)
     elif name == "ordering" and view is not None:
         fields = list(getattr(view, "ordering_fields", ()))
         # A list ordered by its QuerySet (ordering = None) is in date order, undated last.

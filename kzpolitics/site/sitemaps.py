@@ -10,7 +10,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from elections.models import Election
-from kzpolitics.core.models import Event, Person, Source
+from kzpolitics.core.models import Event, Person, Place, Source
 from legislation.models import LegalAct
 from parties.models import Organization
 
@@ -29,6 +29,7 @@ class PageSitemap(Sitemap):
             "legislation:act-list",
             "kzpolitics:timeline",
             "kzpolitics:source-list",
+            "kzpolitics:place-list",
         ]
 
     def location(self, item):
@@ -60,4 +61,5 @@ SITEMAPS = {
     "acts": record_sitemap(LegalAct),
     "events": record_sitemap(Event),
     "sources": record_sitemap(Source),
+    "places": record_sitemap(Place),
 }

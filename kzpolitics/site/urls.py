@@ -3,10 +3,11 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.exceptions import NotFound
@@ -21,7 +22,7 @@ from kzpolitics.site.sitemaps import SITEMAPS
 from kzpolitics.site.views.events import EventDetailView
 from kzpolitics.site.views.home import HomeView
 from kzpolitics.site.views.people import PersonDetailView, PersonListView
-from kzpolitics.site.views.places import PlaceDetailView
+from kzpolitics.site.views.places import PlaceDetailView, PlaceListView
 from kzpolitics.site.views.search import SearchView
 from kzpolitics.site.views.sources import SourceDetailView, SourceListView
 from kzpolitics.site.views.timeline import TimelineView
@@ -62,6 +63,14 @@ api_patterns = [
 handler500 = "kzpolitics.site.health.server_error"
 
 
+class FaviconRedirect(RedirectView):
+    """/favicon.ico, which browsers ask for unbidden, is the static icon (its address, hashed
+    or not, is known only once static files are set up: asked at request time)."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("kzpolitics/favicon.ico")
+
+
 def read_only(view):
     """A public view that answers GET and HEAD only: 405 (``Allow: GET, HEAD``) for every
     other method, OPTIONS included, whatever the data holds. It changes nothing, so CSRF's
@@ -83,6 +92,12 @@ urlpatterns = [
         name="sitemap",
     ),
     path("changes.atom", read_only(ChangesFeed()), name="changes-feed"),
+    # Browsers ask for /favicon.ico whatever the page links: send them to the static file.
+    path(
+        "favicon.ico",
+        read_only(FaviconRedirect.as_view()),
+        name="favicon",
+    ),
     path(
         "robots.txt",
         read_only(TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
@@ -107,6 +122,7 @@ urlpatterns = [
                         name="source-detail",
                     ),
                     path("events/<slug:slug>/", EventDetailView.as_view(), name="event-detail"),
+                    path("places/", PlaceListView.as_view(), name="place-list"),
                     path("places/<slug:slug>/", PlaceDetailView.as_view(), name="place-detail"),
                     path("timeline/", TimelineView.as_view(), name="timeline"),
                     path("search/", SearchView.as_view(), name="search"),

@@ -20,8 +20,8 @@ Rows are inserted with ``bulk_create`` (no per-row ``save()``, no signals, so no
 and one data-version touch at the end), but hold what ``save()`` would have stored: status
 published, version 1, timestamps, every uncertain date's earliest and latest day (computed by
 the fields' own ``pre_save`` with :func:`kzpolitics.core.dates.bounds`) and ``record_published`` on
-citations. No model keeps denormalised search text or a search index column of its own, so
-there is nothing else to fill.
+citations. The search keys (``kzpolitics.core.search.SearchKeyField``) are filled by their
+fields' own ``pre_save`` too, which ``bulk_create`` calls, so there is nothing else to fill.
 
 It is a tool of the checkout, not part of the site: ``manage.py seed_synthetic`` imports it
 only when it runs, and the words it draws from are the JSON files of ``data/``.

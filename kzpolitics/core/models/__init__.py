@@ -18,6 +18,12 @@ from kzpolitics.core.models.events import (
     Event,
     EventQuerySet,
 )
+from kzpolitics.core.models.notes import (
+    InternalNoteField,
+    internal_note_field,
+    is_internal,
+    public_note_field,
+)
 from kzpolitics.core.models.people import (
     Person,
     PersonName,
@@ -51,6 +57,10 @@ from kzpolitics.core.models.revisions import (
 
 __all__ = [
     "content_apps",
+    "InternalNoteField",
+    "internal_note_field",
+    "is_internal",
+    "public_note_field",
     "content_models",
     "Status",
     "RecordQuerySet",

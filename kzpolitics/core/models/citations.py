@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from kzpolitics.core.date_phrases import date_phrase
 from kzpolitics.core.dates import UncertainDate
+from kzpolitics.core.models.notes import internal_note_field, public_note_field
 from kzpolitics.core.models.records import (
     RecordQuerySet,
     Status,
@@ -21,6 +23,7 @@ from kzpolitics.core.models.records import (
     public_condition,
     published_prefetch,
 )
+from kzpolitics.core.search import SearchKeyField
 
 
 class CitedQuerySet(RecordQuerySet):
@@ -235,6 +238,8 @@ class Source(TimeStamped):
     authors = models.CharField(max_length=300, blank=True, help_text="Authors as printed.")
     editors = models.CharField(max_length=300, blank=True, help_text="Editors as printed.")
     title = models.CharField(max_length=400, help_text="Title of the work as printed.")
+    title_key = SearchKeyField(source="title")
+    authors_key = SearchKeyField(source="authors")
     container = models.CharField(
         max_length=300, blank=True, help_text="Journal or newspaper the item appeared in."
     )
@@ -252,9 +257,8 @@ class Source(TimeStamped):
         validators=[validate_comma_separated_integer_list],
         help_text="The founding article's footnote numbers that name this work, e.g. “1,9”.",
     )
-    note = models.TextField(
-        blank=True, help_text="Editorial remarks, e.g. how “op. cit.” was resolved."
-    )
+    public_note = public_note_field()
+    note = internal_note_field()
 
     # Kinds whose own title a bibliography sets in italics; an article's goes in quotes.
     TITLED_IN_ITALICS = frozenset({Kind.BOOK, Kind.EDITED_VOLUME, Kind.HANDBOOK, Kind.NEWSPAPER})
@@ -311,7 +315,9 @@ class Source(TimeStamped):
         if where:
             parts.append(escape(where))
         if self.date:
-            parts.append(escape(str(self.date)))
+            # A reader's phrase (“2 June 1992”), not the footnote's punctuation.
+            found = date_phrase(self.date)
+            parts.append(escape(found.text if found else str(self.date)))
         text = format_html("{}.", format_html_join(", ", "{}", ((part,) for part in parts)))
         if self.url.lower().startswith(("http://", "https://")):
             text = format_html('{} <a href="{}">{}</a>', text, self.url, self.url)
@@ -397,7 +403,8 @@ class Citation(TimeStamped):
         related_name="via_citations",
         help_text="The work through which this source is known (the article, for its footnotes).",
     )
-    note = models.TextField(blank=True, help_text="Editorial remark on this citation.")
+    public_note = public_note_field()
+    note = internal_note_field()
     record_published = models.BooleanField(
         default=False,
         editable=False,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import F
 from django.urls import reverse
 
-from kzpolitics.core.dates import UncertainDate
+from kzpolitics.core.dates import UncertainDate, first_day, last_day
 from kzpolitics.core.models.citations import Cited, CitedQuerySet
+from kzpolitics.core.models.notes import internal_note_field, public_note_field
 from kzpolitics.core.models.people import Person
 from kzpolitics.core.models.places import Place
+from kzpolitics.core.search import SearchKeyField
 
 
 class EventQuerySet(CitedQuerySet):
@@ -23,7 +24,7 @@ class EventQuerySet(CitedQuerySet):
         return qs
 
     def chronological(self):
-        return self.order_by(F("date_earliest").asc(nulls_last=True), "title", "id")
+        return self.order_by(first_day("date").asc(), last_day("date").asc(), "title", "id")
 
 
 class Event(Cited):
@@ -48,6 +49,7 @@ class Event(Cited):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=300)
+    title_key = SearchKeyField(source="title")
     date = UncertainDate("Date")
     place = models.ForeignKey(
         Place, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
@@ -55,12 +57,14 @@ class Event(Cited):
     summary = models.TextField(blank=True, help_text="What happened, per the sources (cite it).")
     people = models.ManyToManyField(Person, blank=True, related_name="events")
     _history_m2m_fields = ("people",)  # in each version: diffs, reverts, restores include them
-    note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
+    public_note = public_note_field()
+    note = internal_note_field()
 
     objects = EventQuerySet.as_manager()
 
     class Meta:
-        ordering = (F("date_earliest").asc(nulls_last=True), "title", "id")
+        # As the timeline: a date known only to come “by 1996” goes by that day, not last.
+        ordering = (first_day("date").asc(), last_day("date").asc(), "title", "id")
         indexes = [UncertainDate.order_index("date", "event_timeline_idx")]
 
     def __str__(self) -> str:

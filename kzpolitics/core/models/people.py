@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 
 from kzpolitics.core.models.citations import Cited, CitedQuerySet
+from kzpolitics.core.models.notes import internal_note_field, public_note_field
+from kzpolitics.core.search import SearchKeyField, search
 
 
 class PersonQuerySet(CitedQuerySet):
     def matching(self, text: str):
-        """People any of whose names contain the text."""
-        return self.filter(Q(name__icontains=text) | Q(names__name__icontains=text)).distinct()
+        """People any of whose names the public may see match the text (``search``)."""
+        return search(self, text, ("name", "names__name"))
 
 
 class Person(Cited):
@@ -24,10 +25,12 @@ class Person(Cited):
         max_length=120, unique=True, help_text="Stable URL name; never change it."
     )
     name = models.CharField(max_length=200, help_text="The name as the founding article spells it.")
+    name_key = SearchKeyField(source="name")
     description = models.TextField(
         blank=True, help_text="Who they were, as the sources describe them (cite it)."
     )
-    note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
+    public_note = public_note_field()
+    note = internal_note_field()
 
     objects = PersonQuerySet.as_manager()
 
@@ -55,8 +58,10 @@ class PersonName(Cited):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
     name = models.CharField(max_length=200, db_index=True, help_text="The name or spelling.")
+    name_key = SearchKeyField(source="name")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.VARIANT)
-    note = models.TextField(blank=True)
+    public_note = public_note_field()
+    note = internal_note_field()
 
     class Meta:
         ordering = ("person", "kind", "name")

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from kzpolitics.core.models.citations import Cited, CitedQuerySet
+from kzpolitics.core.models.notes import internal_note_field, public_note_field
 
 
 class PeriodQuerySet(CitedQuerySet):
@@ -39,7 +40,8 @@ class Period(Cited):
     summary = models.TextField(
         help_text="One or two sentences on what happened in it, per the article (cite it)."
     )
-    note = models.TextField(blank=True, help_text="Editorial remarks and doubts.")
+    public_note = public_note_field()
+    note = internal_note_field()
 
     objects = PeriodQuerySet.as_manager()
 

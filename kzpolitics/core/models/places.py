@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.db.models import F
 from django.urls import reverse
 
-from kzpolitics.core.dates import UncertainDate
+from kzpolitics.core.dates import UncertainDate, can_share_a_day
 from kzpolitics.core.models.citations import Cited
+from kzpolitics.core.models.notes import internal_note_field, public_note_field
+from kzpolitics.core.models.records import Status
+from kzpolitics.core.search import SearchKeyField
 
 
 class Place(Cited):
@@ -28,6 +33,7 @@ class Place(Cited):
         max_length=120, unique=True, help_text="Stable URL name; never change it."
     )
     name = models.CharField(max_length=200, help_text="The name the site shows.")
+    name_key = SearchKeyField(source="name")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
         "self",
@@ -37,7 +43,8 @@ class Place(Cited):
         related_name="children",
         help_text="The larger place it lies in.",
     )
-    note = models.TextField(blank=True)
+    public_note = public_note_field()
+    note = internal_note_field()
 
     class Meta:
         ordering = ("name", "id")
@@ -48,15 +55,89 @@ class Place(Cited):
     def get_absolute_url(self) -> str:
         return reverse("kzpolitics:place-detail", args=[self.slug])
 
+    def names_in_date_order(self) -> list:
+        """Its names as the view fetched them (published ones, or drafts too in an editor's
+        preview), oldest first (see ``name_date_order``)."""
+        return sorted(self.names.all(), key=name_date_order)
+
+    def name_on(self, when) -> str:
+        """The name it bore on ``when`` (a day or an uncertain date): Akmola on 27 March
+        1993, Astana today. Reads its published names, prefetched where the caller did so
+        (``published_prefetch("names", PlaceName)``)."""
+        kinds = (PlaceName.Kind.OFFICIAL, PlaceName.Kind.FORMER)
+        names = [n for n in self.names.all() if n.status == Status.PUBLISHED]
+        return name_in_use(names, when, kinds, self.name)
+
+
+def span_of(when) -> tuple[datetime.date | None, datetime.date | None]:
+    """A day or an uncertain date (anything with ``earliest`` and ``latest``) as its first
+    and last possible days."""
+    if isinstance(when, datetime.date):
+        return when, when
+    return getattr(when, "earliest", None), getattr(when, "latest", None)
+
+
+def name_date_order(name) -> tuple:
+    """A sort key putting names in the order they were borne: by the first day any of their
+    dates gives; an undated former name before every dated one, any other undated name
+    (today's, a variant) after them."""
+    day = name.start_earliest or name.start_latest or name.end_earliest or name.end_latest
+    if day is None:
+        day = datetime.date.min if name.kind == "former" else datetime.date.max
+    return day, name.name
+
+
+def name_in_use(names, when, kinds, fallback: str) -> str:
+    """Which of ``names`` (rows of a NameInUse model) something bore on ``when``: a day or an
+    uncertain date. Only names of ``kinds`` with a dated start or end count (an undated name
+    says nothing of when it was used). A name certainly in use over the whole of ``when``
+    wins; otherwise, of the names that may have been in use, those certainly begun by its
+    last day, the most recently begun. With none, or no date, ``fallback`` (today's name)."""
+    first, last = span_of(when)
+    if first is None and last is None:
+        return fallback
+    dated = [
+        n
+        for n in names
+        if n.kind in kinds
+        and (n.start_earliest or n.start_latest or n.end_earliest or n.end_latest)
+    ]
+    possible = [
+        n for n in dated if can_share_a_day((n.start_earliest, n.end_latest), (first, last))
+    ]
+
+    # A side with no date at all is open (in use since ever, or still); a side dated only
+    # on its other bound (“by December 1988”, “/1988-12”) is certain only beyond it.
+    def begun(n, day) -> bool:
+        if n.start_earliest is None and n.start_latest is None:
+            return True
+        return day is not None and n.start_latest is not None and n.start_latest <= day
+
+    def lasting(n, day) -> bool:
+        if n.end_earliest is None and n.end_latest is None:
+            return True
+        return day is not None and n.end_earliest is not None and n.end_earliest >= day
+
+    def newest(n):
+        return n.start_latest or n.start_earliest or datetime.date.min
+
+    whole = [n for n in possible if begun(n, first) and lasting(n, last)]
+    if whole:
+        return max(whole, key=newest).name
+    started = [n for n in possible if begun(n, last)]
+    return max(started, key=newest).name if started else fallback
+
 
 class NameInUse(Cited):
     """A name something bore, with its kind, language and the period it was in use."""
 
     name = models.CharField(max_length=300, db_index=True, help_text="The name as written.")
+    name_key = SearchKeyField(source="name")
     language = models.CharField(max_length=40, blank=True, help_text="e.g. Kazakh, Russian.")
     start = UncertainDate("In use from")
     end = UncertainDate("In use until")
-    note = models.TextField(blank=True)
+    public_note = public_note_field()
+    note = internal_note_field()
 
     class Meta:
         abstract = True

@@ -20,7 +20,16 @@ from parties.models import Organization
 
 ARTICLE_SLUG = "babak-kazakhstan-multiparty-system"
 HISTORY_REASON = "Loaded from the article's reviewed data (fixtures/)"
-CITATION_KEYS = {"field", "source", "pages", "footnote", "section", "quote", "note"}
+CITATION_KEYS = {
+    "field",
+    "source",
+    "pages",
+    "footnote",
+    "section",
+    "quote",
+    "note",
+    "public_note",
+}
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
 
@@ -197,6 +206,7 @@ class LoaderBase:
                 quote=quote,
                 via=via,
                 note=item.get("note") or "",
+                public_note=item.get("public_note") or "",
             )
             citation.full_clean(exclude=("content_type", "object_id"))
             self.publish(citation)

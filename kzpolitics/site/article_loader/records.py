@@ -44,6 +44,7 @@ class RecordLoaders(LoaderBase):
             "url",
             "reference_text",
             "note",
+            "public_note",
         )
         self.check_keys(entry, {"slug", "date", "footnotes", *plain})
         obj = self.upsert(Source, entry.get("slug"))
@@ -53,9 +54,11 @@ class RecordLoaders(LoaderBase):
         self.sources[obj.slug] = obj
 
     def load_place(self, entry: dict) -> None:
-        self.check_keys(entry, {"slug", "kind", "name", "parent", "names", "note", "citations"})
+        self.check_keys(
+            entry, {"slug", "kind", "name", "parent", "names", "note", "public_note", "citations"}
+        )
         obj = self.upsert(Place, entry.get("slug"))
-        self.assign(obj, entry, ("kind", "name", "note"))
+        self.assign(obj, entry, ("kind", "name", "note", "public_note"))
         self.save(obj)
         self.places[obj.slug] = obj
         self.cite(obj, entry.get("citations"))
@@ -64,11 +67,13 @@ class RecordLoaders(LoaderBase):
         def build(item, where):
             self.check_keys(
                 item,
-                {"name", "kind", "language", "start", "end", "note", "citations"},
+                {"name", "kind", "language", "start", "end", "note", "public_note", "citations"},
                 where,
             )
             row = PlaceName(place=obj)
-            self.assign(row, item, ("name", "kind", "language", "note"), ("start", "end"))
+            self.assign(
+                row, item, ("name", "kind", "language", "note", "public_note"), ("start", "end")
+            )
             self.save(row)
             return row
 
@@ -82,10 +87,11 @@ class RecordLoaders(LoaderBase):
 
     def load_person(self, entry: dict) -> None:
         self.check_keys(
-            entry, {"slug", "name", "description", "names", "roles", "note", "citations"}
+            entry,
+            {"slug", "name", "description", "names", "roles", "note", "public_note", "citations"},
         )
         obj = self.upsert(Person, entry.get("slug"))
-        self.assign(obj, entry, ("name", "description", "note"))
+        self.assign(obj, entry, ("name", "description", "note", "public_note"))
         self.save(obj)
         self.people[obj.slug] = obj
         self.cite(obj, entry.get("citations"))
@@ -93,16 +99,18 @@ class RecordLoaders(LoaderBase):
         obj.roles.filter(organization__isnull=True).delete()
 
         def build_name(item, where):
-            self.check_keys(item, {"name", "kind", "note", "citations"}, where)
+            self.check_keys(item, {"name", "kind", "note", "public_note", "citations"}, where)
             row = PersonName(person=obj)
-            self.assign(row, item, ("name", "kind", "note"))
+            self.assign(row, item, ("name", "kind", "note", "public_note"))
             self.save(row)
             return row
 
         def build_role(item, where):
-            self.check_keys(item, {"title", "kind", "start", "end", "note", "citations"}, where)
+            self.check_keys(
+                item, {"title", "kind", "start", "end", "note", "public_note", "citations"}, where
+            )
             row = Role(person=obj)
-            self.assign(row, item, ("title", "kind", "note"), ("start", "end"))
+            self.assign(row, item, ("title", "kind", "note", "public_note"), ("start", "end"))
             self.save(row)
             return row
 
@@ -111,7 +119,16 @@ class RecordLoaders(LoaderBase):
 
     # -- parties -------------------------------------------------------------------------------
 
-    ORG_PLAIN = ("kind", "name", "aims", "ideology", "social_base", "summary", "note")
+    ORG_PLAIN = (
+        "kind",
+        "name",
+        "aims",
+        "ideology",
+        "social_base",
+        "summary",
+        "note",
+        "public_note",
+    )
     ORG_ROWS = ("names", "stances", "membership", "roles", "relations")
 
     def load_organization(self, entry: dict) -> None:
@@ -144,10 +161,14 @@ class RecordLoaders(LoaderBase):
 
         def build_name(item, where):
             self.check_keys(
-                item, {"name", "kind", "language", "start", "end", "note", "citations"}, where
+                item,
+                {"name", "kind", "language", "start", "end", "note", "public_note", "citations"},
+                where,
             )
             row = OrganizationName(organization=obj)
-            self.assign(row, item, ("name", "kind", "language", "note"), ("start", "end"))
+            self.assign(
+                row, item, ("name", "kind", "language", "note", "public_note"), ("start", "end")
+            )
             self.save(row)
             return row
 
@@ -171,23 +192,27 @@ class RecordLoaders(LoaderBase):
 
         def build_role(item, where):
             self.check_keys(
-                item, {"person", "title", "kind", "start", "end", "note", "citations"}, where
+                item,
+                {"person", "title", "kind", "start", "end", "note", "public_note", "citations"},
+                where,
             )
             person = self.ref(self.people, item.get("person"), "person")
             if person is None:
                 return None
             row = Role(person=person, organization=obj)
-            self.assign(row, item, ("title", "kind", "note"), ("start", "end"))
+            self.assign(row, item, ("title", "kind", "note", "public_note"), ("start", "end"))
             self.save(row)
             return row
 
         def build_relation(item, where):
-            self.check_keys(item, {"kind", "to", "date", "end", "note", "citations"}, where)
+            self.check_keys(
+                item, {"kind", "to", "date", "end", "note", "public_note", "citations"}, where
+            )
             other = self.ref(self.organizations, item.get("to"), "organization")
             if other is None:
                 return None
             row = Relation(subject=obj, object=other)
-            self.assign(row, item, ("kind", "note"), ("date", "end"))
+            self.assign(row, item, ("kind", "note", "public_note"), ("date", "end"))
             self.save(row)
             return row
 
@@ -208,6 +233,7 @@ class RecordLoaders(LoaderBase):
             "seats_total",
             "summary",
             "note",
+            "public_note",
         )
         self.check_keys(entry, {"slug", "date", "rounds", "results", "citations", *plain})
         obj = self.upsert(Election, entry.get("slug"))
@@ -226,7 +252,7 @@ class RecordLoaders(LoaderBase):
             return row
 
         def build_result(item, where):
-            plain = ("tier", "seats", "seats_of", "vote_share", "wording", "note")
+            plain = ("tier", "seats", "seats_of", "vote_share", "wording", "note", "public_note")
             self.check_keys(item, {"organization", "person", "round", "citations", *plain}, where)
             row = Result(election=obj)
             self.assign(row, item, plain)
@@ -247,7 +273,7 @@ class RecordLoaders(LoaderBase):
     # -- legislation ---------------------------------------------------------------------------
 
     def load_act(self, entry: dict) -> None:
-        plain = ("jurisdiction", "kind", "title", "summary", "note")
+        plain = ("jurisdiction", "kind", "title", "summary", "note", "public_note")
         self.check_keys(entry, {"slug", "adopted", "body", "provisions", "citations", *plain})
         obj = self.upsert(LegalAct, entry.get("slug"))
         self.assign(obj, entry, plain, ("adopted",))
@@ -270,7 +296,8 @@ class RecordLoaders(LoaderBase):
 
     def load_registration(self, entry: dict) -> None:
         self.check_keys(
-            entry, {"organization", "act", "decision", "date", "body", "note", "citations"}
+            entry,
+            {"organization", "act", "decision", "date", "body", "note", "public_note", "citations"},
         )
         organization = self.ref(self.organizations, entry.get("organization"), "organization")
         if organization is None:
@@ -281,7 +308,7 @@ class RecordLoaders(LoaderBase):
             ).delete()
             self._registrations_cleared = True
         obj = RegistrationDecision(organization=organization)
-        self.assign(obj, entry, ("decision", "note"), ("date",))
+        self.assign(obj, entry, ("decision", "note", "public_note"), ("date",))
         obj.act = self.ref(self.acts, entry.get("act"), "act")
         obj.body = self.ref(self.organizations, entry.get("body"), "organization")
         self.save(obj)
@@ -290,7 +317,7 @@ class RecordLoaders(LoaderBase):
     # -- events --------------------------------------------------------------------------------
 
     def load_event(self, entry: dict) -> None:
-        plain = ("kind", "title", "summary", "note")
+        plain = ("kind", "title", "summary", "note", "public_note")
         links = ("organizations", "people", "elections", "acts")
         self.check_keys(entry, {"slug", "date", "place", "citations", *plain, *links})
         obj = self.upsert(Event, entry.get("slug"))
@@ -311,7 +338,7 @@ class RecordLoaders(LoaderBase):
     # -- periods -------------------------------------------------------------------------------
 
     def load_period(self, entry: dict) -> None:
-        plain = ("label", "start_year", "end_year", "title", "summary", "note")
+        plain = ("label", "start_year", "end_year", "title", "summary", "note", "public_note")
         self.check_keys(entry, {"slug", "citations", *plain})
         obj = self.upsert(Period, entry.get("slug"))
         self.assign(obj, entry, plain)

@@ -16,15 +16,18 @@ from kzpolitics.core.models import (
     Event,
     TimeStamped,
     content_models,
+    is_internal,
     public_condition,
     required_links,
 )
 from kzpolitics.core.resources import has_slug
+from kzpolitics.core.search import SearchKeyField
 
 # Bump when the files' layout or what they hold changes: it is part of the ETag and of the
 # kept files' names, so no file built before is served again. 2: public rows only. 3: a
-# table for every kind of record, found by its base class (periods.csv).
-FORMAT_VERSION = "3"
+# table for every kind of record, found by its base class (periods.csv). 4: the readers'
+# public_note, not the editors' internal note.
+FORMAT_VERSION = "4"
 JSON_DUMP = "kzpolitics.json"
 DESCRIPTOR = "datapackage.json"
 
@@ -254,8 +257,14 @@ TIMESTAMPS = {
 
 
 def ordered_fields(model) -> list[models.Field]:
-    """The concrete fields, the record's own first and its timestamps last."""
-    fields = model._meta.concrete_fields
+    """The concrete fields the public may read (not the editors' internal notes, nor the
+    search keys, which only repeat a name folded for matching), the record's own first and
+    its timestamps last."""
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not is_internal(f) and not isinstance(f, SearchKeyField)
+    ]
     return [f for f in fields if f.name not in TIMESTAMPS] + [
         f for f in fields if f.name in TIMESTAMPS
     ]

@@ -36,6 +36,7 @@ from .tables import (
     Table,
     columns,
     link_columns,
+    ordered_fields,
     shown_links,
 )
 
@@ -206,7 +207,7 @@ class Exporter:
         """Write the table's CSV; yield each record as a JSON dump entry on the way."""
         model = table.model
         cols = columns(table)
-        concrete = [f for f in model._meta.concrete_fields if not f.primary_key]
+        concrete = [f for f in ordered_fields(model) if not f.primary_key]
         lookups = {"pk", *(c.lookup for c in cols if c.lookup)}
         lookups.update(f.attname for f in concrete)
         type_id = {name: pk for pk, name in type_names.items()}.get(table.label)

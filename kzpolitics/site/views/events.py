@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.views.generic import DetailView
 
 from elections.models import Election
-from kzpolitics.core.models import Event, Person, Place, published_prefetch
+from kzpolitics.core.models import Event, Person, Place, PlaceName, published_prefetch
 from kzpolitics.core.views_base import PublicPageMixin
 from legislation.models import LegalAct
-from parties.models import Organization
+from parties.models import Organization, OrganizationName
 
 
 class EventDetailView(PublicPageMixin, DetailView):
@@ -22,8 +22,11 @@ class EventDetailView(PublicPageMixin, DetailView):
             Event.objects.visible(public)
             .prefetch_related(
                 published_prefetch("place", Place, public=public),
+                # Named as they were on the event's date (one query each, not one per name).
+                published_prefetch("place__names", PlaceName, public=public),
                 published_prefetch("people", Person, public=public),
                 published_prefetch("organizations", Organization, public=public),
+                published_prefetch("organizations__names", OrganizationName, public=public),
                 published_prefetch("elections", Election, public=public),
                 published_prefetch("acts", LegalAct, public=public),
             )

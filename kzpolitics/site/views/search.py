@@ -17,7 +17,7 @@ from kzpolitics.core.models import (
     attach_citations,
     published_prefetch,
 )
-from kzpolitics.core.rest import matching
+from kzpolitics.core.search import matched_name, search
 from kzpolitics.core.views_base import PublicPageMixin
 from legislation.models import LegalAct
 from parties.models import Organization, OrganizationName
@@ -28,65 +28,47 @@ LIMIT = 50
 
 
 # Each search reads the records the public may see (``public``; every one for an editor's
-# preview) by their own fields, and through related rows (other names, places) only those the
-# public may see: each such row is matched in its own table, and what it points to joined in
-# by id (``also``), as ``matching`` joins its fields.
+# preview) by their own names, and through related rows (other names, places) only those the
+# public may see: ``search`` (kzpolitics.core.search) matches each in its own table, and joins
+# what it points to by id (``also``).
 
-
-def names_matching(name_model, owner: str, text: str, public: bool = True):
-    """The ids of the records (``owner``, the name's link to its record) that a name of
-    ``name_model`` the public may see contains the text in."""
-    return name_model.objects.visible(public).filter(name__icontains=text).values(owner)
+NAMES = ("name", "names__name")
 
 
 def places_matching(text: str, public: bool = True):
-    """Places any of whose names contain the text (Almaty finds Alma Ata)."""
-    other_names = names_matching(PlaceName, "place", text, public)
-    return matching(
-        Place.objects.visible(public), text, ("name",), also=[other_names], public=public
-    )
+    """Places any of whose names match the text (Almaty finds Alma Ata), best matches first."""
+    return search(Place.objects.visible(public), text, NAMES, public=public)
 
 
 def events_matching(text: str, places, public: bool = True):
-    """Events whose title or summary contains the text, or that happened at the places (ids
-    of places the public may see)."""
+    """Events whose title or summary matches the text, or that happened at the places (ids
+    of places the public may see); best matches first, then in date order."""
     at_places = Event.objects.visible(public).filter(place__in=places).values("pk")
-    return matching(
-        Event.objects.visible(public), text, ("title", "summary"), also=[at_places], public=public
+    return search(
+        Event.objects.visible(public).chronological(),
+        text,
+        ("title", "summary"),
+        also=[at_places],
+        public=public,
     )
 
 
 def organizations_matching(text: str, places, public: bool = True):
     """Organizations by any of their names, or founded at the places (ids of places the
-    public may see)."""
-    other_names = names_matching(OrganizationName, "organization", text, public)
+    public may see); best matches first."""
     founded_there = Organization.objects.visible(public).filter(founding_place__in=places)
-    return matching(
+    return search(
         Organization.objects.visible(public),
         text,
-        ("name",),
-        also=[other_names, founded_there.values("pk")],
+        NAMES,
+        also=[founded_there.values("pk")],
         public=public,
     )
 
 
 def people_matching(text: str, public: bool = True):
-    """People by any of their names or spellings."""
-    other_names = names_matching(PersonName, "person", text, public)
-    return matching(
-        Person.objects.visible(public), text, ("name",), also=[other_names], public=public
-    )
-
-
-def matched_name(record, text: str) -> str:
-    """The variant name that matched, where the record's own name does not contain the text."""
-    needle = text.casefold()
-    if needle in record.name.casefold():
-        return ""
-    for name in record.names.all():
-        if needle in name.name.casefold():
-            return name.name
-    return ""
+    """People by any of their names or spellings, best matches first."""
+    return search(Person.objects.visible(public), text, NAMES, public=public)
 
 
 class SearchView(PublicPageMixin, TemplateView):
@@ -122,12 +104,10 @@ class SearchView(PublicPageMixin, TemplateView):
         place_ids = [p.pk for p in places]
 
         organizations = list(
-            organizations_matching(query, place_ids, public)
-            .prefetch_related(
+            organizations_matching(query, place_ids, public).prefetch_related(
                 published_prefetch("founding_place", Place, public=public),
                 published_prefetch("names", OrganizationName, public=public),
-            )
-            .order_by("name", "pk")[: LIMIT + 1]
+            )[: LIMIT + 1]
         )
         for org in organizations:
             org.matched = matched_name(org, query)
@@ -142,24 +122,30 @@ class SearchView(PublicPageMixin, TemplateView):
         for place in places:
             place.matched = matched_name(place, query)
         events = list(
-            events_matching(query, place_ids, public)
-            .prefetch_related(published_prefetch("place", Place, public=public))
-            .chronological()[: LIMIT + 1]
+            events_matching(query, place_ids, public).prefetch_related(
+                published_prefetch("place", Place, public=public)
+            )[: LIMIT + 1]
         )
         elections = list(
-            matching(Election.objects.visible(public), query, ("name", "summary")).chronological()[
-                : LIMIT + 1
-            ]
+            search(
+                Election.objects.visible(public).chronological(),
+                query,
+                ("name", "summary"),
+                public=public,
+            )[: LIMIT + 1]
         )
         acts = list(
-            matching(LegalAct.objects.visible(public), query, ("title", "summary")).chronological()[
-                : LIMIT + 1
-            ]
+            search(
+                LegalAct.objects.visible(public).chronological(),
+                query,
+                ("title", "summary"),
+                public=public,
+            )[: LIMIT + 1]
         )
         # The footnotes of all three kinds in one query.
         attach_citations([*events[:LIMIT], *elections[:LIMIT], *acts[:LIMIT]], public=public)
         sources = list(
-            matching(
+            search(
                 Source.objects.visible(public),
                 query,
                 ("title", "authors", "editors", "container"),
