@@ -26,7 +26,7 @@ from edtf.parser import parser_classes as edtf_classes
 
 from kzpolitics.core.dates import EDTF_MAX_LENGTH, invalid_edtf, parse
 
-MONTHS = [
+MONTHS = (
     "January",
     "February",
     "March",
@@ -39,7 +39,7 @@ MONTHS = [
     "October",
     "November",
     "December",
-]
+)
 
 # The EDTF sub-year groupings (codes 21-41, as the edtf package reads them): what each is
 # called in a phrase. Hemisphere seasons (25-32) read as plain seasons: the site's places are
@@ -503,21 +503,10 @@ RELATIONAL = frozenset(
         "some",
     ]
 )
-_LOWER_FIRST = frozenset(
+# Words a wording may begin with that are lower-case inside a sentence: the relational ones
+# and these.
+_LOWER_FIRST = RELATIONAL | frozenset(
     [
-        "after",
-        "before",
-        "by",
-        "since",
-        "from",
-        "until",
-        "till",
-        "following",
-        "during",
-        "soon",
-        "later",
-        "around",
-        "about",
         "early",
         "late",
         "mid",
@@ -525,7 +514,6 @@ _LOWER_FIRST = frozenset(
         "a",
         "that",
         "this",
-        "some",
         "same",
         "spring",
         "summer",
@@ -534,7 +522,6 @@ _LOWER_FIRST = frozenset(
         "winter",
         "beginning",
         "end",
-        "between",
         "at",
     ]
 )

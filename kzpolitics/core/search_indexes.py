@@ -46,11 +46,17 @@ def _indexes(apps, app_label: str, searched):
 def trigram_indexes(app_label: str, searched: list[tuple[str, str, bool]]):
     """A migration operation indexing each ``(model, field, fuzzy)`` of ``app_label`` for
     ``icontains`` (and, where ``fuzzy``, for trigram similarity too)."""
+    return _gin_indexes(lambda apps: _indexes(apps, app_label, searched))
+
+
+def _gin_indexes(indexes):
+    """A migration operation making, on PostgreSQL only, the GIN indexes ``indexes(apps)``
+    names (``(name, expression, table)`` each); undone, it drops them."""
 
     def create(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
-        for name, expression, table in _indexes(apps, app_label, searched):
+        for name, expression, table in indexes(apps):
             schema_editor.execute(
                 f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin ({expression})'
             )
@@ -58,7 +64,7 @@ def trigram_indexes(app_label: str, searched: list[tuple[str, str, bool]]):
     def drop(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
-        for name, _, _ in _indexes(apps, app_label, searched):
+        for name, _, _ in indexes(apps):
             schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
     return migrations.RunPython(create, drop, elidable=False)
@@ -107,22 +113,7 @@ def search_key_indexes(app_label: str, keys: list[tuple[str, str]]):
     """A migration operation indexing each ``(model, search key field)`` of ``app_label`` by
     trigrams, as ``kzpolitics.core.search`` matches it: the key with a space at each end,
     ``LIKE`` a pattern (a word contained, a whole word one letter away)."""
-
-    def create(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for name, expression, table in _key_indexes(apps, app_label, keys):
-            schema_editor.execute(
-                f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin ({expression})'
-            )
-
-    def drop(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for name, _, _ in _key_indexes(apps, app_label, keys):
-            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
-
-    return migrations.RunPython(create, drop, elidable=False)
+    return _gin_indexes(lambda apps: _key_indexes(apps, app_label, keys))
 
 
 def fill_search_keys(app_label: str, keys: list[tuple[str, str]]):

@@ -11,23 +11,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from kzpolitics.core import dates
+from kzpolitics.core.date_phrases import MONTHS
 
 from .rows import FIRST_YEAR, LAST_YEAR
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 SEASONS = (
     ("the spring of", 21),
     ("by the spring of", 21),
