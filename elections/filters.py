@@ -1,6 +1,8 @@
 import django_filters
 
-from kzpolitics.core.filters import DateAfter, DateBefore, RecordFilterSet
+from kzpolitics.core.filters import DateAfter, DateBefore, RecordFilterSet, SlugFilter
+from kzpolitics.core.models import Person
+from parties.models import Organization
 
 from .models import Election, Result
 
@@ -9,8 +11,11 @@ class ElectionFilter(RecordFilterSet):
     kind = django_filters.ChoiceFilter(choices=Election.Kind.choices, help_text="Kind of election.")
     date_after = DateAfter("date")
     date_before = DateBefore("date")
-    party = django_filters.CharFilter(
-        method="filter_party", help_text="Slug of a party with a result in the election."
+    party = SlugFilter(
+        model=Organization,
+        kind_label="organization",
+        method="filter_party",
+        help_text="Slug of a party with a result in the election.",
     )
 
     class Meta:
@@ -25,16 +30,25 @@ class ElectionFilter(RecordFilterSet):
 
 class ResultFilter(RecordFilterSet):
     """The results list holds results the public may see, whose election, party or candidate
-    is published too: given a draft's slug these filters find nothing, as for an unknown one."""
+    is published too: given a draft's slug these filters answer as for an unknown one (a 400)."""
 
-    election = django_filters.CharFilter(
-        field_name="election__slug", help_text="Slug of the election."
+    election = SlugFilter(
+        model=Election,
+        kind_label="election",
+        field_name="election__slug",
+        help_text="Slug of the election.",
     )
-    organization = django_filters.CharFilter(
-        field_name="organization__slug", help_text="Slug of the party."
+    organization = SlugFilter(
+        model=Organization,
+        kind_label="organization",
+        field_name="organization__slug",
+        help_text="Slug of the party.",
     )
-    person = django_filters.CharFilter(
-        field_name="person__slug", help_text="Slug of the candidate."
+    person = SlugFilter(
+        model=Person,
+        kind_label="person",
+        field_name="person__slug",
+        help_text="Slug of the candidate.",
     )
     tier = django_filters.ChoiceFilter(choices=Result.Tier.choices, help_text="Tier of seats.")
 

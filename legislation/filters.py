@@ -1,6 +1,7 @@
 import django_filters
 
-from kzpolitics.core.filters import DateAfter, DateBefore, RecordFilterSet
+from kzpolitics.core.filters import DateAfter, DateBefore, RecordFilterSet, SlugFilter
+from parties.models import Organization
 
 from .models import LegalAct, RegistrationDecision
 
@@ -19,10 +20,15 @@ class LegalActFilter(RecordFilterSet):
 
 
 class RegistrationDecisionFilter(RecordFilterSet):
-    organization = django_filters.CharFilter(
-        field_name="organization__slug", help_text="Slug of the organization."
+    organization = SlugFilter(
+        model=Organization,
+        kind_label="organization",
+        field_name="organization__slug",
+        help_text="Slug of the organization.",
     )
-    act = django_filters.CharFilter(method="filter_act", help_text="Slug of the act.")
+    act = SlugFilter(
+        model=LegalAct, kind_label="legal act", method="filter_act", help_text="Slug of the act."
+    )
     decision = django_filters.ChoiceFilter(
         choices=RegistrationDecision.Decision.choices, help_text="The decision."
     )

@@ -81,7 +81,7 @@ class OrganizationAdmin(ImportExportAdminMixin, CitedAdmin):
         "updated_at",
     )
     list_filter = ("kind", "stances__stance", decade_filter("founded", "founded (decade)"))
-    search_fields = ("name", "names__name", "slug", "aims", "summary")
+    search_fields = ("name", "names__name", "slug", "aims", "summary", "=wikidata_id")
     autocomplete_fields = ("founding_place", "events")
     prepopulated_fields = {"slug": ("name",)}
     list_select_related = ("founding_place",)
@@ -90,6 +90,16 @@ class OrganizationAdmin(ImportExportAdminMixin, CitedAdmin):
         (None, {"fields": ("slug", "kind", "name", "summary")}),
         ("Life", {"fields": (*date_columns("founded", "dissolved"), "founding_place")}),
         ("Aims and base", {"fields": ("aims", "ideology", "social_base")}),
+        (
+            "Identifiers",
+            {
+                "fields": ("partyfacts_id", "wikidata_id"),
+                "description": (
+                    "The same body in other datasets, where names, years and lineage agree; "
+                    "cite the Party Facts row (field Party Facts ID or Wikidata ID)."
+                ),
+            },
+        ),
         ("Links", {"fields": ("events", "public_note", "note")}),
         (
             "Derived",

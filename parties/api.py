@@ -10,6 +10,36 @@ class OrganizationViewSet(RecordViewSet):
     """Parties, movements, public organizations, blocs and state bodies.
 
     Search matches every name an organization bore (official, short, translated, variant).
+
+    Each organization carries `founding` and `ending`: the earliest and latest day it came
+    into being and ended. They are its own cited `founded` / `dissolved` date where it has one;
+    where that is empty they are derived (`"derived": true`, with the `evidence`) from
+    published rows, each of whose ends is published:
+
+    - founding evidence (it came into being then: founded no earlier than the row's earliest
+      day, no later than its latest): a relation it is the subject of, of kind split from,
+      based on, founded by or set up to counter; the new end of a renamed to;
+    - ending evidence (it ended then): a merged into or renamed to it is the subject of; a
+      registration decision banning or liquidating it;
+    - existence evidence (it existed then: founded no later than the row's latest day, ended
+      no earlier than its earliest): any other relation (member of, branch of, and the other
+      end of every kind; a relation's end date too), an election result (the election's date),
+      a registration decision (registered, re-registered, applied, denied);
+    - an event it is linked to is a mention: it had not ended before the event, but says
+      nothing of its founding (an event can lead to a founding: the coup of August 1991 and
+      the parties the Communist Party split into).
+
+    `founding.latest` is the earliest latest day of any evidence but events; `ending.earliest`
+    the latest earliest day of any evidence, its last dated mention.
+
+    `?active_on=` (a day, a month, a year or an EDTF span) returns every organization that
+    certainly or possibly existed then, each with `certainty`: `certain` when founded by then
+    (`founding.latest` on or before it) and not ended before (`ending.earliest` on or after
+    it); `possible` when `founding.earliest` (or an unknown one) is on or before it and
+    `ending.latest` (or an unknown one) on or after it. For a period: possibly, or certainly,
+    existed on some day of it. An organization with no known end is possible after its last
+    dated mention. One that nothing dates (no own date, no dated evidence) is left out.
+    `?certainty=certain` or `possible` narrows `active_on` (alone it is a 400).
     """
 
     serializer_class = OrganizationSerializer
@@ -20,7 +50,7 @@ class OrganizationViewSet(RecordViewSet):
     queryset = Organization.objects.all()
 
     def published_queryset(self):
-        return Organization.objects.published().with_profile()
+        return Organization.objects.published().with_profile().with_lifespans()
 
 
 class PersonViewSet(RecordViewSet):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -26,18 +27,47 @@ from kzpolitics.core.models import (
 from kzpolitics.core.models.places import name_date_order, name_in_use
 from kzpolitics.core.search import SearchKeyField, search
 
+from . import lifespans
+
 
 class OrganizationQuerySet(CitedQuerySet):
-    def active_on(self, day: datetime.date):
-        """Organizations that existed on a day: founded on or before it, not dissolved before.
+    def with_time_bounds(self, public: bool = True):
+        """Annotate each organization with ``founding_earliest``, ``founding_latest``,
+        ``ending_earliest`` and ``ending_latest``: its own founded / dissolved date where it
+        has one, else bounds derived from the rows that date it (``parties.lifespans`` says
+        which and how). With ``public``, only rows the public may see count."""
+        if "founding_earliest" in self.query.annotations:
+            return self
+        return self.annotate(**lifespans.time_bounds(self.model, public))
 
-        Uncertain dates count in the organization's favour: founded “in 1990” may mean any day
-        of 1990, so it may have existed on 1 June 1990.
-        """
-        return self.filter(founded_earliest__lte=day).filter(
-            # No latest day: not dissolved, or dissolved at an open or unknown time.
-            Q(dissolved_latest__isnull=True) | Q(dissolved_latest__gte=day)
+    def with_lifespans(self, public: bool = True):
+        """``with_time_bounds``, and each organization's ``lifespan`` (its bounds with the
+        evidence that gives them) kept once fetched: one more query for all of them."""
+        return self.with_time_bounds(public).after_fetch(
+            functools.partial(lifespans.attach_lifespans, public=public)
         )
+
+    def active_on(
+        self,
+        day: datetime.date,
+        until: datetime.date | None = None,
+        certainty: str | None = None,
+        public: bool = True,
+    ):
+        """Organizations that certainly or possibly existed on a day (or on some day from
+        ``day`` to ``until``), each annotated with its ``certainty``: ``certain`` or
+        ``possible`` (``parties.lifespans`` gives the rules). ``certainty`` keeps one of them.
+
+        Uncertain dates count both ways: founded “in 1990” possibly existed on 1 June 1990,
+        certainly on 1 January 1991 if a later record still names it.
+        """
+        until = until or day
+        found = (
+            self.with_time_bounds(public)
+            .filter(lifespans.possible_in(day, until))
+            .annotate(certainty=lifespans.certainty_in(day, until))
+        )
+        return found.filter(certainty=certainty) if certainty else found
 
     def founded_between(self, start=None, end=None):
         qs = self
@@ -172,6 +202,8 @@ class Organization(Cited):
         "ideology",
         "social_base",
         "summary",
+        "partyfacts_id",
+        "wikidata_id",
     )
 
     slug = models.SlugField(
@@ -198,6 +230,28 @@ class Organization(Cited):
         blank=True, help_text="Social or ethnic base: who its members were (cite it)."
     )
     summary = models.TextField(blank=True, help_text="One or two sentences on it (cite them).")
+    partyfacts_id = models.PositiveIntegerField(
+        "Party Facts ID",
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=(
+            "The party's number in Party Facts (partyfacts.herokuapp.com), where names, "
+            "years and lineage agree; cite the Party Facts row."
+        ),
+    )
+    wikidata_id = models.CharField(
+        "Wikidata ID",
+        max_length=20,
+        blank=True,
+        db_index=True,
+        validators=[
+            RegexValidator(
+                r"^Q[1-9][0-9]*$", "A Wikidata item's ID: Q and a number, e.g. Q1186246."
+            )
+        ],
+        help_text="Its Wikidata item (Q and a number), where it is the same body; cite it.",
+    )
     public_note = public_note_field()
     note = internal_note_field()
     events = models.ManyToManyField(Event, blank=True, related_name="organizations")
@@ -217,6 +271,23 @@ class Organization(Cited):
 
     def get_absolute_url(self) -> str:
         return reverse("parties:organization-detail", args=[self.slug])
+
+    @property
+    def lifespan(self) -> lifespans.Lifespan:
+        """When it came into being and ended: its own dates, or bounds derived from the
+        published rows that date it, with that evidence. Kept by
+        ``Organization.objects.with_lifespans()`` for the records it fetched; read here (two
+        queries) for a record fetched otherwise."""
+        kept = self.__dict__.get("_lifespan")
+        if kept is None and self.pk is None:
+            return lifespans.Lifespan(lifespans.Bounds(), lifespans.Bounds())
+        if kept is None:
+            kept = type(self).objects.filter(pk=self.pk).with_lifespans().get().lifespan
+            self.keep_lifespan(kept)
+        return kept
+
+    def keep_lifespan(self, lifespan: lifespans.Lifespan) -> None:
+        self._lifespan = lifespan
 
     def names_in_date_order(self) -> list:
         """Its names as the view fetched them (published ones, or drafts too in an editor's

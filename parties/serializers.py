@@ -1,6 +1,13 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from kzpolitics.core.fields import ApiLink, PageUrlField, RefField, UncertainDateField
+from kzpolitics.core.fields import (
+    ApiLink,
+    PageUrlField,
+    RefField,
+    UncertainDateField,
+    UncertainDateSchema,
+)
 from kzpolitics.core.models import Person, PersonName
 from kzpolitics.core.serializers import (
     NOTE_HELP,
@@ -12,6 +19,7 @@ from kzpolitics.core.serializers import (
     citations_field,
 )
 
+from . import lifespans
 from .models import MembershipFigure, Organization, OrganizationName, Relation, Role, Stance
 
 ORGANIZATION_KIND_HELP = {"help_text": "What sort of organization."}
@@ -122,6 +130,75 @@ class IncomingRelationSerializer(serializers.ModelSerializer):
         extra_kwargs = RELATION_HELP
 
 
+class EvidenceRefSchema(serializers.Serializer):
+    """The organization, event or election a piece of evidence links to."""
+
+    id = serializers.IntegerField(help_text="Its id.")
+    slug = serializers.CharField(help_text="Its slug.")
+    name = serializers.CharField(help_text="Its name (an event's title).")
+    kind = serializers.CharField(help_text="Its kind.")
+    api_url = serializers.URLField(help_text="It in the API.")
+
+
+class EvidenceSchema(serializers.Serializer):
+    """A published row that dates the organization (``parties.lifespans``)."""
+
+    shows = serializers.ChoiceField(
+        choices=(lifespans.FOUNDING, lifespans.EXISTENCE, lifespans.MENTION, lifespans.ENDING),
+        help_text=(
+            "What it shows: founding (it came into being then), existence (it existed then), "
+            "mention (an event: it had not ended before), ending (it ended then)."
+        ),
+    )
+    type = serializers.ChoiceField(
+        choices=("relation", "event", "result", "registration"), help_text="What sort of row."
+    )
+    id = serializers.IntegerField(help_text="The row's id.")
+    kind = serializers.CharField(
+        help_text="The relation's kind, the event's kind, the result's tier or the decision."
+    )
+    role = serializers.ChoiceField(
+        choices=lifespans.SIDES,
+        allow_null=True,
+        help_text="For a relation: which end of it this organization is; else null.",
+    )
+    date = UncertainDateSchema(help_text="Its date (a result's: its election's).")
+    end = UncertainDateSchema(allow_null=True, help_text="When a relation ended, or null.")
+    organization = EvidenceRefSchema(
+        allow_null=True, help_text="A relation's other organization; else null."
+    )
+    event = EvidenceRefSchema(allow_null=True, help_text="The event, or null.")
+    election = EvidenceRefSchema(allow_null=True, help_text="A result's election, or null.")
+    api_url = serializers.URLField(
+        allow_null=True, help_text="A result or registration decision in the API; else null."
+    )
+
+
+class LifespanBoundsSchema(serializers.Serializer):
+    """When the organization came into being (or ended): the earliest and latest day."""
+
+    earliest = serializers.DateField(allow_null=True, help_text="Earliest day; null if unknown.")
+    latest = serializers.DateField(allow_null=True, help_text="Latest day; null if unknown.")
+    derived = serializers.BooleanField(
+        help_text="True: derived from evidence, its own date being empty; false: its own date."
+    )
+    evidence = EvidenceSchema(many=True, help_text="The rows that give the derived bounds.")
+
+
+@extend_schema_field(LifespanBoundsSchema)
+class LifespanBoundsField(serializers.Field):
+    """One end of the organization's lifespan (``Organization.lifespan``), read-only."""
+
+    def __init__(self, side: str, **kwargs):
+        self.side = side
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj):
+        models = lifespans.evidence_models(type(obj))
+        return getattr(obj.lifespan, self.side).as_dict(models, self.context.get("request"))
+
+
 class OrganizationSerializer(ModelCleanMixin, serializers.ModelSerializer):
     """A party, movement, organization or bloc with everything known of it over time."""
 
@@ -129,6 +206,28 @@ class OrganizationSerializer(ModelCleanMixin, serializers.ModelSerializer):
     api_url = ApiLink("api:organization-detail")
     founded = UncertainDateField("founded", help_text="When it was founded.")
     dissolved = UncertainDateField("dissolved", help_text="When it ceased to exist.")
+    founding = LifespanBoundsField(
+        "founding",
+        help_text=(
+            "When it came into being: its founded date's bounds, or, where that is empty, "
+            "bounds derived from its dated relations, results and registrations (derived: "
+            "true, with the evidence)."
+        ),
+    )
+    ending = LifespanBoundsField(
+        "ending",
+        help_text=(
+            "When it ended: its dissolved date's bounds, or, where that is empty, derived: "
+            "earliest is its last dated mention (it existed at least until then), latest the "
+            "earliest end evidence allows (merged into, renamed to, banned, liquidated)."
+        ),
+    )
+    certainty = serializers.ChoiceField(
+        choices=lifespans.CERTAINTIES,
+        read_only=True,
+        allow_null=True,
+        help_text="With ?active_on=: certain or possible (it may have existed then); else null.",
+    )
     founding_place = RefField(
         PlaceRefSerializer,
         allow_null=True,
@@ -173,11 +272,16 @@ class OrganizationSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "names",
             "founded",
             "dissolved",
+            "founding",
+            "ending",
+            "certainty",
             "founding_place",
             "aims",
             "ideology",
             "social_base",
             "summary",
+            "partyfacts_id",
+            "wikidata_id",
             "public_note",
             "stances",
             "membership_figures",

@@ -17,7 +17,7 @@ import json
 import re
 import zipfile
 from types import SimpleNamespace
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from django.core.cache import caches
@@ -315,7 +315,31 @@ def public_urls(world) -> list[str]:
 def read(client, url: str, method: str = "get"):
     response = getattr(client, method)(API + url)
     body = b"".join(response.streaming_content) if response.streaming else response.content
+    if response["Content-Type"] == "application/problem+json" and body:
+        body = without_echo(url, body)
     return response.status_code, body
+
+
+def without_echo(url: str, body: bytes) -> bytes:
+    """A problem's body without what the request itself said: its ``instance`` (the address)
+    and, in its sentences, the values it was given (“No published organization has the slug
+    “zq-draft-bloc””) and the key in its path. Nothing else is taken out: a trace of a draft
+    that the request did not name stays, and two requests that differ only in the key they
+    name must then get the same bytes."""
+    split = urlsplit(API + url)
+    said = [value for _, value in parse_qsl(split.query)] + split.path.rstrip("/").split("/")[-1:]
+    problem = json.loads(body)
+    problem.pop("instance")
+
+    def unsaid(text: str) -> str:
+        for value in sorted(said, key=len, reverse=True):
+            text = text.replace(f"“{value}”", "“…”")
+        return text
+
+    problem["detail"] = unsaid(problem["detail"])
+    for item in problem.get("invalid-params", []):
+        item["reason"] = unsaid(item["reason"])
+    return json.dumps(problem, ensure_ascii=False).encode()
 
 
 def test_what_names_a_draft_answers_as_what_names_nothing(client, world):
@@ -327,7 +351,9 @@ def test_what_names_a_draft_answers_as_what_names_nothing(client, world):
 def test_no_read_shows_a_trace_of_a_draft(client, world):
     for url in public_urls(world):
         status, body = read(client, url)
-        assert status in (200, 404), (url, status, body[:300])
+        # 400: a slug filter given a draft's slug, refused as one nobody has (the pairs above).
+        refused_slug = status == 400 and "has the slug “…”" in body.decode()
+        assert status in (200, 404) or refused_slug, (url, status, body[:300])
         found = TRACE_OF_A_DRAFT.search(body.decode())
         assert found is None, (url, body.decode()[max(found.start() - 200, 0) : found.end() + 50])
 
@@ -398,7 +424,8 @@ def test_no_one_writes_without_signing_in_and_no_write_reveals_a_draft(client, w
     ):
         for method in WRITES:
             answer = read(client, drafted, method)
-            assert answer[0] in (401, 403), (method, drafted)
+            # POST is no record address's method: a 405 before any credentials are asked.
+            assert answer[0] in ((405,) if method == "post" else (401, 403)), (method, drafted)
             assert answer == read(client, unknown, method), (method, drafted)
     for method in ("post",):
         assert read(client, "organizations/", method)[0] in (401, 403)

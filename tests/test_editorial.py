@@ -441,7 +441,7 @@ def test_a_published_result_of_a_draft_organization_does_not_show_it(client, dra
     ):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert DRAFT_NAME not in response.content.decode(), url
+        assert DRAFT_NAME not in response.getvalue().decode(), url
 
 
 def test_a_registration_decided_by_a_draft_body_shows_the_decision_but_not_the_body(client, draft):

@@ -3,6 +3,7 @@ Frictionless Data Package describing them, and a JSON dump, stamped with the dat
 
 import csv
 import datetime
+import hashlib
 import io
 import json
 import zipfile
@@ -10,7 +11,9 @@ from collections import Counter
 from pathlib import Path
 
 import frictionless
+import jsonschema
 import pytest
+import yaml
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -40,7 +43,9 @@ from kzpolitics.core.models import (
     is_internal,
 )
 from kzpolitics.core.search import SearchKeyField
+from kzpolitics.site.export.store import site_key
 from kzpolitics.site.export.tables import FORMAT_VERSION
+from kzpolitics.site.export.writer import version_id
 from legislation.models import LegalAct, Provision, RegistrationDecision
 from parties.models import (
     MembershipFigure,
@@ -130,8 +135,12 @@ def test_the_export_is_a_zip_named_after_the_data_version(client):
     version = DataVersion.current()
     response, content = download(client)
     assert response["Content-Type"] == "application/zip"
-    label = version.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    label = version.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%S.%fZ") + f"-f{FORMAT_VERSION}"
+    assert label == version_id(version)
     assert response["Content-Disposition"] == f'attachment; filename="kzpolitics-{label}.zip"'
+    assert response["Link"] == (
+        f'<http://testserver/api/v1/export/{label}/kzpolitics.zip>; rel="canonical"'
+    )
     assert response["Last-Modified"] == http_date(version.timestamp())
     assert int(response["Content-Length"]) == len(content)
     assert zipfile.ZipFile(io.BytesIO(content)).testzip() is None
@@ -168,14 +177,14 @@ def test_the_export_is_read_only_for_everyone(client, editor_client, method):
     for who in (client, editor_client):
         response = getattr(who, method)(URL)
         assert response.status_code == 405
-        assert response["Content-Type"] == "application/json"
+        assert response["Content-Type"] == "application/problem+json"
         assert "not allowed" in response.json()["detail"]
 
 
 def test_an_unknown_format_is_a_400_naming_it(client):
     response = client.get(URL, {"format": "csv"})
     assert response.status_code == 400
-    assert "format" in response.json()
+    assert "format" in response.json()["detail"]
 
 
 def test_the_zip_format_may_be_asked_for_by_name_or_media_type(client):
@@ -186,7 +195,7 @@ def test_the_zip_format_may_be_asked_for_by_name_or_media_type(client):
 def test_a_client_that_takes_only_json_is_told_406_in_json(client):
     response = client.get(URL, HTTP_ACCEPT="application/json")
     assert response.status_code == 406
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
 
 
 def test_the_export_is_throttled_and_says_so_in_json(client, monkeypatch):
@@ -198,7 +207,7 @@ def test_the_export_is_throttled_and_says_so_in_json(client, monkeypatch):
     finally:
         cache.clear()
     assert response.status_code == 429
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     assert int(response["Retry-After"]) > 0
 
 
@@ -217,7 +226,8 @@ def test_every_model_of_the_data_has_a_file():
 
 def test_the_zip_holds_every_table_the_package_and_the_json_dump(archive):
     names = set(archive.namelist())
-    assert names == {*TABLES, *LINKS, "datapackage.json", "kzpolitics.json"}
+    derived = {"party-elections.csv", "crosswalk.csv"}
+    assert names == {*TABLES, *LINKS, *derived, "datapackage.json", "kzpolitics.json"}
 
 
 def test_every_file_the_package_lists_is_in_the_zip_and_every_csv_is_listed(archive, package):
@@ -375,8 +385,27 @@ def test_event_links_name_the_event_and_what_it_concerns(archive):
 def test_the_package_gives_the_data_version(package):
     version = DataVersion.current()
     assert datetime.datetime.fromisoformat(package["created"]) == version
-    assert package["version"] == version.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    assert package["version"] == version_id(version)
     assert package["version_source"] == "data_version"
+    assert package["address"] == f"/api/v1/export/{version_id(version)}/kzpolitics.zip"
+    assert package["sqlite_address"] == f"/api/v1/export/{version_id(version)}/kzpolitics.sqlite3"
+    assert package["address"] in package["description"]
+
+
+def test_the_package_names_its_licence_contributors_and_sources(package):
+    assert package["licenses"] == [
+        {
+            "name": "CC-BY-4.0",
+            "path": "https://creativecommons.org/licenses/by/4.0/",
+            "title": "Creative Commons Attribution 4.0 International",
+        }
+    ]
+    assert package["contributors"] == [{"title": "The kzpolitics project", "role": "author"}]
+    titles = " ".join(source["title"] for source in package["sources"])
+    assert "Babak" in titles and "Party Facts" in titles
+    party_facts = next(s for s in package["sources"] if s["title"].startswith("Party Facts"))
+    assert party_facts["license"] == "MIT"
+    assert "CC BY 4.0" in package["license_note"] and "MIT" in package["license_note"]
 
 
 def test_the_package_has_a_title_description_license_note_and_source_count(package):
@@ -514,6 +543,13 @@ def kept_files() -> list:
     return sorted(Path(settings.EXPORT_CACHE_DIR).glob("kzpolitics-*.zip"))
 
 
+def edit_otan(summary: str) -> None:
+    otan = Organization.objects.get(slug="otan")
+    otan.summary = summary
+    otan._change_reason = "A test's edit"
+    otan.save()
+
+
 def test_a_repeated_download_is_served_from_the_kept_file_with_one_query(
     client, django_assert_max_num_queries
 ):
@@ -527,14 +563,11 @@ def test_a_repeated_download_is_served_from_the_kept_file_with_one_query(
     assert again["ETag"] == first["ETag"]
 
 
-def test_an_edit_is_in_the_next_download_and_old_versions_files_go(client):
+def test_an_edit_is_in_the_next_download_and_every_versions_files_are_kept(client):
     _, before = download(client)
     names = [kept_files()[0].name]
     for summary in ("First change.", "Second change."):
-        otan = Organization.objects.get(slug="otan")
-        otan.summary = summary
-        otan._change_reason = "A test's edit"
-        otan.save()
+        edit_otan(summary)
         response, content = download(client)
         archive = zipfile.ZipFile(io.BytesIO(content))
         (row,) = [r for r in rows(archive, "organizations.csv") if r["slug"] == "otan"]
@@ -542,19 +575,369 @@ def test_an_edit_is_in_the_next_download_and_old_versions_files_go(client):
         names.append(kept_files()[-1].name)
 
     assert len(set(names)) == 3
-    assert [path.name for path in kept_files()] == sorted(names[1:])  # the newest two kept
+    assert [path.name for path in kept_files()] == sorted(names)  # every version kept
 
 
 def test_a_kept_file_of_another_database_is_neither_served_nor_removed(client):
     folder = Path(settings.EXPORT_CACHE_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     version = DataVersion.current()
-    stamp = version.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    elsewhere = folder / f"kzpolitics-{FORMAT_VERSION}-0123456789ab-{stamp}.zip"
+    assert site_key() != "0123456789ab"
+    elsewhere = folder / f"kzpolitics-0123456789ab-{version_id(version)}.zip"
     elsewhere.write_bytes(b"another site's export")
     for _ in range(3):
         OrganizationFactory()
         _, content = download(client)
         assert zipfile.ZipFile(io.BytesIO(content)).testzip() is None
+    assert client.get("/api/v1/export/versions/").json()["versions"]  # this site's only
 
     assert elsewhere.read_bytes() == b"another site's export"
+
+
+# -- Each version at its own address ---------------------------------------------------------
+
+
+def versioned(client, kind="zip"):
+    name = "kzpolitics.zip" if kind == "zip" else "kzpolitics.sqlite3"
+    return f"/api/v1/export/{version_id(DataVersion.current())}/{name}"
+
+
+def test_a_versions_address_keeps_its_bytes_after_a_later_edit(client):
+    _, current = download(client)
+    address = versioned(client)
+    first = client.get(address)
+    assert first.status_code == 200
+    assert first["Content-Type"] == "application/zip"
+    assert "immutable" in first["Cache-Control"]
+    assert first["Link"] == f'<http://testserver{address}>; rel="canonical"'
+    before = b"".join(first.streaming_content)
+    assert before == current
+
+    edit_otan("A later change.")
+    later, newer = download(client)
+    assert newer != before
+    assert later["Link"] != first["Link"]  # a new version, at a new address
+    again = client.get(address)
+    assert again.status_code == 200
+    assert b"".join(again.streaming_content) == before  # the old one stays
+    assert client.get(address, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_the_current_versions_address_builds_it_if_no_one_has(client):
+    response = client.get(versioned(client))
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert json.loads(archive.read("datapackage.json"))["version"] == version_id(
+        DataVersion.current()
+    )
+
+
+def test_the_versions_list_names_each_kept_version_with_its_files(client):
+    empty = client.get("/api/v1/export/versions/")
+    assert empty.status_code == 200
+    assert "no-cache" in empty["Cache-Control"]
+    current = version_id(DataVersion.current())
+    assert empty.json()["current"]["id"] == current
+    assert empty.json()["versions"] == []
+    _, content = download(client)
+    edit_otan("A later change.")
+    download(client)
+    listed = client.get("/api/v1/export/versions/").json()
+    assert [v["id"] for v in listed["versions"]] == [version_id(DataVersion.current()), current]
+    oldest = listed["versions"][1]
+    assert oldest["zip"]["url"] == f"http://testserver/api/v1/export/{current}/kzpolitics.zip"
+    assert oldest["zip"]["bytes"] == len(content)
+    assert oldest["zip"]["sha256"] == hashlib.sha256(content).hexdigest()
+    assert oldest["sqlite"]["url"].endswith(f"/{current}/kzpolitics.sqlite3")
+
+
+@pytest.mark.parametrize(
+    "version",
+    ["latest", "20261203T163557Z", "20261303T163557.123456Z-f5", "20261203T163557.123456Z-f0"],
+)
+def test_a_malformed_version_is_a_404_saying_what_an_id_is(client, version):
+    response = client.get(f"/api/v1/export/{version}/kzpolitics.zip")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert "20261203T163557.123456Z-f5" in str(response.json())
+
+
+def test_a_version_never_built_is_a_404_saying_it_cannot_be_built_now(client):
+    download(client)
+    past = DataVersion.current() - datetime.timedelta(days=1)
+    for kind in ("zip", "sqlite"):
+        name = "kzpolitics.zip" if kind == "zip" else "kzpolitics.sqlite3"
+        response = client.get(f"/api/v1/export/{version_id(past)}/{name}")
+        assert response.status_code == 404
+        assert "cannot be built now" in str(response.json())
+    # Nor is a file of another format of the current data version built on demand.
+    other = version_id(DataVersion.current()).replace(f"-f{FORMAT_VERSION}", "-f99")
+    assert client.get(f"/api/v1/export/{other}/kzpolitics.zip").status_code == 404
+
+
+def test_with_a_retention_limit_old_versions_go_and_answer_410(client, settings):
+    settings.EXPORT_KEEP_VERSIONS = 1
+    download(client)
+    first = versioned(client)
+    edit_otan("A later change.")
+    download(client)
+    assert len(kept_files()) == 1
+    response = client.get(first)
+    assert response.status_code == 410
+    assert response["Content-Type"] == "application/problem+json"
+    assert "removed" in str(response.json())
+    assert client.get(versioned(client)).status_code == 200
+
+
+# -- Parties in elections (ParlGov's shape) and the crosswalk --------------------------------
+
+
+def test_party_elections_has_one_row_per_party_per_election(archive):
+    found = rows(archive, "party-elections.csv")
+    pairs = [(r["election_slug"], r["organization_slug"]) for r in found]
+    expected = set(
+        Result.objects.published()
+        .filter(organization__isnull=False)
+        .values_list("election__slug", "organization__slug")
+    )
+    assert expected
+    assert len(pairs) == len(set(pairs)) == len(expected)
+    assert set(pairs) == expected
+    by_pair = {(r["election_slug"], r["organization_slug"]): r for r in found}
+    otan = by_pair[("majilis-2004", "otan")]
+    assert (otan["seats"], otan["seats_of"]) == ("42", "77")
+    assert (otan["list_seats"], otan["list_seats_of"]) == ("7", "10")
+    assert (otan["district_seats"], otan["district_seats_of"]) == ("35", "67")
+    assert otan["election_seats_total"] == "77"
+    otan_1999 = by_pair[("majilis-1999", "otan")]
+    assert otan_1999["seats"] == ""  # the source gives no total: none is made up
+    assert otan_1999["list_seats"] == "4"
+
+
+def test_party_elections_names_each_party_as_it_was_called_then(archive):
+    organizations = {o.slug: o for o in Organization.objects.published().prefetch_related("names")}
+    elections = {e.slug: e for e in Election.objects.published()}
+    for row in rows(archive, "party-elections.csv"):
+        organization = organizations[row["organization_slug"]]
+        assert row["organization_name"] == organization.name_on(
+            elections[row["election_slug"]].date
+        )
+        assert row["organization_current_name"] == organization.name
+        assert row["partyfacts_id"] == str(organization.partyfacts_id or "")
+        assert row["wikidata_id"] == organization.wikidata_id
+
+
+def test_party_elections_leaves_out_a_draft_partys_results(client):
+    party = OrganizationFactory(status=Status.DRAFT)
+    election = Election.objects.get(slug="majilis-2004")
+    Result.objects.create(election=election, organization=party, tier="total", seats=1)
+    _, content = download(client)
+    found = rows(zipfile.ZipFile(io.BytesIO(content)), "party-elections.csv")
+    assert party.slug not in {r["organization_slug"] for r in found}
+
+
+def test_the_crosswalk_gives_each_identifier_with_its_citation(client):
+    party = OrganizationFactory(partyfacts_id=987654, wikidata_id="Q987654")
+    source = Source.objects.get(slug="babak-kazakhstan-multiparty-system")
+    citation = Citation.objects.create(
+        content_type=ContentType.objects.get_for_model(Organization),
+        object_id=party.pk,
+        field="partyfacts_id",
+        source=source,
+        section="core-parties-kaz.csv, row 987654",
+        status=Status.PUBLISHED,
+    )
+    Citation.objects.create(  # a draft citation backs nothing the public sees
+        content_type=ContentType.objects.get_for_model(Organization),
+        object_id=party.pk,
+        field="wikidata_id",
+        source=source,
+        section="a draft",
+        status=Status.DRAFT,
+    )
+    _, content = download(client)
+    found = {
+        r["organization_slug"]: r
+        for r in rows(zipfile.ZipFile(io.BytesIO(content)), "crosswalk.csv")
+    }
+    row = found[party.slug]
+    assert row["partyfacts_id"] == "987654"
+    assert row["partyfacts_citation_id"] == str(citation.pk)
+    assert row["partyfacts_source_slug"] == source.slug
+    assert row["partyfacts_locator"] == "core-parties-kaz.csv, row 987654"
+    assert row["wikidata_id"] == "Q987654"
+    assert row["wikidata_citation_id"] == row["wikidata_locator"] == ""
+    with_identifier = Organization.objects.published().exclude(
+        partyfacts_id__isnull=True, wikidata_id=""
+    )
+    assert set(found) == set(with_identifier.values_list("slug", flat=True))
+
+
+# -- CITATION.cff ----------------------------------------------------------------------------
+
+CFF = Path(settings.BASE_DIR) / "CITATION.cff"
+
+
+def test_citation_cff_parses_and_says_how_to_cite_the_data():
+    cff = yaml.safe_load(CFF.read_text(encoding="utf-8"))
+    assert cff["cff-version"] == "1.2.0"
+    assert cff["type"] == "dataset"
+    assert cff["license"] == "CC-BY-4.0"
+    assert cff["authors"] == [{"name": "The kzpolitics project"}]
+    assert "/api/v1/export/<version>/kzpolitics.zip" in cff["message"]
+    (article,) = [r for r in cff["references"] if "Babak" in str(r["authors"])]
+    assert article["title"] == "Kazakhstan: How its multiparty system came into being"
+    assert article["type"] == "article"
+
+
+def test_citation_cff_validates_against_the_cff_schema():
+    errors = cff_errors(yaml.safe_load(CFF.read_text(encoding="utf-8")))
+    assert errors == []
+    assert cff_errors({"cff-version": "1.2.0", "title": "x"})  # the check can fail
+
+
+# The CFF 1.2.0 schema's rules (citation-file-format.github.io, schema.json) for the keys a
+# CITATION.cff may have, its authors and its references, transcribed: cffconvert, which
+# carries the whole schema, pins jsonschema 3, which frictionless and schemathesis cannot use.
+CFF_PERSON = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {
+        key: {"type": "string"}
+        for key in [
+            "address",
+            "affiliation",
+            "alias",
+            "city",
+            "country",
+            "email",
+            "family-names",
+            "fax",
+            "given-names",
+            "name-particle",
+            "name-suffix",
+            "orcid",
+            "post-code",
+            "region",
+            "tel",
+            "website",
+        ]
+    },
+}
+CFF_ENTITY = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {"name": {"type": "string", "minLength": 1}},
+}
+CFF_AUTHORS = {"type": "array", "minItems": 1, "items": {"anyOf": [CFF_PERSON, CFF_ENTITY]}}
+CFF_SCHEMA = {
+    "type": "object",
+    "required": ["authors", "cff-version", "message", "title"],
+    "additionalProperties": False,
+    "properties": {
+        **{
+            key: {}
+            for key in [
+                "abstract",
+                "commit",
+                "contact",
+                "date-released",
+                "doi",
+                "identifiers",
+                "keywords",
+                "license",
+                "license-url",
+                "preferred-citation",
+                "repository",
+                "repository-artifact",
+                "repository-code",
+                "url",
+                "version",
+            ]
+        },
+        "cff-version": {"type": "string", "pattern": r"^1\.2\.0$"},
+        "message": {"type": "string", "minLength": 1},
+        "title": {"type": "string", "minLength": 1},
+        "type": {"enum": ["dataset", "software"]},
+        "authors": CFF_AUTHORS,
+        "keywords": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "license": {"type": "string", "pattern": r"^[A-Za-z0-9.+-]+$"},
+        "references": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["authors", "title", "type"],
+                "properties": {
+                    "authors": CFF_AUTHORS,
+                    "title": {"type": "string", "minLength": 1},
+                    "type": {
+                        "enum": [
+                            "art",
+                            "article",
+                            "audiovisual",
+                            "bill",
+                            "blog",
+                            "book",
+                            "catalogue",
+                            "conference-paper",
+                            "conference",
+                            "data",
+                            "database",
+                            "dictionary",
+                            "edited-work",
+                            "encyclopedia",
+                            "film-broadcast",
+                            "generic",
+                            "government-document",
+                            "grant",
+                            "hearing",
+                            "historical-work",
+                            "legal-case",
+                            "legal-rule",
+                            "magazine-article",
+                            "manual",
+                            "map",
+                            "multimedia",
+                            "music",
+                            "newspaper-article",
+                            "pamphlet",
+                            "patent",
+                            "personal-communication",
+                            "proceedings",
+                            "report",
+                            "serial",
+                            "slides",
+                            "software-code",
+                            "software-container",
+                            "software-executable",
+                            "software-virtual-machine",
+                            "software",
+                            "sound-recording",
+                            "standard",
+                            "statute",
+                            "thesis",
+                            "unpublished",
+                            "video",
+                            "website",
+                        ]
+                    },
+                    "year": {"type": "integer"},
+                    "volume": {"type": ["integer", "string"]},
+                    "issue": {"type": ["integer", "string"]},
+                    "start": {"type": ["integer", "string"]},
+                    "end": {"type": ["integer", "string"]},
+                    "doi": {
+                        "type": "string",
+                        "pattern": r"^10\.\d{4,9}(\.\d+)?/[A-Za-z0-9:/_;\-\.\(\)\[\]\\]+$",
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def cff_errors(cff: dict) -> list[str]:
+    validator = jsonschema.Draft7Validator(CFF_SCHEMA)
+    return [f"{list(error.path)}: {error.message}" for error in validator.iter_errors(cff)]

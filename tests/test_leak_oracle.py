@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
 import logging
 import os
 import re
@@ -59,6 +60,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from elections.models import Election, Result
 from kzpolitics.core.coverage import cited_models
+from kzpolitics.core.filters import DateQueryFilter
 from kzpolitics.core.models import (
     Citation,
     DataVersion,
@@ -72,6 +74,7 @@ from kzpolitics.core.models import (
 )
 from kzpolitics.core.revisions import propose
 from kzpolitics.site.api import router
+from kzpolitics.site.export.writer import version_id
 from kzpolitics.site.views.timeline_kinds import TIMELINE_KINDS
 from legislation.models import LegalAct, RegistrationDecision
 from parties.models import Organization, Relation, Role, Stance
@@ -493,6 +496,12 @@ def filter_values(filterset, name: str, declared) -> list[str]:
         return list(DATETIMES)
     if isinstance(declared, django_filters.DateFilter):
         return list(DATES)
+    if isinstance(declared, DateQueryFilter):  # a day, a year, a season or a span
+        return [*DATES, *YEARS, "1991-21", "1989/1991"]
+    if declared.method is None and declared.field_name.endswith("_id"):
+        # Another dataset's identifier (partyfacts, wikidata): each one a record holds.
+        held = filterset._meta.model._base_manager.values_list(declared.field_name, flat=True)
+        return sorted({str(value) for value in held if value not in (None, "")})
     if isinstance(declared, django_filters.NumberFilter):
         footnotes = Citation._base_manager.exclude(footnote=None).values_list("footnote", flat=True)
         return sorted({str(n) for n in footnotes})
@@ -533,7 +542,7 @@ def api_addresses(world: World) -> list[str]:
     """Every list of the router: plain, as CSV, a second page, each filter with each value,
     ``?search=`` with the words every draft's name shares and each name of a draft of its
     kind; and every record of it, published or not, by its key."""
-    urls = ["/api/v1/", "/api/v1/export/"]
+    urls = ["/api/v1/", *export_addresses(), *reconcile_addresses(world)]
     for prefix, viewset, _ in router.registry:
         base = f"/api/v1/{prefix}/"
         urls += [base, f"{base}?format=csv", f"{base}?page=2&page_size=1"]
@@ -630,7 +639,8 @@ def requests(world: World) -> list[tuple[str, str]]:
             sampled.add(route)
         every_method = every_method or everywhere
         asked += [(method, url) for method in (METHODS if every_method else METHODS[:2])]
-    return asked
+    asked += [("POST", url) for url in urls if url.startswith(f"{RECONCILE}?queries=")]
+    return list(dict.fromkeys(asked))
 
 
 def hidden_keys(world: World) -> set[str]:
@@ -643,13 +653,62 @@ def hidden_keys(world: World) -> set[str]:
     return keys
 
 
+RECONCILE = "/api/v1/reconcile/"
+
+
+def reconcile_addresses(world: World) -> list[str]:
+    """The reconciliation service (kzpolitics.site.reconcile): its manifest; a batch of one
+    query for each name (a draft's, a published record's), alone and as each type, and one
+    batch of them all; entity suggest for each; the preview and the view of every
+    organization and person, published or not. ``requests`` POSTs each batch too."""
+    terms = [*world.terms, *world.published_names]
+    batches = [{"q0": {"query": term}} for term in terms]
+    batches += [
+        {"q0": {"query": term, "type": kind}}
+        for term in terms
+        for kind in ("organization", "person")
+    ]
+    batches.append({f"q{n}": {"query": term} for n, term in enumerate(terms[:50])})
+    urls = [RECONCILE]
+    urls += [f"{RECONCILE}?{urlencode({'queries': json.dumps(batch)})}" for batch in batches]
+    urls += [f"{RECONCILE}suggest/entity/?{urlencode({'prefix': term})}" for term in terms]
+    for model, prefix in ((Organization, "organizations"), (Person, "people")):
+        for slug in slugs(model):
+            wanted = urlencode({"id": f"{prefix}/{slug}"})
+            urls += [f"{RECONCILE}preview/?{wanted}", f"{RECONCILE}view/?{wanted}"]
+    return urls
+
+
+def send(client: Client, method: str, url: str):
+    """One request. A POST of reconciliation queries carries them as a form, as OpenRefine
+    sends them."""
+    parts = urlsplit(url)
+    if method == "POST" and parts.path == RECONCILE and parts.query:
+        form = "application/x-www-form-urlencoded"
+        return client.post(parts.path, parts.query, content_type=form)
+    return client.generic(method, url)
+
+
+def export_addresses() -> list[str]:
+    """The downloads: the current export, the list of versions, and the current version's
+    zip and SQLite file at their own addresses (a draft must change neither)."""
+    current = version_id(DataVersion.current())
+    return [
+        "/api/v1/export/",
+        "/api/v1/export/versions/",
+        f"/api/v1/export/{current}/kzpolitics.zip",
+        f"/api/v1/export/{current}/kzpolitics.sqlite3",
+    ]
+
+
 def fixed_paths() -> set[str]:
     """The addresses that name no record: the pages without arguments and the API's lists."""
     return {
         *list_pages(),
         "/no-such-page/",
         "/api/v1/",
-        "/api/v1/export/",
+        *export_addresses(),
+        RECONCILE,
         *(f"/api/v1/{prefix}/" for prefix, _, _ in router.registry),
     }
 
@@ -695,7 +754,7 @@ def crawl(asked: list[tuple[str, str]]) -> dict[tuple[str, str], Answer]:
     gives), after emptying every cache."""
     fresh_start()
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)
-    return {(method, url): answer(client.generic(method, url)) for method, url in asked}
+    return {(method, url): answer(send(client, method, url)) for method, url in asked}
 
 
 # -- saying what differs -------------------------------------------------------------------------

@@ -281,8 +281,8 @@ def test_organization_list_sorts_and_keeps_the_filters_in_the_sort_links(client)
     "query, message",
     [
         ("kind=bogus", "Select a valid choice"),
-        ("active_on=31-12-1991", "Enter a valid date"),
-        ("founded_after=soon", "Enter a valid date"),
+        ("active_on=31-12-1991", "“31-12-1991” is not a date. Give a year (1990)"),
+        ("founded_after=soon", "“soon” is not a date. Give a year (1990)"),
     ],
 )
 def test_organization_list_explains_an_invalid_filter_instead_of_failing(client, query, message):

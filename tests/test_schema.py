@@ -176,12 +176,24 @@ def test_the_errors_the_api_answers_are_documented(client, schema):
     ["/api/v1/results/1.5e-3/", "/api/v1/organizations/.exe/", "/api/v1/no-such-list/"],
 )
 def test_an_address_the_api_does_not_have_is_a_404_in_the_apis_own_format(client, address):
-    """A client that builds a wrong address gets the JSON error the schema documents, not the
-    site's HTML page (schemathesis found these: ids that are not integers, slugs with a dot)."""
+    """A client that builds a wrong address gets the problem+json error the schema documents,
+    not the site's HTML page (schemathesis found these: ids that are not integers, slugs with a
+    dot)."""
     response = client.get(address)
     assert response.status_code == 404
-    assert response["Content-Type"].split(";")[0] == "application/json"
-    assert response.json()["detail"]
+    assert response["Content-Type"].split(";")[0] == "application/problem+json"
+    problem = json.loads(response.content)
+    assert problem["status"] == 404 and problem["detail"] and problem["title"]
+
+
+def test_reads_need_no_credentials_and_writes_do(schema):
+    """A read answers anyone alike: no security requirement (a generated client then calls it
+    with a plain client); a write names the schemes that may sign it."""
+    for path, method, operation in operations(schema):
+        if method in ("get", "head"):
+            assert operation.get("security") == [], f"{method.upper()} {path}"
+        elif method in ("post", "put", "patch", "delete") and "reconcile" not in path:
+            assert operation.get("security"), f"{method.upper()} {path}"
 
 
 def test_anonymous_writes_are_documented_as_refused(schema):

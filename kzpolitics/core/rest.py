@@ -6,20 +6,14 @@ never a silent default and never a 500.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from decimal import Decimal
-
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import InvalidPage
 from django.db.models import Q
-from rest_framework import filters, renderers
+from rest_framework import filters
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 
-from kzpolitics.core.cells import safe_cell
 from kzpolitics.core.models import Status, public_condition, required_links
 from kzpolitics.core.search import RANK, search
 
@@ -154,6 +148,25 @@ def public_along(model, lookup: str) -> Q:
     return condition
 
 
+SHOWN_PARAMETER_LENGTH = 80
+
+
+def check_query_params(request, allowed, what: str, multi_valued=()) -> None:
+    """Refuse, with a 400 naming each, a query parameter the endpoint does not take (a typo
+    such as ``kindd`` would otherwise be ignored and answer with every record) and a
+    parameter given twice that takes one value (``?kind=party&kind=bloc``: which one?)."""
+    takes = ", ".join(sorted(allowed)) or "none"
+    errors: dict[str, list[str]] = {}
+    for name, values in request.query_params.lists():
+        shown = name[:SHOWN_PARAMETER_LENGTH]
+        if name not in allowed:
+            errors[shown] = [f"Unknown parameter. {what} takes: {takes}."]
+        elif len(values) > 1 and name not in multi_valued:
+            errors[shown] = [f"Given {len(values)} times; give it once."]
+    if errors:
+        raise ValidationError(errors)
+
+
 class StrictContentNegotiation(DefaultContentNegotiation):
     """``?format=`` must name a known format: an unknown one is a 400, not a 404."""
 
@@ -165,114 +178,3 @@ class StrictContentNegotiation(DefaultContentNegotiation):
                 {"format": f"Unknown format “{wanted[:40]}”; use one of: {', '.join(known)}."}
             )
         return super().select_renderer(request, renderers, format_suffix)
-
-
-class CSVRenderer(renderers.BaseRenderer):
-    """One row per record, nested objects flattened to dotted columns.
-
-    Lists become one cell: records by their name or slug, citations by their locator
-    (“Ponomarev 1991, pp. 14-15, cited in Babak, fn. 1”), joined with “ | ”.
-    """
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if data is None:
-            return b""
-        if isinstance(data, dict) and "results" in data:
-            rows = data["results"]
-        elif isinstance(data, list):
-            rows = data
-        else:
-            rows = [data]
-        flat = [flatten(row) for row in rows]
-        columns = columns_from_serializer(renderer_context)
-        if not columns:  # an error, or a response no serializer describes
-            for row in flat:
-                columns.extend(key for key in row if key not in columns)
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(flat)
-        return out.getvalue().encode(self.charset)
-
-
-def columns_from_serializer(renderer_context) -> list[str]:
-    """The CSV header from the serializer's shape, the same whatever the rows hold.
-
-    Nested objects become dotted columns (``election.slug``), uncertain dates their four
-    parts, lists one column. Errors and responses without a serializer give [].
-    """
-    context = renderer_context or {}
-    view, response = context.get("view"), context.get("response")
-    if view is None or not hasattr(view, "get_serializer"):
-        return []
-    if response is not None and response.status_code >= 400:
-        return []
-    try:
-        serializer = view.get_serializer()
-    except Exception:  # a view whose serializer needs what this request lacks
-        return []
-    return _columns(serializer)
-
-
-def _columns(serializer, prefix: str = "") -> list[str]:
-    from rest_framework import serializers
-
-    columns = []
-    for name, field in serializer.fields.items():
-        if field.write_only:
-            continue
-        key = f"{prefix}{name}"
-        if isinstance(field, serializers.ListSerializer | serializers.ManyRelatedField):
-            columns.append(key)
-        elif isinstance(field, serializers.BaseSerializer):
-            columns.extend(_columns(field, f"{key}."))
-        elif hasattr(field, "date_name"):  # an uncertain date
-            columns.extend(f"{key}.{part}" for part in ("text", "edtf", "earliest", "latest"))
-        elif hasattr(field, "nested_columns"):
-            columns.extend(f"{key}.{part}" for part in field.nested_columns())
-        else:
-            columns.append(key)
-    return columns
-
-
-def flatten(value, prefix: str = "") -> dict[str, object]:
-    if isinstance(value, dict):
-        flat: dict[str, object] = {}
-        for key, item in value.items():
-            flat.update(flatten(item, f"{prefix}{key}."))
-        return flat
-    key = prefix.rstrip(".")
-    if isinstance(value, list):
-        return {key: safe_cell(fit(" | ".join(list_item_text(item) for item in value)))}
-    if value is None:
-        return {key: ""}
-    if isinstance(value, Decimal):
-        return {key: str(value)}
-    if isinstance(value, str):
-        return {key: safe_cell(fit(value))}  # no formula a spreadsheet would run (cells.py)
-    return {key: value}
-
-
-SPREADSHEET_CELL = 32_767  # the most characters a spreadsheet cell holds
-
-
-def fit(text: str) -> str:
-    if len(text) <= SPREADSHEET_CELL:
-        return text
-    note = " … [cut to fit a spreadsheet cell: the JSON format and /api/v1/export/ have it all]"
-    return text[: SPREADSHEET_CELL - len(note)] + note
-
-
-def list_item_text(item) -> str:
-    """One item of a list, as its part of the list's CSV cell: a nested record by its
-    locator, name, title or slug, else as JSON."""
-    if isinstance(item, dict):
-        for label in ("locator", "name", "title", "slug"):
-            if item.get(label):
-                return str(item[label])
-        return json.dumps(item, ensure_ascii=False, default=str)
-    return str(item)

@@ -3,15 +3,24 @@ settings import: a view class reads those settings when it is defined)."""
 
 import copy
 
+from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import ProtectedError
 from django.utils.http import http_date
 from rest_framework import permissions, status, viewsets
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.exceptions import (
+    APIException,
+    MethodNotAllowed,
+    NotFound,
+    PermissionDenied,
+)
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
+from kzpolitics.core.csv_format import StreamedCSVMixin
 from kzpolitics.core.models import DataVersion, EditConflict
 from kzpolitics.core.publishing import shown_to_public
+from kzpolitics.core.rest import check_query_params
 from kzpolitics.core.revisions import must_propose, propose
 from kzpolitics.core.visibility import may_publish
 
@@ -28,7 +37,7 @@ class Conflict(APIException):
 WRITES = frozenset({"create", "update", "partial_update", "destroy"})
 
 
-class RecordViewSet(viewsets.ModelViewSet):
+class RecordViewSet(StreamedCSVMixin, viewsets.ModelViewSet):
     """Read for everyone; write for signed-in users with the admin's model permissions.
 
     Every read (a list, a record, OPTIONS, whatever the method and whoever asks, an editor
@@ -39,6 +48,9 @@ class RecordViewSet(viewsets.ModelViewSet):
     lookup_field = "slug"
     permission_classes = (permissions.DjangoModelPermissionsOrAnonReadOnly,)
     http_method_names = ("get", "post", "put", "patch", "delete", "head", "options")
+    # Query parameters the view takes beyond its filters, search, ordering, paging and format
+    # (a list's and a record's alike): any other is a 400 (``allowed_query_params``).
+    extra_query_params: tuple[str, ...] = ()
 
     def get_queryset(self):
         if self.action in WRITES:
@@ -56,7 +68,45 @@ class RecordViewSet(viewsets.ModelViewSet):
         # lookup of /organizations/a%00b/ with a DataError, a 500 (tests/test_hostile_input.py).
         if any("\x00" in str(value) for value in kwargs.values()):
             raise NotFound("No record has a key with a null character in it.")
+        if self.action is None:
+            # A method this address does not take (POST to a record, PUT to a list) is a 405
+            # whoever asks, said before credentials are: an anonymous client is told the
+            # method is wrong, not asked to sign in for something no one may do.
+            raise MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
+        what = "This list" if self.action == "list" else "This address"
+        check_query_params(
+            request, self.allowed_query_params(), what, self.multi_valued_query_params()
+        )
+
+    def allowed_query_params(self) -> set[str]:
+        """The query parameters this request may give: on a list its filters, ``search`` (if
+        it searches), ``ordering``, ``page``, ``page_size``; everywhere ``format`` and the
+        view's ``extra_query_params``."""
+        allowed = {api_settings.URL_FORMAT_OVERRIDE, *self.extra_query_params}
+        if self.action == "list":
+            filterset = getattr(self, "filterset_class", None)
+            if filterset is not None:
+                allowed |= set(filterset.base_filters)
+            if getattr(self, "search_fields", None):
+                allowed.add(api_settings.SEARCH_PARAM)
+            allowed.add(api_settings.ORDERING_PARAM)
+            if self.paginator is not None:
+                paging = (self.paginator.page_query_param, self.paginator.page_size_query_param)
+                allowed |= {name for name in paging if name}
+        return allowed
+
+    def multi_valued_query_params(self) -> set[str]:
+        """The list's filters that take several values (``?x=a&x=b``): any other given twice
+        is a 400."""
+        filterset = getattr(self, "filterset_class", None)
+        if self.action != "list" or filterset is None:
+            return set()
+        return {
+            name
+            for name, declared in filterset.base_filters.items()
+            if issubclass(declared.field_class, forms.MultipleChoiceField)
+        }
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from rest_framework import routers, serializers
+from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
 
 from elections.api import ElectionViewSet, ResultViewSet
 from elections.models import Election, Result
@@ -32,6 +34,7 @@ from kzpolitics.core.models import (
     Source,
     published_prefetch,
 )
+from kzpolitics.core.rest import check_query_params
 from kzpolitics.core.serializers import (
     NOTE_HELP,
     RECORD_HELP,
@@ -245,7 +248,34 @@ class CitationViewSet(RecordViewSet):
         )
 
 
+class ApiRootView(routers.APIRootView):
+    """The API's root: the address of each list. It takes ``?format=`` only: any other query
+    parameter is a 400, as on every list and record."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_query_params(request, {api_settings.URL_FORMAT_OVERRIDE}, "This address")
+
+    def get(self, request, *args, **kwargs):
+        # The router knows its lists only: the addresses beside them, after them.
+        response = super().get(request, *args, **kwargs)
+        for key, name in OTHER_ADDRESSES.items():
+            response.data[key] = reverse(f"api:{name}", request=request)
+        return response
+
+
+# Every address of the API that is not a router's list, as the root lists it (key: URL name).
+OTHER_ADDRESSES = {
+    "export": "export",
+    "export/versions": "export-versions",
+    "reconcile": "reconcile",
+    "schema": "schema",
+    "docs": "docs",
+}
+
+
 router = routers.DefaultRouter()
+router.APIRootView = ApiRootView
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("people", PersonViewSet, basename="person")
 router.register("elections", ElectionViewSet, basename="election")

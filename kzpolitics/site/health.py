@@ -43,10 +43,13 @@ def healthz(request):
 
 
 def unavailable(request) -> HttpResponse:
+    # Imported here: the logging settings import this module (QuietOutageFilter) before the
+    # apps are ready, and the API's modules need them.
+    from kzpolitics.core.problems import problem_response
+
     if request.path.startswith("/api/"):
-        response = JsonResponse(
-            {"detail": "The database is not answering for a moment. Try again in a few seconds."},
-            status=503,
+        response = problem_response(
+            request, 503, "The database is not answering for a moment. Try again in a few seconds."
         )
     else:
         # A plain template: no context processor, no URL reversing, no query.
@@ -58,11 +61,18 @@ def unavailable(request) -> HttpResponse:
 
 def server_error(request, *args, **kwargs):
     """The site's handler500: a database that does not answer is a 503 the client may retry
-    (the next request reconnects: CONN_HEALTH_CHECKS); anything else is the 500 page."""
+    (the next request reconnects: CONN_HEALTH_CHECKS); anything else is the 500 page, or
+    under /api/ the API's problem details (kzpolitics.core.problems)."""
     exception = sys.exc_info()[1]
     if isinstance(exception, OUTAGE_ERRORS):
         connection.close_if_unusable_or_obsolete()
         return unavailable(request)
+    if request.path.startswith("/api/"):
+        from kzpolitics.core.problems import problem_response  # see unavailable()
+
+        return problem_response(
+            request, 500, "The server failed to answer this request; the error is logged."
+        )
     return defaults.server_error(request, *args, **kwargs)
 
 

@@ -4,8 +4,8 @@ No page, filter or search of the site has a use for NUL (U+0000, ``%00``), and P
 refuses it in any text it is sent (a ``DataError``, which would be a 500): in a search, in a
 list filter of the admin, in the admin's autocomplete. SQLite takes it and finds nothing. So
 one mechanism refuses it everywhere, whatever the database, with a 400 that names the
-parameter: the API's JSON error under /api/ (``{"<parameter>": "…"}``, as for any other bad
-parameter), the site's HTML page elsewhere.
+parameter: the API's problem details under /api/ (``invalid-params`` naming it, as for any
+other bad parameter: kzpolitics.core.problems), the site's HTML page elsewhere.
 
 Form bodies are left to the forms: Django's and DRF's text fields refuse a NUL themselves
 (``ProhibitNullCharactersValidator``) and show the error beside the field, which tells an
@@ -14,8 +14,10 @@ editor more than a 400 page would.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+
+from kzpolitics.core.problems import invalid_detail, problem_response
 
 NUL = "\x00"
 SHOWN_NAME_LENGTH = 80
@@ -44,10 +46,14 @@ class NullCharacterMiddleware:
 
 def refusal(request: HttpRequest, name: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        # Keyed by the parameter, as the API's other 400s are (a NUL in the name left out).
-        return JsonResponse(
-            {name.replace(NUL, ""): "Null characters (%00) are not allowed."}, status=400
-        )
+        # Named by the parameter, as the API's other 400s are (a NUL in the name left out).
+        invalid = [
+            {
+                "name": name.replace(NUL, "")[:SHOWN_NAME_LENGTH],
+                "reason": "Null characters (%00) are not allowed.",
+            }
+        ]
+        return problem_response(request, 400, invalid_detail(invalid, "query parameter"), invalid)
     shown = name.replace(NUL, "%00")
     if len(shown) > SHOWN_NAME_LENGTH:
         shown = shown[:SHOWN_NAME_LENGTH] + "…"

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "import_export",
     "csp",
     "axes",
+    "corsheaders",
     "kzpolitics",
     "parties",
     "elections",
@@ -109,6 +110,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its headers go on every answer under /api/v1/, a cached one or a 304 too, and
+    # it answers browsers' preflight requests itself (CORS_* below).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -264,6 +268,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The full download (/api/v1/export/) of each data version, kept once built (site.export).
 EXPORT_CACHE_DIR = Path(env_str("EXPORT_CACHE_DIR") or BASE_DIR / "var" / "export")
+# Every data version's export stays at its own address; N > 0 keeps only the newest N.
+EXPORT_KEEP_VERSIONS = env_int("EXPORT_KEEP_VERSIONS", default=0)
 
 # The founding article's text, against which the fixtures' quotes are checked when it is given.
 # The site needs none: the fixtures are the data (a clone of the repository has no article).
@@ -280,9 +286,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "kzpolitics.core.rest.CSVRenderer",
+        "kzpolitics.core.csv_format.CSVRenderer",
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "kzpolitics.core.rest.StrictContentNegotiation",
+    # Every error in one shape, RFC 9457 problem details (kzpolitics.core.problems).
+    "EXCEPTION_HANDLER": "kzpolitics.core.problems.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "kzpolitics.core.rest.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -301,6 +309,24 @@ REST_FRAMEWORK = {
     # Never None: DRF would then count the whole X-Forwarded-For, which a client writes.
     "NUM_PROXIES": PROXY_COUNT,
 }
+
+# CORS (django-cors-headers): a page on any site (a notebook on Observable, a web reconciler)
+# may read the API's public answers. Never with credentials, so a browser sends no session
+# cookie and reads no answer given to one; no Authorization header and no write method in a
+# preflight, so no other site's page writes with an editor's token. POST is for the
+# reconciliation endpoint's batches (/api/v1/reconcile/), which read only.
+CORS_URLS_REGEX = r"^/api/v1/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS", "POST")
+CORS_ALLOW_HEADERS = ("accept", "accept-language", "content-type", "if-none-match",
+                      "if-modified-since")  # fmt: skip
+# What a script may read of an answer besides the basic headers: paging and export links,
+# validators for conditional requests, the export's file name, throttling's wait, a CSV's
+# row count.
+CORS_EXPOSE_HEADERS = ("Link", "ETag", "Last-Modified", "Content-Disposition", "Retry-After",
+                       "X-Total-Count", "X-Cache")  # fmt: skip
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # Spreadsheet imports in the admin (kzpolitics.core.uploads): the file, and what an XLSX unpacks to.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", default=2 * 1024 * 1024)

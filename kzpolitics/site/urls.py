@@ -14,9 +14,14 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from kzpolitics.site import health
+from kzpolitics.site import health, reconcile
 from kzpolitics.site.api import router
-from kzpolitics.site.export.views import ExportView
+from kzpolitics.site.export.views import (
+    ExportVersionsView,
+    ExportView,
+    SqliteVersionView,
+    ZipVersionView,
+)
 from kzpolitics.site.feeds import ChangesFeed
 from kzpolitics.site.sitemaps import SITEMAPS
 from kzpolitics.site.views.events import EventDetailView
@@ -56,10 +61,30 @@ api_patterns = [
         name="docs",
     ),
     path("export/", ExportView.as_view(), name="export"),
+    path("export/versions/", ExportVersionsView.as_view(), name="export-versions"),
+    path(
+        "export/<str:version>/kzpolitics.zip",
+        ZipVersionView.as_view(),
+        name="export-version-zip",
+    ),
+    path(
+        "export/<str:version>/kzpolitics.sqlite3",
+        SqliteVersionView.as_view(),
+        name="export-version-sqlite",
+    ),
+    path("reconcile/", reconcile.ReconcileView.as_view(), name="reconcile"),
+    path(
+        "reconcile/suggest/entity/",
+        reconcile.SuggestEntityView.as_view(),
+        name="reconcile-suggest-entity",
+    ),
+    path("reconcile/preview/", reconcile.PreviewView.as_view(), name="reconcile-preview"),
+    path("reconcile/view/", reconcile.ViewView.as_view(), name="reconcile-view"),
     *router.urls,
     re_path(r"^[\s\S]*/$", ApiNotFound.as_view(), name="not-found"),
 ]
 
+handler400 = "kzpolitics.core.problems.bad_request"  # problem details under /api/
 handler500 = "kzpolitics.site.health.server_error"
 
 

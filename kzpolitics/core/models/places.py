@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F
 from django.urls import reverse
@@ -128,12 +129,34 @@ def name_in_use(names, when, kinds, fallback: str) -> str:
     return max(started, key=newest).name if started else fallback
 
 
+# A BCP 47 (RFC 5646) language tag, well formed and in its conventional case: the language in
+# lower case, a script capitalized, a region in capitals (kk, ru, en, kk-Cyrl, ru-Latn, en-GB).
+# Why BCP 47: it is what HTML's lang attribute, the API's clients and Wikidata's labels use.
+LANGUAGE_TAG = RegexValidator(
+    r"^(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})"  # language, extended language subtags
+    r"(?:-[A-Z][a-z]{3})?"  # script: Cyrl, Latn, Arab
+    r"(?:-(?:[A-Z]{2}|[0-9]{3}))?"  # region: KZ, RU, 419
+    r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*"  # variants
+    r"(?:-[a-wyz0-9](?:-[a-z0-9]{2,8})+)*"  # extensions
+    r"(?:-x(?:-[a-z0-9]{1,8})+)?$",  # private use
+    "A BCP 47 language tag, e.g. kk, ru, en or kk-Cyrl (language in lower case, script "
+    "capitalized, region in capitals).",
+    code="invalid_language_tag",
+)
+
+
 class NameInUse(Cited):
     """A name something bore, with its kind, language and the period it was in use."""
 
     name = models.CharField(max_length=300, db_index=True, help_text="The name as written.")
     name_key = SearchKeyField(source="name")
-    language = models.CharField(max_length=40, blank=True, help_text="e.g. Kazakh, Russian.")
+    language = models.CharField(
+        max_length=40,
+        blank=True,
+        validators=[LANGUAGE_TAG],
+        help_text="Its language as a BCP 47 tag: kk (Kazakh), ru (Russian), en; with a script "
+        "where it helps: kk-Cyrl, kk-Latn.",
+    )
     start = UncertainDate("In use from")
     end = UncertainDate("In use until")
     public_note = public_note_field()

@@ -54,6 +54,7 @@ class Loader(RecordLoaders):
                 self.with_context("places.yaml", entry, self.link_place)
             self.each("people.yaml", "people", data, self.load_person)
             orgs = data["organizations.yaml"].get("organizations", [])
+            self.release_identifiers(orgs)
             for entry in orgs:
                 self.with_context("organizations.yaml", entry, self.load_organization)
             for entry in orgs:

@@ -31,6 +31,9 @@ CITATION_KEYS = {
     "public_note",
 }
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+# Names are written with the typographic apostrophe (’, U+2019) only, as the article mostly
+# prints them; quotes keep whatever the article printed.
+STRAIGHT_APOSTROPHE = "'"
 
 
 class LoadError(Exception):
@@ -154,6 +157,11 @@ class LoaderBase:
         obj.status = Status.PUBLISHED
         obj._change_reason = HISTORY_REASON
 
+    def check_name(self, name, where: str = "") -> None:
+        """A name uses the typographic apostrophe, so one spelling is stored (and exported)."""
+        if isinstance(name, str) and STRAIGHT_APOSTROPHE in name:
+            self.problem(f"{where}name “{name}” has a straight apostrophe ('): write ’ (U+2019)")
+
     def upsert(self, model, slug: str):
         if not slug:
             raise ValidationError("missing slug")
@@ -194,8 +202,22 @@ class LoaderBase:
                         f"(it is named in footnotes {source.footnotes or 'none'})"
                     )
             quote = (item.get("quote") or "").strip()
-            if quote and self.article is not None and normalize(quote) not in self.article:
+            # A quote is the article's words when the article is cited, directly or as the way
+            # to a work its footnotes name; a source known otherwise (a dataset such as Party
+            # Facts) is quoted in its own words, found at the citation's locator.
+            from_article = source == self.article_source or via is not None
+            if (
+                quote
+                and from_article
+                and self.article is not None
+                and normalize(quote) not in self.article
+            ):
                 self.problem(f"{where}quote not found in the article: “{quote[:80]}”")
+            if not from_article and not (item.get("section") or item.get("pages")):
+                self.problem(
+                    f"{where}a citation of {source.slug} outside the article's footnotes needs "
+                    "a locator (section or pages)"
+                )
             citation = Citation(
                 content_object=obj,
                 field=name,

@@ -3,6 +3,8 @@ with their rows, elections, legislation, events and the article's periods."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+
 from elections.models import Election, Result, Round
 from kzpolitics.core.models import (
     Event,
@@ -70,6 +72,7 @@ class RecordLoaders(LoaderBase):
                 {"name", "kind", "language", "start", "end", "note", "public_note", "citations"},
                 where,
             )
+            self.check_name(item.get("name"), where)
             row = PlaceName(place=obj)
             self.assign(
                 row, item, ("name", "kind", "language", "note", "public_note"), ("start", "end")
@@ -90,6 +93,7 @@ class RecordLoaders(LoaderBase):
             entry,
             {"slug", "name", "description", "names", "roles", "note", "public_note", "citations"},
         )
+        self.check_name(entry.get("name"))
         obj = self.upsert(Person, entry.get("slug"))
         self.assign(obj, entry, ("name", "description", "note", "public_note"))
         self.save(obj)
@@ -100,6 +104,7 @@ class RecordLoaders(LoaderBase):
 
         def build_name(item, where):
             self.check_keys(item, {"name", "kind", "note", "public_note", "citations"}, where)
+            self.check_name(item.get("name"), where)
             row = PersonName(person=obj)
             self.assign(row, item, ("name", "kind", "note", "public_note"))
             self.save(row)
@@ -126,6 +131,8 @@ class RecordLoaders(LoaderBase):
         "ideology",
         "social_base",
         "summary",
+        "partyfacts_id",
+        "wikidata_id",
         "note",
         "public_note",
     )
@@ -144,12 +151,37 @@ class RecordLoaders(LoaderBase):
                 *self.ORG_ROWS,
             },
         )
+        self.check_name(entry.get("name"))
         obj = self.upsert(Organization, entry.get("slug"))
         self.assign(obj, entry, self.ORG_PLAIN, ("founded", "dissolved"))
         obj.founding_place = self.ref(self.places, entry.get("founding_place"), "place")
+        self.check_identifier_free(obj)
         self.save(obj)
         self.organizations[obj.slug] = obj
         self.cite(obj, entry.get("citations"))
+
+    def release_identifiers(self, entries: list) -> None:
+        """Free the Party Facts IDs the files' organizations hold before loading them: the
+        column is unique, and a reload may move an ID from one record to another."""
+        slugs = [e.get("slug") for e in entries if isinstance(e, dict) and e.get("slug")]
+        Organization.objects.filter(slug__in=slugs, partyfacts_id__isnull=False).update(
+            partyfacts_id=None
+        )
+
+    def check_identifier_free(self, obj: Organization) -> None:
+        """A Party Facts ID names one organization: refuse one another record holds (an
+        earlier entry of the file, or a record editors made)."""
+        if obj.partyfacts_id is None or not isinstance(obj.partyfacts_id, int):
+            return  # full_clean reports a value that is not a number
+        holder = (
+            Organization.objects.filter(partyfacts_id=obj.partyfacts_id)
+            .exclude(slug=obj.slug)
+            .first()
+        )
+        if holder is not None:
+            raise ValidationError(
+                {"partyfacts_id": f"{obj.partyfacts_id} is already that of “{holder.slug}”"}
+            )
 
     def load_organization_rows(self, entry: dict) -> None:
         obj = self.organizations.get(entry.get("slug"))
@@ -165,6 +197,7 @@ class RecordLoaders(LoaderBase):
                 {"name", "kind", "language", "start", "end", "note", "public_note", "citations"},
                 where,
             )
+            self.check_name(item.get("name"), where)
             row = OrganizationName(organization=obj)
             self.assign(
                 row, item, ("name", "kind", "language", "note", "public_note"), ("start", "end")

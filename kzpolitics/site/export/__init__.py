@@ -11,12 +11,14 @@ The export reads the database in one consistent snapshot and runs a fixed number
 file, so memory stays bounded if the data grows.
 
 Building it takes seconds at a hundred times the article's size, so each version's zip is kept
-in ``settings.EXPORT_CACHE_DIR`` once built and served from there until the data changes: a
-repeated download costs one query. One process builds a version while the others wait for it
-(a file lock), and older versions' files are removed.
+in ``settings.EXPORT_CACHE_DIR`` once built, with an SQLite file of the same data, and served
+from there at the version's own address (/api/v1/export/<version>/kzpolitics.zip and
+.sqlite3) for as long as it is kept: a repeated download costs one query. One process builds a
+version while the others wait for it (a file lock); every version is kept unless
+``EXPORT_KEEP_VERSIONS`` says otherwise.
 
 It knows every app's models, so it sits at the top of the site, beside the router. Its
 modules: ``tables`` (which files, which columns), ``writer`` (the CSV files and the JSON dump),
-``descriptor`` (datapackage.json), ``store`` (the zip of a data version, built and kept) and
-``views`` (``ExportView``).
+``derived`` (party-elections.csv and crosswalk.csv), ``descriptor`` (datapackage.json),
+``sqlite`` (the SQLite file), ``store`` (a data version's files, built and kept) and ``views``.
 """

@@ -26,8 +26,9 @@ from kzpolitics.core.search import SearchKeyField
 # Bump when the files' layout or what they hold changes: it is part of the ETag and of the
 # kept files' names, so no file built before is served again. 2: public rows only. 3: a
 # table for every kind of record, found by its base class (periods.csv). 4: the readers'
-# public_note, not the editors' internal note.
-FORMAT_VERSION = "4"
+# public_note, not the editors' internal note. 5: the versioned address and licences in the
+# descriptor, party-elections.csv (ParlGov's shape) and crosswalk.csv (identifiers elsewhere).
+FORMAT_VERSION = "5"
 JSON_DUMP = "kzpolitics.json"
 DESCRIPTOR = "datapackage.json"
 
@@ -241,7 +242,9 @@ def constraints_of(model_field: models.Field, *, required: bool) -> dict:
     if required:
         found["required"] = True
     if model_field.primary_key or model_field.unique:
-        found["required"] = True
+        # A nullable unique field (a Party Facts ID) is unique where it is filled in.
+        if not model_field.null:
+            found["required"] = True
         found["unique"] = True
     if model_field.choices:
         found["enum"] = [str(value) for value, _ in model_field.flatchoices]

@@ -26,6 +26,7 @@ from django.db.models import Count, Q
 from kzpolitics.core.cells import safe_cell
 from kzpolitics.core.models import Citation, public_condition
 
+from .derived import DERIVED, KEEP, columns_of, derived_rows
 from .tables import (
     FORMAT_VERSION,
     JSON_DUMP,
@@ -104,16 +105,29 @@ class Export:
 
     @property
     def version_label(self) -> str:
-        """The version as it appears in the file name: 20050101T120000Z (ISO 8601, basic)."""
-        return self.version.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+        """The version's stable id, as in its address and file names (``version_id``)."""
+        return version_id(self.version)
 
     @property
     def filename(self) -> str:
         return f"kzpolitics-{self.version_label}.zip"
 
     @property
+    def sqlite_filename(self) -> str:
+        return f"kzpolitics-{self.version_label}.sqlite3"
+
+    @property
     def etag(self) -> str:
         return etag_for(self.version)
+
+
+def version_id(version: datetime.datetime) -> str:
+    """A data version's stable id: its time, in UTC to the microsecond (ISO 8601 basic), and
+    the format of its files, e.g. ``20261203T163557.123456Z-f5``. The format is part of it
+    because the same data in a new layout is other bytes: an address naming an id keeps
+    answering with the same ones."""
+    stamp = version.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    return f"{stamp}-f{FORMAT_VERSION}"
 
 
 def etag_for(version: datetime.datetime) -> str:
@@ -128,6 +142,8 @@ class Exporter:
         self.archive = archive
         self.export = export
         self.stamp = export.version.astimezone(datetime.UTC).timetuple()[:6]
+        # The rows the derived tables are computed from, as written (derived.KEEP).
+        self.kept: dict[str, list[dict]] = {name: [] for name in KEEP}
 
     def member(self, name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=max(self.stamp, (1980, 1, 1, 0, 0, 0)))
@@ -153,6 +169,12 @@ class Exporter:
             with self.csv_writer(link.path, cols) as (writer, written):
                 for row in rows:
                     writer.writerow([csv_cell(row[c.lookup]) for c in cols])
+                    written.rows += 1
+        for table in DERIVED:
+            cols = columns_of(table)
+            with self.csv_writer(table.path, cols) as (writer, written):
+                for row in derived_rows(table, self.kept):
+                    writer.writerow([csv_cell(row[c.name]) for c in cols])
                     written.rows += 1
 
     def write_dump(self, dump, tally, type_names, counts, many) -> None:
@@ -229,10 +251,15 @@ class Exporter:
             .values(*sorted(lookups), **dict(shown.values()))
             .iterator(CHUNK)
         )
+        kept = self.kept.get(table.name)
+        wanted = KEEP.get(table.name)
         with self.csv_writer(table.path, cols) as (writer, written):
             for row in records:
-                writer.writerow([csv_cell(value[c.name](row)) for c in cols])
+                cells = {c.name: value[c.name](row) for c in cols}
+                writer.writerow([csv_cell(cells[c.name]) for c in cols])
                 written.rows += 1
+                if kept is not None and (wanted is None or wanted(cells)):
+                    kept.append(cells)
                 yield self.dump_entry(model, concrete, m2m_fields, row, type_names, many, shown)
 
     def dump_entry(self, model, concrete, m2m_fields, row, type_names, many, shown) -> str:
