@@ -30,7 +30,6 @@ from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 from rest_framework import renderers, serializers
-from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.settings import api_settings
 
 from kzpolitics.core.cells import safe_cell
@@ -110,13 +109,6 @@ class StreamedCSVMixin:
             return [method for method in methods if method in CSV_SUFFIX_METHODS]
         return methods
 
-    def initial(self, request, *args, **kwargs):
-        # Before authentication: a write to a .csv address is a 405 whoever sends it, as
-        # Allow says, rather than a 401 that suggests signing in would make it work.
-        if self.csv_suffixed() and request.method not in CSV_SUFFIX_METHODS:
-            raise MethodNotAllowed(request.method)
-        super().initial(request, *args, **kwargs)
-
     def list(self, request, *args, **kwargs):
         if not isinstance(getattr(request, "accepted_renderer", None), CSVRenderer):
             return super().list(request, *args, **kwargs)
@@ -159,16 +151,13 @@ class StreamedCSVMixin:
 
 def check_paging(view, request) -> None:
     """``page`` and ``page_size`` do not apply to a whole CSV, but a malformed one is still
-    the 400 it is for JSON: a client learns of its mistake whichever format it asked for."""
+    the 400 it is for JSON (the paginator's own checks): a client learns of its mistake
+    whichever format it asked for."""
     paginator = getattr(view, "paginator", None)
     if paginator is None:
         return
-    if hasattr(paginator, "get_page_size"):
-        paginator.get_page_size(request)
-    raw = request.query_params.get(getattr(paginator, "page_query_param", "page"))
-    # As Pagination reads it (kzpolitics.core.rest.is_number): at most nine ASCII digits.
-    if raw and not (raw.isascii() and raw.isdigit() and len(raw) < 10 and int(raw) >= 1):
-        raise ValidationError({"page": f"“{raw[:40]}” is not a page number (1, 2, ...)."})
+    paginator.get_page_size(request)
+    paginator.get_page_number(request)
 
 
 def csv_lines(columns: list[str], chunks: Iterable[list[dict[str, object]]]) -> Iterator[bytes]:

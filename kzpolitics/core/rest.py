@@ -37,18 +37,24 @@ class Pagination(PageNumberPagination):
             )
         return int(raw)
 
-    def paginate_queryset(self, queryset, request, view=None):
-        self.request = request
-        page_size = self.get_page_size(request)
+    def get_page_number(self, request) -> int:
+        """``?page=``, 1 if not given; anything but a page number is a 400."""
         raw = request.query_params.get(self.page_query_param) or "1"
         if not is_number(raw) or int(raw) < 1:
             raise ValidationError({"page": f"“{raw[:40]}” is not a page number (1, 2, ...)."})
+        return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        page_size = self.get_page_size(request)
+        number = self.get_page_number(request)
         paginator = self.django_paginator_class(queryset, page_size)
         try:
-            self.page = paginator.page(int(raw))
+            self.page = paginator.page(number)
         except InvalidPage as exc:
+            asked = request.query_params.get(self.page_query_param)
             raise NotFound(
-                f"Page {raw} is past the end: there are {paginator.num_pages} page(s) "
+                f"Page {asked} is past the end: there are {paginator.num_pages} page(s) "
                 f"of {page_size}."
             ) from exc
         return list(self.page)

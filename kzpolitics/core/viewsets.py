@@ -68,10 +68,11 @@ class RecordViewSet(StreamedCSVMixin, viewsets.ModelViewSet):
         # lookup of /organizations/a%00b/ with a DataError, a 500 (tests/test_hostile_input.py).
         if any("\x00" in str(value) for value in kwargs.values()):
             raise NotFound("No record has a key with a null character in it.")
-        if self.action is None:
-            # A method this address does not take (POST to a record, PUT to a list) is a 405
-            # whoever asks, said before credentials are: an anonymous client is told the
-            # method is wrong, not asked to sign in for something no one may do.
+        if request.method not in self.allowed_methods:
+            # A method this address does not take (POST to a record, PUT to a list, a write
+            # to a .csv address) is a 405 whoever asks, as Allow says, said before credentials
+            # are: an anonymous client is told the method is wrong, not asked to sign in for
+            # something no one may do.
             raise MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
         what = "This list" if self.action == "list" else "This address"
