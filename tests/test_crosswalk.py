@@ -381,3 +381,18 @@ def test_the_admin_form_has_the_identifiers(editor_client):
     assert "Identifiers" in html
     assert 'name="partyfacts_id"' in html and 'value="5840"' in html
     assert 'name="wikidata_id"' in html and 'value="Q3508742"' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_reload_keeps_the_identifiers_it_had_freed(tmp_path, settings):
+    """In real transactions (on PostgreSQL too): a reload frees the files' Party Facts IDs
+    before it assigns them again; when it is refused, none of that stays, and the record keeps
+    its ID."""
+    data = party_facts_data(partyfacts_id=FREE_ID, citations=record_citations(cited_id(FREE_ID)))
+    Loader(write(tmp_path, data), settings.ARTICLE_PATH).load()
+    twin = dict(data["organizations.yaml"]["organizations"][0], slug="test-twin")
+    data["organizations.yaml"]["organizations"].append(twin)
+    problems = load_problems(tmp_path, settings, data)
+    assert any(f"{FREE_ID} is already that of “test-alash”" in p for p in problems)
+    assert Organization.objects.get(slug="test-alash").partyfacts_id == FREE_ID
+    assert not Organization.objects.filter(slug="test-twin").exists()
