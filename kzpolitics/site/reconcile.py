@@ -41,7 +41,7 @@ from rest_framework.views import APIView
 from kzpolitics.core.date_phrases import date_phrase
 from kzpolitics.core.models import Person, PersonName, published_prefetch
 from kzpolitics.core.rest import check_query_params
-from kzpolitics.core.search import RANK, matched_name, search
+from kzpolitics.core.search import RANK, matched_name
 from parties.models import Organization, OrganizationName
 
 MAX_QUERIES = 50  # per batch: OpenRefine sends 10 at a time by default
@@ -291,10 +291,10 @@ def candidates(query: Query) -> list:
         organizations = Organization.objects.published()
         if kinds is not None:
             organizations = organizations.filter(kind__in=kinds)
-        found += list(search(organizations, query.text, ("name", "names__name"))[:wanted])
+        found += list(organizations.matching(query.text)[:wanted])
     if query.wants_people():
         people = Person.objects.published()
-        found += list(search(people, query.text, ("name", "names__name"))[:wanted])
+        found += list(people.matching(query.text)[:wanted])
     # Organizations before people where they match equally well (stable), as the search page.
     return sorted(found, key=lambda record: getattr(record, RANK))[:wanted]
 
