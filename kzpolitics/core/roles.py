@@ -29,12 +29,14 @@ ACTIONS = ("add", "change", "delete", "view")
 
 def actions_for(model) -> tuple[str, ...]:
     """What an editor may do with ``model``'s rows."""
-    from kzpolitics.core.models import DataVersion, Revision
+    from kzpolitics.core.models import DataVersion, FeedKey, Revision, Watch
 
     if issubclass(model, HistoricalChanges):
         return ("view",)  # history is read; reverting writes the record itself
     if model is DataVersion:
         return ()  # moved by the site itself, never by hand
+    if model in (Watch, FeedKey):
+        return ()  # each editor's own, kept through their watchlist and feed pages
     if model is Revision:
         return ("view",)  # proposed by saving the record; decided in the review queue
     return ACTIONS

@@ -54,8 +54,12 @@ from kzpolitics.core.models.revisions import (
     Revision,
     RevisionQuerySet,
 )
+from kzpolitics.core.models.watching import FeedKey, Watch, WatchQuerySet
 
 __all__ = [
+    "FeedKey",
+    "Watch",
+    "WatchQuerySet",
     "content_apps",
     "InternalNoteField",
     "internal_note_field",
