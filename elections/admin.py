@@ -17,7 +17,7 @@ from .resources import ResultResource
 
 class RoundInline(CitedRowInline):
     model = Round
-    fields = ("number", *date_columns("date"), "citations_count")
+    fields = ("number", *date_columns("date"), "row_citations")
 
 
 class ResultInline(CitedRowInline):
@@ -31,7 +31,7 @@ class ResultInline(CitedRowInline):
         "seats_of",
         "vote_share",
         "wording",
-        "citations_count",
+        "row_citations",
     )
     autocomplete_fields = ("organization", "person")
 

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from kzpolitics.core.dates import UncertainDate, reading_order
+from kzpolitics.core.editorial.limits import CEILING
 from kzpolitics.core.models import (
     Cited,
     CitedQuerySet,
@@ -50,7 +51,9 @@ class Election(Cited):
     seats_total = models.PositiveIntegerField(
         null=True, blank=True, help_text="Seats at stake in all, where the source gives it."
     )
-    summary = models.TextField(blank=True, help_text="What the sources say of it (cite it).")
+    summary = models.TextField(
+        blank=True, help_text="What the sources say of it (cite it).", validators=[CEILING]
+    )
     public_note = public_note_field()
     note = internal_note_field()
     events = models.ManyToManyField(Event, blank=True, related_name="elections")

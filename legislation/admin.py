@@ -23,14 +23,14 @@ class ProvisionInline(CitedRowInline):
         "summary",
         "requirement_kind",
         "requirement_value",
-        "citations_count",
+        "row_citations",
     )
 
 
 class RegistrationInline(CitedRowInline):
     model = RegistrationDecision
     fk_name = "organization"
-    fields = ("decision", "act", *date_columns("date"), "body", "citations_count")
+    fields = ("decision", "act", *date_columns("date"), "body", "row_citations")
     autocomplete_fields = ("act", "body")
     verbose_name_plural = "Registration decisions"
 

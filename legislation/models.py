@@ -7,6 +7,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from kzpolitics.core.dates import UncertainDate, reading_order
+from kzpolitics.core.editorial.limits import CEILING
 from kzpolitics.core.models import (
     Cited,
     CitedQuerySet,
@@ -59,7 +60,7 @@ class LegalAct(Cited):
         related_name="acts_adopted",
         help_text="The body that adopted or signed it.",
     )
-    summary = models.TextField(blank=True, help_text="What it did (cite it).")
+    summary = models.TextField(blank=True, help_text="What it did (cite it).", validators=[CEILING])
     public_note = public_note_field()
     note = internal_note_field()
     events = models.ManyToManyField(Event, blank=True, related_name="acts")
@@ -93,8 +94,10 @@ class Provision(Cited):
     reference = models.CharField(
         max_length=60, blank=True, help_text="Article or paragraph, e.g. “Art 5”, “Para 5”."
     )
-    text = models.TextField(blank=True, help_text="A brief quotation of it, where quoted.")
-    summary = models.TextField(blank=True, help_text="What it provides.")
+    text = models.TextField(
+        blank=True, help_text="A brief quotation of it, where quoted.", validators=[CEILING]
+    )
+    summary = models.TextField(blank=True, help_text="What it provides.", validators=[CEILING])
     requirement_kind = models.CharField(
         max_length=30, choices=Requirement.choices, blank=True, help_text="A numeric requirement."
     )

@@ -17,12 +17,12 @@ from .resources import OrganizationResource
 
 class OrganizationNameInline(CitedRowInline):
     model = OrganizationName
-    fields = ("name", "kind", "language", *date_columns("start", "end"), "citations_count")
+    fields = ("name", "kind", "language", *date_columns("start", "end"), "row_citations")
 
 
 class StanceInline(CitedRowInline):
     model = Stance
-    fields = ("stance", "wording", *date_columns("start", "end"), "citations_count")
+    fields = ("stance", "wording", *date_columns("start", "end"), "row_citations")
 
 
 class MembershipFigureInline(CitedRowInline):
@@ -33,18 +33,18 @@ class MembershipFigureInline(CitedRowInline):
         "high",
         "regional_organizations",
         *date_columns("date"),
-        "citations_count",
+        "row_citations",
     )
 
 
 class RoleInline(CitedRowInline):
     model = Role
-    fields = ("person", "title", "kind", *date_columns("start", "end"), "citations_count")
+    fields = ("person", "title", "kind", *date_columns("start", "end"), "row_citations")
     autocomplete_fields = ("person",)
 
 
 class PersonRoleInline(RoleInline):
-    fields = ("organization", "title", "kind", *date_columns("start", "end"), "citations_count")
+    fields = ("organization", "title", "kind", *date_columns("start", "end"), "row_citations")
     autocomplete_fields = ("organization",)
     verbose_name_plural = "Roles and offices"
 
@@ -52,7 +52,7 @@ class PersonRoleInline(RoleInline):
 class RelationInline(CitedRowInline):
     model = Relation
     fk_name = "subject"
-    fields = ("kind", "object", *date_columns("date", "end"), "citations_count")
+    fields = ("kind", "object", *date_columns("date", "end"), "row_citations")
     autocomplete_fields = ("object",)
     verbose_name_plural = "Relations to other organizations"
 

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from kzpolitics.core.dates import UncertainDate
+from kzpolitics.core.editorial.limits import CEILING
 from kzpolitics.core.models import (
     Cited,
     CitedQuerySet,
@@ -224,12 +225,20 @@ class Organization(Cited):
         related_name="organizations_founded",
         help_text="Where it was founded.",
     )
-    aims = models.TextField(blank=True, help_text="Its declared aims (cite them).")
-    ideology = models.TextField(blank=True, help_text="Ideology or orientation (cite it).")
-    social_base = models.TextField(
-        blank=True, help_text="Social or ethnic base: who its members were (cite it)."
+    aims = models.TextField(
+        blank=True, help_text="Its declared aims (cite them).", validators=[CEILING]
     )
-    summary = models.TextField(blank=True, help_text="One or two sentences on it (cite them).")
+    ideology = models.TextField(
+        blank=True, help_text="Ideology or orientation (cite it).", validators=[CEILING]
+    )
+    social_base = models.TextField(
+        blank=True,
+        help_text="Social or ethnic base: who its members were (cite it).",
+        validators=[CEILING],
+    )
+    summary = models.TextField(
+        blank=True, help_text="One or two sentences on it (cite them).", validators=[CEILING]
+    )
     partyfacts_id = models.PositiveIntegerField(
         "Party Facts ID",
         null=True,

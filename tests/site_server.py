@@ -99,9 +99,14 @@ class Site:
 
 
 @contextlib.contextmanager
-def throwaway_site(timeout: float = 60, editor: tuple[str, str] | None = None) -> Iterator[Site]:
+def throwaway_site(
+    timeout: float = 60,
+    editor: tuple[str, str] | None = None,
+    reviewers: tuple[tuple[str, str], ...] = (),
+) -> Iterator[Site]:
     """Serve a fresh copy with the article's data, for as long as the block runs; with
-    ``editor`` (a user name and a password), an editor's account in it too."""
+    ``editor`` (a user name and a password), an editor's account in it too, and with
+    ``reviewers`` the accounts of reviewers."""
     with (
         tempfile.TemporaryDirectory(prefix="kzpolitics-site-") as tmp,
         throwaway_database(Path(tmp)) as database_url,
@@ -109,12 +114,13 @@ def throwaway_site(timeout: float = 60, editor: tuple[str, str] | None = None) -
         work = Path(tmp)
         env = site_environment(database_url)
         load_the_article(env, work)
-        if editor:
-            name, password = editor
+        accounts = [(*editor, [])] if editor else []
+        accounts += [(name, password, ["--reviewer"]) for name, password in reviewers]
+        for name, password, options in accounts:
             _run(
-                [sys.executable, "manage.py", "create_editor", name],
+                [sys.executable, "manage.py", "create_editor", name, *options],
                 {**env, "EDITOR_PASSWORD": password},
-                work / "editor.log",
+                work / f"editor-{name}.log",
             )
         with serve(env, work, timeout) as site:
             yield site

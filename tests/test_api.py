@@ -21,7 +21,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from elections.models import Election, Result
 from kzpolitics.core import dates
@@ -1007,8 +1007,8 @@ def test_an_editor_signed_in_creates_updates_and_deletes_an_organization(editor_
 
 
 def test_an_editor_writes_with_a_token(client, editor):
-    token = Token.objects.create(user=editor)
-    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    _, key = AuthToken.objects.create(user=editor)
+    auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
     created = write(client, "post", "organizations/", NEW_ORGANIZATION, **auth)
     assert created.status_code == 201
     path = f"organizations/{NEW_ORGANIZATION['slug']}/"
@@ -1041,7 +1041,7 @@ def test_a_signed_in_user_without_permissions_gets_403(client, reader):
 
 
 def test_a_token_gives_only_its_users_permissions(client, reader):
-    auth = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=reader).key}"}
+    auth = {"HTTP_AUTHORIZATION": f"Token {AuthToken.objects.create(user=reader)[1]}"}
     assert write(client, "post", "organizations/", NEW_ORGANIZATION, **auth).status_code == 403
     reader.user_permissions.add(Permission.objects.get(codename="add_organization"))
     assert write(client, "post", "organizations/", NEW_ORGANIZATION, **auth).status_code == 201

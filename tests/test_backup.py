@@ -27,7 +27,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from kzpolitics.core.models import Citation, Event, Person, Source, Status, content_apps
 from parties.models import Organization, Relation
@@ -59,7 +59,7 @@ def compared_models() -> list:
         user,
         user.groups.through,
         user.user_permissions.through,
-        Token,
+        AuthToken,
     ]
     for label in CONTENT_APPS:
         chosen.extend(apps.get_app_config(label).get_models(include_auto_created=True))
@@ -179,7 +179,7 @@ def make_changes() -> None:
     editor.groups.add(Group.objects.get(name="Editors"))
     reviewer = user_model.objects.create_user("backup-reviewer", password="x", is_staff=True)
     reviewer.groups.add(Group.objects.get(name="Reviewers"))
-    Token.objects.create(user=editor)
+    AuthToken.objects.create(user=editor)
     OrganizationFactory(name="Backup Test Draft Party", slug=DRAFT_SLUG, status=Status.DRAFT)
     person = Person.objects.order_by("pk").first()
     person.description += " (checked)"
@@ -326,7 +326,9 @@ def test_the_backup_holds_history_with_its_summaries_and_the_accounts_it_names(b
     editor = next(e for e in by_model["auth.user"] if e["fields"]["username"] == EDITOR)
     assert editor["pk"] and editor["fields"]["groups"] == [["Editors"]]
     assert editor["fields"]["password"].startswith("md5$")  # the hash, never a password
-    assert by_model["authtoken.token"][0]["fields"]["user"] == [EDITOR]
+    token = by_model["knox.authtoken"][0]
+    assert token["fields"]["user"] == [EDITOR]
+    assert re.fullmatch(r"[0-9a-f]{128}", token["pk"])  # the key's digest, never the key
     # Times to the microsecond: Django's JSON encoder would keep milliseconds only.
     assert re.fullmatch(r".*T\d\d:\d\d:\d\d\.\d{6}Z", edit["history_date"])
 

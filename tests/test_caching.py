@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from kzpolitics.core.models import Person, Status
 from parties.models import Organization
@@ -98,7 +98,7 @@ def test_a_deletion_shows_at_once(client):
 
 def test_an_edit_through_the_api_shows_at_once(client, django_user_model):
     user = django_user_model.objects.create_superuser("api-editor", password="x" * 20)
-    token = Token.objects.create(user=user)
+    _, key = AuthToken.objects.create(user=user)
     url = f"/api/v1/organizations/{ORGANIZATION}/"
     before = client.get(url).json()
 
@@ -106,7 +106,7 @@ def test_an_edit_through_the_api_shows_at_once(client, django_user_model):
         url,
         {"summary": "Changed through the API.", "version": before["version"]},
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {key}",
     )
 
     assert response.status_code == 200, response.content

@@ -170,13 +170,21 @@ def test_the_publish_action_is_offered_to_reviewers_only(editor_client, reviewer
     editor_actions = editor_client.get(changelist).context["action_form"].fields["action"]
     assert "publish" not in dict(editor_actions.choices)
     assert "send_for_review" in dict(editor_actions.choices)
+    asked = reviewer_client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    assert asked.status_code == 200  # a confirmation, with a box for the edit summary
     response = reviewer_client.post(
-        changelist, {"action": "publish", "_selected_action": [draft.pk]}
+        changelist,
+        {
+            "action": "publish",
+            "_selected_action": [draft.pk],
+            "post": "yes",
+            "summary": "Checked against the article",
+        },
     )
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == Status.PUBLISHED
-    assert draft.history.first().history_change_reason == "Published"
+    assert draft.history.first().history_change_reason == "Checked against the article"
 
 
 def test_an_editor_cannot_publish_through_the_api(editor_client, reviewer_client, draft):
@@ -270,7 +278,10 @@ def test_the_history_page_shows_what_changed_field_by_field(editor_client):
     party.save()
     html = editor_client.get(admin_url(Organization, "history", party.pk)).content.decode()
     assert "Renamed" in html
-    assert re.search(r"<strong>Name:</strong>\s*Before\s*&nbsp;&rarr;&nbsp;&nbsp;After", html)
+    assert re.search(
+        r"<strong>Name:</strong></th>\s*<td><del>Before</del></td>\s*<td><ins>After</ins></td>",
+        html,
+    )
 
 
 def test_reverting_to_an_earlier_version_is_itself_recorded(editor_client):
@@ -373,11 +384,16 @@ def test_a_cited_source_cannot_be_deleted_and_the_refusal_lists_what_cites_it(re
 def test_a_deletion_is_recorded_in_history(editor_client):
     party = OrganizationFactory(name="Short Lived Party", status=Status.DRAFT)
     pk = party.pk
-    response = editor_client.post(admin_url(Organization, "delete", pk), {"post": "yes"})
+    refused = editor_client.post(admin_url(Organization, "delete", pk), {"post": "yes"})
+    assert refused.status_code == 200  # no summary: the page asks for one, nothing deleted
+    assert Organization.objects.filter(pk=pk).exists()
+    response = editor_client.post(
+        admin_url(Organization, "delete", pk), {"post": "yes", "summary": "A duplicate"}
+    )
     assert response.status_code == 302
     deleted = Organization.history.filter(id=pk).first()
     assert deleted.history_type == "-"
-    assert deleted.history_change_reason == "Deleted"
+    assert deleted.history_change_reason == "A duplicate"
 
 
 def test_a_deleted_record_is_restored_with_what_was_deleted_with_it(reviewer_client, client):
@@ -388,21 +404,23 @@ def test_a_deleted_record_is_restored_with_what_was_deleted_with_it(reviewer_cli
     OrganizationNameFactory(organization=party, name="The Comeback")
     pk = party.pk
     citations = party.citations.count()
-    editor_client.post(admin_url(Organization, "delete", pk), {"post": "yes"})
+    editor_client.post(admin_url(Organization, "delete", pk), {"post": "yes", "summary": "Gone"})
     assert not Organization.objects.filter(pk=pk).exists()
 
     deleted_page = admin_url(Organization, "deleted")
     listing = editor_client.get(deleted_page)
     assert "Comeback Party" in listing.content.decode()
     row = next(v for v in listing.context["versions"] if v.id == pk)
-    response = editor_client.post(deleted_page, {"history_id": row.history_id})
+    response = editor_client.post(
+        deleted_page, {"history_id": row.history_id, "summary": "Deleted by mistake"}
+    )
     assert response.status_code == 302
 
     party = Organization.objects.get(pk=pk)
     assert party.name == "Comeback Party"
     assert [n.name for n in party.names.all()] == ["The Comeback"]
     assert party.citations.count() == citations
-    assert party.history.first().history_change_reason.startswith("Restored after its deletion")
+    assert party.history.first().history_change_reason == "Deleted by mistake"
     assert not any(v.id == pk for v in editor_client.get(deleted_page).context["versions"])
     assert client.get("/organizations/comeback-party/").status_code == 200
 

@@ -968,7 +968,7 @@ def test_the_decade_filter_lists_the_decade_and_refuses_what_is_no_year(as_edito
 
 
 def test_a_date_list_filter_refuses_a_time_with_no_utc_value_and_still_filters(as_superuser):
-    url = "/admin/authtoken/tokenproxy/"
+    url = "/admin/knox/authtoken/"
     response, cl = changelist(as_superuser, url)
     assert any(isinstance(spec, CheckedDateFieldListFilter) for spec in cl.filter_specs)
     for bound in ("created__gte", "created__lt"):

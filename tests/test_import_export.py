@@ -145,9 +145,13 @@ def upload(client, model, dataset: tablib.Dataset, fmt: str = "csv", name: str =
     )
 
 
+SUMMARY = "Checked against the article"
+
+
 def confirm(client, model, preview):
-    """The second step: the editor confirms what the preview showed."""
-    return client.post(admin_url(model, "process_import"), preview.context["confirm_form"].initial)
+    """The second step: the editor confirms what the preview showed, with an edit summary."""
+    form = {**preview.context["confirm_form"].initial, "edit_summary": SUMMARY}
+    return client.post(admin_url(model, "process_import"), form)
 
 
 def row_of(dataset: tablib.Dataset, **match) -> dict:
@@ -285,7 +289,7 @@ def test_a_round_trip_changes_exactly_the_edited_cell_and_records_why(editor_cli
         "version",
     }
     latest = otan.history.first()
-    assert latest.history_change_reason == f"Imported from organizations.{fmt}"
+    assert latest.history_change_reason == f"{SUMMARY} (imported from organizations.{fmt})"
     assert latest.history_user == editor
 
 
@@ -606,7 +610,8 @@ def test_a_reviewer_may_publish_through_a_file(reviewer_client):
     assert response.status_code == 302
     person = Person.objects.get(slug="a-published-person")
     assert person.status == Status.PUBLISHED
-    assert person.history.first().history_change_reason == "Imported from new people.xlsx"
+    reason = person.history.first().history_change_reason
+    assert reason == f"{SUMMARY} (imported from new people.xlsx)"
 
 
 @pytest.mark.parametrize("model", RESOURCES, ids=lambda m: m._meta.model_name)

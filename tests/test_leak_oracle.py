@@ -571,6 +571,10 @@ def page_addresses(world: World, terms: list[str]) -> list[str]:
     urls += timeline_cursors(world)
     for model in SLUGGED:
         urls += [row.get_absolute_url() for row in model._base_manager.order_by("pk")]
+        # Each record's feed of its published changes (kzpolitics.site.feeds).
+        urls += [
+            f"{row.get_absolute_url()}changes.atom" for row in model._base_manager.order_by("pk")
+        ]
     models = {ContentType.objects.get_for_model(model).pk: model for model in cited_models()}
     for source in Source._base_manager.order_by("pk"):
         citing = Citation._base_manager.filter(Q(source=source) | Q(via=source))

@@ -134,8 +134,8 @@ def test_the_history_page_tells_the_events_added_and_removed_by_name(editor_clie
     )
     html = editor_client.get(admin_url(Organization, "history", party.pk)).content.decode()
     assert re.search(
-        r"<strong>Events:</strong>\s*added “December 1986 events”, “Registration refused”; "
-        r"removed “Founding congress”\s*</li>",
+        r"<strong>Events:</strong></th>\s*<td colspan=\"2\">added “December 1986 events”, "
+        r"“Registration refused”; removed “Founding congress”</td>",
         html,
     )
     assert "m2m_history_id" not in html and "{" not in re.sub(r"<[^>]*>", "", html)
@@ -219,18 +219,23 @@ def test_a_deleted_organization_is_restored_with_its_events(editor_client, edito
     first, second, third = events
     party.events.set([first, second])
     pk = party.pk
-    editor_client.post(admin_url(Organization, "delete", pk), {"post": "yes"})
+    editor_client.post(admin_url(Organization, "delete", pk), {"post": "yes", "summary": "Gone"})
     deletion = Organization.history.filter(id=pk).first()
     assert deletion.history_type == "-"
     assert links_of(deletion) == {first.pk, second.pk}  # as they were when it was deleted
     second.delete()  # gone meanwhile: it cannot be linked again
 
     deleted_page = admin_url(Organization, "deleted")
-    assert editor_client.post(deleted_page, {"history_id": deletion.history_id}).status_code == 302
+    assert (
+        editor_client.post(
+            deleted_page, {"history_id": deletion.history_id, "summary": "By mistake"}
+        ).status_code
+        == 302
+    )
     party = Organization.objects.get(pk=pk)
     assert set(party.events.values_list("pk", flat=True)) == {first.pk}
     restored = latest(party)
-    assert restored.history_change_reason.startswith("Restored after its deletion")
+    assert restored.history_change_reason == "By mistake"
     assert restored.history_user == editor
     assert links_of(restored) == {first.pk}
     assert party.history.filter(history_date__gt=deletion.history_date).count() == 1
@@ -244,7 +249,7 @@ def test_a_deleted_event_is_unlinked_in_its_organizations_history_and_linked_aga
     party.events.add(event)
     other.events.add(event)
     version = party.version
-    editor_client.post(admin_url(Event, "delete", event.pk), {"post": "yes"})
+    editor_client.post(admin_url(Event, "delete", event.pk), {"post": "yes", "summary": "Gone"})
     unlinked = latest(party)
     assert unlinked.history_change_reason == "Event “December 1986 events” deleted"
     assert unlinked.history_user == editor
@@ -253,7 +258,9 @@ def test_a_deleted_event_is_unlinked_in_its_organizations_history_and_linked_aga
     assert party.version == version + 1  # a form opened before is refused, not let drop it
 
     deletion = Event.history.filter(id=event.pk).first()
-    editor_client.post(admin_url(Event, "deleted"), {"history_id": deletion.history_id})
+    editor_client.post(
+        admin_url(Event, "deleted"), {"history_id": deletion.history_id, "summary": "By mistake"}
+    )
     for record in (party, other):
         assert list(record.events.values_list("pk", flat=True)) == [event.pk]
         relinked = latest(record)
@@ -267,9 +274,11 @@ def test_a_deleted_event_is_restored_with_its_people(editor_client):
     person = PersonFactory()
     event = EventFactory()
     event.people.add(person)
-    editor_client.post(admin_url(Event, "delete", event.pk), {"post": "yes"})
+    editor_client.post(admin_url(Event, "delete", event.pk), {"post": "yes", "summary": "Gone"})
     deletion = Event.history.filter(id=event.pk).first()
-    editor_client.post(admin_url(Event, "deleted"), {"history_id": deletion.history_id})
+    editor_client.post(
+        admin_url(Event, "deleted"), {"history_id": deletion.history_id, "summary": "By mistake"}
+    )
     assert list(Event.objects.get(pk=event.pk).people.all()) == [person]
 
 

@@ -56,7 +56,7 @@ def via_change_form(client, record, status):
 def via_action(client, record, action):
     return client.post(
         admin_url(Organization, "changelist"),
-        {"action": action, "_selected_action": [record.pk], "post": "yes"},
+        {"action": action, "_selected_action": [record.pk], "post": "yes", "summary": "By action"},
     )
 
 
@@ -90,9 +90,8 @@ def via_import(client, record, status):
     )
     if "confirm_form" not in (preview.context or {}):
         return preview
-    return client.post(
-        reverse("admin:kzpolitics_person_process_import"), preview.context["confirm_form"].initial
-    )
+    form = {**preview.context["confirm_form"].initial, "edit_summary": "Status from a file"}
+    return client.post(reverse("admin:kzpolitics_person_process_import"), form)
 
 
 # (way, starting status, asked-for status, make the record, change it) -> status for editor,
@@ -126,10 +125,10 @@ WAYS = {
     "action delete selected (published)": lambda c, r: via_action(c, r, "delete_selected"),
     "action delete selected (draft)": lambda c, r: via_action(c, r, "delete_selected"),
     "delete view (published)": lambda c, r: c.post(
-        admin_url(Organization, "delete", r.pk), {"post": "yes"}
+        admin_url(Organization, "delete", r.pk), {"post": "yes", "summary": "Gone"}
     ),
     "delete view (draft)": lambda c, r: c.post(
-        admin_url(Organization, "delete", r.pk), {"post": "yes"}
+        admin_url(Organization, "delete", r.pk), {"post": "yes", "summary": "Gone"}
     ),
     "api patch publishes": lambda c, r: via_api_patch(c, r, Status.PUBLISHED),
     "api patch unpublishes": lambda c, r: via_api_patch(c, r, Status.REVIEW),
@@ -171,7 +170,9 @@ def test_publishing_through_an_api_post(clients, who):
 def test_an_editors_refused_deletion_says_why(clients):
     record = party(name="Visible Party")
     page = clients["editor"].post(
-        admin_url(Organization, "delete", record.pk), {"post": "yes"}, follow=True
+        admin_url(Organization, "delete", record.pk),
+        {"post": "yes", "summary": "Gone"},
+        follow=True,
     )
     assert "only a reviewer can take what the public sees off the site" in page.content.decode()
     listed = clients["editor"].post(
@@ -292,7 +293,9 @@ def test_revert_restore_and_import_in_real_transactions(clients):
         gone.delete()
         row = next(v for v in deleted_versions(Organization) if v.id == pk)
         response = clients[who].post(
-            admin_url(Organization, "deleted"), {"history_id": row.history_id}, follow=True
+            admin_url(Organization, "deleted"),
+            {"history_id": row.history_id, "summary": "Deleted by mistake"},
+            follow=True,
         )
         assert response.status_code == 200
         restored = Organization.objects.get(pk=pk)
@@ -315,7 +318,7 @@ def test_revert_restore_and_import_in_real_transactions(clients):
     assert (
         Person.history.filter(id=person.pk)
         .first()
-        .history_change_reason.startswith("Imported from")
+        .history_change_reason.endswith("(imported from people.csv)")
     )
 
 
@@ -368,7 +371,13 @@ def test_the_publish_action_lists_the_draft_rows_and_publishes_those_ticked(
     assert len(keys) == 3  # two roles and the party's citation
     done = clients["reviewer"].post(
         changelist,
-        {"action": "publish", "_selected_action": [record.pk], "post": "yes", "publish_row": keys},
+        {
+            "action": "publish",
+            "_selected_action": [record.pk],
+            "post": "yes",
+            "publish_row": keys,
+            "summary": "Checked",
+        },
         follow=True,
     )
     text = done.content.decode()
@@ -401,6 +410,7 @@ def test_a_row_left_unticked_stays_a_draft_and_the_message_says_so(clients, part
             "_selected_action": [record.pk],
             "post": "yes",
             "publish_row": [k for k in keys if k != founder_key],
+            "summary": "Checked",
         },
         follow=True,
     )
@@ -419,15 +429,23 @@ def test_publishing_through_the_status_field_leads_to_the_rows(clients, party_wi
     page = clients["reviewer"].get(publish_url)
     assert "Published Leader" in page.content.decode()
     keys = [row["key"] for row in page.context["groups"][0]["rows"]]
-    clients["reviewer"].post(publish_url, {"post": "yes", "publish_row": keys})
+    clients["reviewer"].post(
+        publish_url, {"post": "yes", "publish_row": keys, "summary": "Checked"}
+    )
     assert stored_status(leader) == Status.PUBLISHED
     assert stored_status(citation) == Status.PUBLISHED
     # Only reviewers publish rows.
     assert clients["editor"].get(publish_url).status_code == 403
 
 
-def test_a_record_without_draft_rows_is_published_at_once(clients):
+def test_a_record_without_draft_rows_is_published_once_confirmed_with_a_summary(clients):
     record = party(status=Status.DRAFT)
+    asked = clients["reviewer"].post(
+        admin_url(Organization, "changelist"),
+        {"action": "publish", "_selected_action": [record.pk]},
+    )
+    assert asked.status_code == 200 and "summary" in asked.content.decode()
+    assert stored_status(record) == Status.DRAFT
     response = via_action(clients["reviewer"], record, "publish")
     assert response.status_code == 302
     assert stored_status(record) == Status.PUBLISHED

@@ -518,7 +518,8 @@ def test_the_admin_import_says_which_rows_wait_for_a_reviewer(editor):
     )
     assert "once you confirm, they will be kept as pending revisions" in preview.content.decode()
     assert not Revision.objects.exists()  # the preview saved nothing
-    done = client.post(admin_url(Person, "process_import"), preview.context["confirm_form"].initial)
+    form = {**preview.context["confirm_form"].initial, "edit_summary": "Names from a file"}
+    done = client.post(admin_url(Person, "process_import"), form)
 
     assert done.status_code == 302
     assert any("1 row(s) (1) change published records" in m for m in messages_of(done))

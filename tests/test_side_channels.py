@@ -25,6 +25,8 @@ PAGES = (
     "/api/v1/organizations/",
     "/api/v1/people/",
     "/api/v1/citations/",
+    # A published record's feed of its changes (kzpolitics.site.feeds.RecordChangesFeed).
+    "/organizations/otan/changes.atom",
 )
 FEED = "/changes.atom"
 
@@ -34,7 +36,10 @@ def observed(client) -> dict:
     body, and the feed; rendered afresh (no cached copy hides a change)."""
     caches["pages"].clear()
     seen = {"version": DataVersion.current()}
-    for url in (*PAGES, FEED):
+    # The feed of the person the tests give a role in a draft organization: no public change
+    # of theirs.
+    person = Person.objects.published().first()
+    for url in (*PAGES, FEED, f"{person.get_absolute_url()}changes.atom"):
         response = client.get(url)
         seen[url] = (
             response.status_code,

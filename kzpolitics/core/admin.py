@@ -14,18 +14,28 @@ from django.db import models
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
-from kzpolitics.core.admin_base import CitationInline, CitedAdmin, CitedRowInline
+from kzpolitics.core.admin_base import (
+    BACKS_THE_FIELD,
+    BACKS_THE_FIELD_HELP,
+    THE_RECORD_AS_A_WHOLE,
+    CitationInline,
+    CitedAdmin,
+    CitedRowInline,
+    NameFirstSlugLastMixin,
+    backs_the_field,
+)
 from kzpolitics.core.admin_filters import decade_filter
 from kzpolitics.core.admin_keys import KeyCheckedAdminMixin
-from kzpolitics.core.dates import date_columns
+from kzpolitics.core.dates import date_columns, field_label
 from kzpolitics.core.editorial.admin import EditorialAdmin
 from kzpolitics.core.models import Citation, Event, Person, PersonName, Place, PlaceName, Source
 from kzpolitics.core.resources import CitationResource, ImportExportAdminMixin, PersonResource
 
 
 @admin.register(Source)
-class SourceAdmin(KeyCheckedAdminMixin, EditorialAdmin):
+class SourceAdmin(NameFirstSlugLastMixin, KeyCheckedAdminMixin, EditorialAdmin):
     list_display = ("__str__", "title", "kind", "footnotes", "cited_count")
     list_filter = ("kind",)
     search_fields = ("title", "authors", "editors", "container", "url", "slug")
@@ -62,7 +72,7 @@ class CitationAdmin(ImportExportAdminMixin, KeyCheckedAdminMixin, EditorialAdmin
 
     resource_classes = [CitationResource]
 
-    list_display = ("__str__", "record", "field", "quote")
+    list_display = ("__str__", "record", "backs", "quote")
     list_filter = ("content_type", "source", "via")
     search_fields = ("quote", "field", "note", "source__title", "source__authors")
     autocomplete_fields = ("source", "via")
@@ -81,7 +91,28 @@ class CitationAdmin(ImportExportAdminMixin, KeyCheckedAdminMixin, EditorialAdmin
         "note",
     )
 
-    @admin.display(description="Backs", ordering="content_type")
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "field":
+            kwargs.update(label=BACKS_THE_FIELD, help_text=BACKS_THE_FIELD_HELP)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        model = obj.content_type.model_class() if obj is not None and obj.content_type_id else None
+        if model is not None and "field" in form.base_fields:
+            # A citation's own page offers what its record's inline offers, by the same names.
+            form.base_fields = {**form.base_fields, "field": backs_the_field(model)}
+        return form
+
+    @admin.display(description=BACKS_THE_FIELD, ordering="field")
+    def backs(self, obj):
+        """What the citation backs, by its readable name (“Founding place”)."""
+        model = obj.content_type.model_class()
+        if not obj.field:
+            return THE_RECORD_AS_A_WHOLE
+        return capfirst(field_label(model, obj.field)) if model is not None else obj.field
+
+    @admin.display(description="Cited record", ordering="content_type")
     def record(self, obj):
         """A link to the cited record's admin page (no query: the type is joined)."""
         label = f"{obj.content_type.name} #{obj.object_id}"
@@ -97,7 +128,7 @@ class CitationAdmin(ImportExportAdminMixin, KeyCheckedAdminMixin, EditorialAdmin
 
 class PersonNameInline(CitedRowInline):
     model = PersonName
-    fields = ("name", "kind", "public_note", "note", "citations_count")
+    fields = ("name", "kind", "public_note", "note", "row_citations")
 
 
 @admin.register(Person)
@@ -128,7 +159,7 @@ class PlaceNameInline(CitedRowInline):
         *date_columns("start", "end"),
         "public_note",
         "note",
-        "citations_count",
+        "row_citations",
     )
 
 

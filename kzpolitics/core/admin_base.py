@@ -15,13 +15,18 @@ from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Prefetch
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 from kzpolitics.core.admin_keys import KeyCheckedAdminMixin, KeyCheckedAutocompleteSelect
 from kzpolitics.core.dates import field_label, uncertain_dates
 from kzpolitics.core.editorial.admin import EditorialAdmin
 from kzpolitics.core.editorial.forms import EditorialForm, RowsFormSetMixin, RowVersionForm
-from kzpolitics.core.models import Citation
+from kzpolitics.core.keys import is_usable_key
+from kzpolitics.core.models import Citation, Source, Status
 from kzpolitics.core.publishing import shown_to_public
 from kzpolitics.core.revisions import must_propose, propose
 from kzpolitics.core.visibility import may_publish, publishing_error
@@ -187,6 +192,24 @@ class KeyCheckedTabularInline(KeyCheckedAdminMixin, admin.TabularInline):
         return type(formset.__name__, (formset,), {"editor": request.user})
 
 
+BACKS_THE_FIELD = "Backs the field"
+BACKS_THE_FIELD_HELP = (
+    "The fact of the record this citation backs: one of its fields, or the record as a whole."
+)
+THE_RECORD_AS_A_WHOLE = "The record as a whole"
+
+
+def backs_the_field(model) -> forms.ChoiceField:
+    """The choice of what a citation of a ``model`` record backs: the record as a whole, or one
+    of its factual fields, each by its readable name in sentence case (“Founding place”)."""
+    choices = [("", THE_RECORD_AS_A_WHOLE)] + [
+        (name, capfirst(field_label(model, name))) for name in getattr(model, "CITED_FIELDS", ())
+    ]
+    return forms.ChoiceField(
+        choices=choices, required=False, label=BACKS_THE_FIELD, help_text=BACKS_THE_FIELD_HELP
+    )
+
+
 class CitationInline(EditorialInlineMixin, PreloadedAutocompleteMixin, GenericTabularInline):
     model = Citation
     extra = 1
@@ -202,18 +225,21 @@ class CitationInline(EditorialInlineMixin, PreloadedAutocompleteMixin, GenericTa
         "note",
     )
     autocomplete_fields = ("source", "via")
-    verbose_name_plural = "Citations (leave “field” empty to back the whole record)"
+    verbose_name_plural = "Citations"
+    # Laid out to fit a 1366 px screen (kzpolitics/static/kzpolitics/admin.css).
+    classes = ("kz-fit", "kz-citations")
+    # A quotation and notes are a sentence or two: small boxes, which the editor may enlarge.
+    TEXT_BOXES = ("quote", "public_note", "note")
+
+    class Media:
+        css = {"all": ("kzpolitics/admin.css",)}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "field":
             # Editors pick what the citation backs from the record's own factual fields.
-            choices = [("", "the record as a whole")] + [
-                (name, field_label(self.parent_model, name))
-                for name in getattr(self.parent_model, "CITED_FIELDS", ())
-            ]
-            return forms.ChoiceField(
-                choices=choices, required=False, label="Backs", help_text=db_field.help_text
-            )
+            return backs_the_field(self.parent_model)
+        if db_field.name in self.TEXT_BOXES:
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 20})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
@@ -228,22 +254,235 @@ class CountCitationsMixin:
         return obj.citation_count
 
 
+class CitationSourceField(forms.ModelChoiceField):
+    """The source of a citation made from a row's own form; a posted key that can be no
+    source's is refused before it is looked up (kzpolitics.core.admin_keys)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not is_usable_key(
+            Source._meta.pk, value, self.queryset.db
+        ):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class RowCitingForm(InlineStatusForm):
+    """An inline statement row's form (a role, a relation, a name) with the columns of a new
+    citation of it: its source, pages and a short quotation. On save the row is saved (or its
+    change proposed, as ``InlineStatusForm`` does) and the citation added to it, backing the
+    row as a whole: a draft, unless a reviewer cites a published row, which publishes it as a
+    citation through its own form would let them. A row added with its citation comes out of
+    the one save cited."""
+
+    CITING = ("cite_source", "cite_pages", "cite_quote")
+
+    cite_source = CitationSourceField(
+        queryset=Source.objects.all(),
+        required=False,
+        label="Cite: source",
+        help_text="A source for this row, cited on save (its citation backs the row as a whole).",
+    )
+    cite_pages = forms.CharField(
+        max_length=Citation._meta.get_field("pages").max_length,
+        required=False,
+        label="Pages",
+        help_text=Citation._meta.get_field("pages").help_text,
+        widget=forms.TextInput(attrs={"size": 6}),
+    )
+    cite_quote = forms.CharField(
+        max_length=Citation._meta.get_field("quote").max_length,
+        required=False,
+        label="Quote",
+        help_text=Citation._meta.get_field("quote").help_text,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 20}),
+    )
+
+    admin_site = None  # set by the inline's get_formset: the source's autocomplete asks it
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.admin_site is not None:
+            field = self.fields["cite_source"]
+            widget = KeyCheckedAutocompleteSelect(
+                Citation._meta.get_field("source"), self.admin_site
+            )
+            widget.choices, widget.is_required = field.choices, field.required
+            field.widget = widget
+
+    def clean(self):
+        cleaned = super().clean()
+        source = cleaned.get("cite_source")
+        if source is None and (cleaned.get("cite_pages") or cleaned.get("cite_quote")):
+            self.add_error("cite_source", "Pick the source these pages and quote are from.")
+        return cleaned
+
+    def save(self, commit=True):
+        row = super().save(commit)
+        source = self.cleaned_data.get("cite_source")
+        if commit and source is not None and row.pk is not None:
+            self.new_citation = self.cite(row, source)
+        return row
+
+    def cite(self, row, source) -> Citation:
+        """Add the citation typed in the row's columns to ``row`` (saved), in its history with
+        the record's edit summary."""
+        stored = type(row)._base_manager.filter(pk=row.pk).values_list("status", flat=True)
+        row_published = stored.first() == Status.PUBLISHED
+        citation = Citation(
+            content_object=row,
+            source=source,
+            pages=self.cleaned_data.get("cite_pages", ""),
+            quote=self.cleaned_data.get("cite_quote", ""),
+            status=Status.PUBLISHED if row_published and may_publish(self.editor) else Status.DRAFT,
+        )
+        citation.full_clean()
+        citation._change_reason = getattr(row, "_change_reason", None) or "Cited"
+        citation.save()
+        return citation
+
+
 class CitedRowInline(
     EditorialInlineMixin, CountCitationsMixin, PreloadedAutocompleteMixin, admin.TabularInline
 ):
-    """An inline for statement rows (names, roles, figures): cite each on its own page."""
+    """An inline for statement rows (names, roles, figures): each row lists its citations
+    (``row_citations``, linked) and takes a new one in its own columns (``RowCitingForm``)."""
 
+    form = RowCitingForm
     extra = 0
     show_change_link = True
-    readonly_fields = ("citations_count",)
+    readonly_fields = ("citations_count", "row_citations")
+    # Laid out to fit a 1366 px screen (kzpolitics/static/kzpolitics/admin.css).
+    classes = ("kz-fit", "kz-rows")
+
+    class Media:
+        css = {"all": ("kzpolitics/admin.css",)}
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        at = fields.index("status") if "status" in fields else len(fields)
+        citing = [name for name in RowCitingForm.CITING if name not in fields]
+        return [*fields[:at], *citing, *fields[at:]]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"admin_site": self.admin_site})
+        return formset
 
     def get_queryset(self, request):
-        # Each row is labelled with its __str__, which names its related records.
+        # Each row is labelled with its __str__, which names its related records; its
+        # citations are listed with their sources (one query for all rows).
         related = [f.name for f in self.model._meta.get_fields() if f.many_to_one and f.concrete]
-        return super().get_queryset(request).select_related(*related)
+        cited = Citation.objects.select_related("source", "via").order_by("field", "id")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(*related)
+            .prefetch_related(Prefetch("citations", queryset=cited))
+        )
+
+    @admin.display(description="Citations")
+    def row_citations(self, obj):
+        """The row's citations, each linked to its own page (where it is changed), a draft
+        one marked so."""
+        citations = list(obj.citations.all()) if obj.pk else []
+        if not citations:
+            return "None yet"
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">{}</a>{}',
+            (
+                (
+                    _change_url(self.admin_site, citation),
+                    citation,
+                    ""
+                    if citation.status == Status.PUBLISHED
+                    else f" ({citation.get_status_display().lower()})",
+                )
+                for citation in citations
+            ),
+        )
 
 
-class CitedAdmin(CountCitationsMixin, PreloadedAutocompleteMixin, EditorialAdmin):
+def _change_url(admin_site, record) -> str:
+    opts = record._meta
+    try:
+        return reverse(
+            f"{admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[record.pk]
+        )
+    except NoReverseMatch:
+        return ""
+
+
+class NameFirstSlugLastMixin:
+    """For the admin of a record with a public address (``slug``, filled from its name by
+    ``prepopulated_fields``): the name is the form's first field, so the cursor starts there,
+    and the slug comes last in the first fieldset, filled from the name while the record is
+    not published. Once it is, the slug is read-only: a published slug is a public address,
+    which links and citations elsewhere rely on (a posted change of it is not taken)."""
+
+    SLUG = "slug"
+
+    def name_field(self) -> str | None:
+        """The field the slug is filled from (the name, or a title)."""
+        source = self.prepopulated_fields.get(self.SLUG) or ()
+        return source[0] if source else None
+
+    def slug_is_fixed(self, obj) -> bool:
+        """Whether ``obj``'s slug is a public address already: it is published, as stored."""
+        if obj is None or obj.pk is None or self.SLUG not in self.prepopulated_fields:
+            return False
+        stored = type(obj)._base_manager.filter(pk=obj.pk).values_list("status", flat=True)
+        return stored.first() == Status.PUBLISHED
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (title, dict(options)) for title, options in super().get_fieldsets(request, obj)
+        ]
+        name = self.name_field()
+        named = [n for _, options in fieldsets for n in _flatten(options["fields"])]
+        if not fieldsets or self.SLUG not in named:
+            return fieldsets
+        for _, options in fieldsets:
+            options["fields"] = tuple(
+                item for item in options["fields"] if item not in (self.SLUG, name)
+            )
+        title, first = fieldsets[0]
+        leading = (name,) if name else ()
+        fieldsets[0] = (title, {**first, "fields": (*leading, *first["fields"], self.SLUG)})
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if self.slug_is_fixed(obj) and self.SLUG not in fields:
+            fields = (*fields, self.SLUG)
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        fields = dict(super().get_prepopulated_fields(request, obj))
+        if self.slug_is_fixed(obj):
+            fields.pop(self.SLUG, None)
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        # A revert saves an old version whole (django-simple-history's form of the version's
+        # instance), its read-only slug included: the published address stays as it is.
+        if change and self.slug_is_fixed(obj):
+            stored = type(obj)._base_manager.filter(pk=obj.pk).values_list(self.SLUG, flat=True)
+            setattr(obj, self.SLUG, stored.first())
+        super().save_model(request, obj, form, change)
+
+
+def _flatten(fields):
+    for item in fields:
+        if isinstance(item, (list, tuple)):
+            yield from item
+        else:
+            yield item
+
+
+class CitedAdmin(
+    NameFirstSlugLastMixin, CountCitationsMixin, PreloadedAutocompleteMixin, EditorialAdmin
+):
     """Admin for any cited record: citations inline, counts, uncertain dates shown as bounds,
     history, edit summaries, review status and the version check (kzpolitics.core.editorial)."""
 

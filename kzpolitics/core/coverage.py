@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.utils.text import capfirst
 
+from kzpolitics.core.dates import field_label
 from kzpolitics.core.models import Citation, Cited
 
 
@@ -23,6 +25,12 @@ class Gap:
     obj: Cited
     uncited_record: bool
     uncited_fields: list[str]
+
+    @property
+    def uncited_labels(self) -> list[str]:
+        """The uncited fields by the names the citations inline offers under “Backs the
+        field” (“Founded”, “Founding place”)."""
+        return [capfirst(field_label(type(self.obj), name)) for name in self.uncited_fields]
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Spreadsheet import and export in the admin (django-import-export), CSV and XLSX.
 
 Editors download a list, correct it in a spreadsheet and upload it again. The admin first shows
-a preview of what would change (new, updated, skipped rows); nothing is saved until the editor
-confirms. What keeps the data sound:
+a preview of what would change: the new rows, each changed cell as its old and new value, and
+each refused row with its reason; unchanged rows are only counted. Nothing is saved until the
+editor confirms, with an edit summary. What keeps the data sound:
 
 - A file goes in whole or not at all. Every row is validated as the admin's form validates it
   (the model's ``full_clean``: choices, lengths, EDTF dates, uniqueness, constraints) and one
@@ -13,10 +14,13 @@ confirms. What keeps the data sound:
   days are derived again on save, so they are not in the file.
 - ``version`` is never written (saving moves it on) but is checked, as the admin's form checks
   it: a row that would change a record a colleague has saved since the file was exported is an
-  error on that row, so an old file cannot silently undo newer edits. An empty version cell
-  skips the check, for an editor who means to overwrite.
+  error on that row, so an old file cannot silently undo newer edits; the error names who
+  saved it since (“you” when it was the importing editor). An empty version cell skips the
+  check, for an editor who means to overwrite.
 - ``status`` defaults to draft, and only a reviewer's file may publish or unpublish a record.
-- Each saved row gets a history entry, “Imported from <file name>”, by the importing user.
+- Each saved row gets a history entry by the importing user, with the edit summary given at
+  confirmation: “<summary> (imported from <file name>)” (“Imported from <file name>” when an
+  import is run without one, from code).
 
 This module holds the shared pieces and the resources of the shared models (people,
 citations); ``parties.resources`` and ``elections.resources`` build on it.
@@ -25,8 +29,11 @@ citations); ``parties.resources`` and ``elections.resources`` build on it.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime
+from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -37,8 +44,11 @@ from django.utils.html import format_html
 from import_export import widgets
 from import_export.admin import ImportExportMixin
 from import_export.fields import Field
+from import_export.forms import ConfirmImportForm
 from import_export.resources import ModelResource
+from import_export.results import RowResult
 
+from kzpolitics.core.editorial.conflicts import saved_by
 from kzpolitics.core.inline_policy import allow_inline
 from kzpolitics.core.models import Citation, Cited, Person, Source, Status
 from kzpolitics.core.revisions import must_propose, propose
@@ -165,9 +175,10 @@ class CitedObjectField(Field):
         return self._slugs[model].get(instance.object_id, instance.object_id)
 
 
-def version_error(stored, cell) -> str | None:
+def version_error(stored, cell, user=None) -> str | None:
     """What is wrong with a row's ``version`` cell for the record as stored, if anything: not
-    a number, or not the version the record is at now (someone saved it since the export)."""
+    a number, or not the version the record is at now (saved since the export: by a colleague,
+    named, or by ``user``, the importing editor, in another tab or an earlier import)."""
     text = str(cell if cell is not None else "").strip()
     if not text or stored.pk is None:
         return None  # a new record, or an editor who cleared the cell to overwrite
@@ -179,10 +190,11 @@ def version_error(stored, cell) -> str | None:
         return f"“{cell}” is not a version number; leave the cell as exported, or empty."
     if int(number) == stored.version:
         return None
+    who = saved_by(type(stored), stored.pk, int(number), user)
     return (
-        f"“{stored}” was saved by someone else after this file was exported (the file has "
+        f"“{stored}” was saved by {who} after this file was exported (the file has "
         f"version {int(number)}, the record is at version {stored.version}): export the list "
-        "again and redo your change, or empty the version cell to overwrite theirs."
+        "again and redo your change, or empty the version cell to overwrite that save."
     )
 
 
@@ -190,6 +202,108 @@ def has_slug(model) -> bool:
     """Whether the model's records have a slug: then a link to one travels as its slug (here
     and in the full export, kzpolitics.site.export), else as its id."""
     return any(f.name == "slug" for f in model._meta.concrete_fields)
+
+
+# -- The preview: what a file would change ----------------------------------------------------
+
+
+@dataclass
+class CellChange:
+    """One cell an import changes: its column, the value the record has, the file's value."""
+
+    column: str
+    old: str
+    new: str
+
+
+@dataclass
+class PreviewRow:
+    """A row of the file the preview lists: a new or changed record with its changed cells, or
+    a refused row with its reasons (column and message)."""
+
+    number: int | None
+    record: str
+    changes: list[CellChange] = dataclasses.field(default_factory=list)
+    reasons: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    link: str = ""
+
+
+@dataclass
+class ImportPreview:
+    """What a file would do, for the editor to check before confirming: the refused rows,
+    the changed and the new records; unchanged rows only counted."""
+
+    refused: list[PreviewRow]
+    changed: list[PreviewRow]
+    new: list[PreviewRow]
+    unchanged: int
+    total: int
+
+    @classmethod
+    def of(cls, result, change_url=None) -> ImportPreview:
+        """The preview of an import's ``result`` (its dry run); ``change_url(pk)`` is the
+        address of a record's admin page, to link each changed record to."""
+        headers = list(result.diff_headers)
+        refused = [
+            PreviewRow(None, "", reasons=[("", str(error.error))]) for error in result.base_errors
+        ]
+        for row in result.invalid_rows:
+            cells = dict(zip(headers, row.values, strict=False))
+            reasons = [
+                (column, str(message))
+                for column, found in row.field_specific_errors.items()
+                for message in found
+            ]
+            reasons += [("", str(message)) for message in row.non_field_specific_errors]
+            refused.append(PreviewRow(row.number, _named(cells), reasons=reasons))
+        for row in result.error_rows:
+            reasons = [("", str(error.error)) for error in row.errors]
+            refused.append(PreviewRow(row.number, "", reasons=reasons))
+        refused.sort(key=lambda row: (row.number is not None, row.number or 0))
+        changed, new = [], []
+        for row in result.valid_rows():
+            if row.import_type not in (row.IMPORT_TYPE_NEW, row.IMPORT_TYPE_UPDATE):
+                continue
+            link = change_url(row.object_id) if change_url and row.is_update() else ""
+            listed = PreviewRow(
+                getattr(row, "number", None),
+                row.object_repr or "",
+                changes=getattr(row, "changes", []),
+                link=link,
+            )
+            (new if row.is_new() else changed).append(listed)
+        return cls(
+            refused=refused,
+            changed=changed,
+            new=new,
+            unchanged=result.totals[RowResult.IMPORT_TYPE_SKIP],
+            total=result.total_rows,
+        )
+
+
+def _named(cells: dict) -> str:
+    """A refused row's record as the file names it: its slug or id, else its name."""
+    for column in ("slug", "id", "name"):
+        value = cells.get(column)
+        if value not in (None, "", "---"):
+            return str(value)
+    return ""
+
+
+class EditSummaryConfirmForm(ConfirmImportForm):
+    """The import's confirmation: the file (hidden, as uploaded) and the edit summary every
+    saved record's history keeps, with the file's name."""
+
+    edit_summary = forms.CharField(
+        label="Edit summary",
+        max_length=300,
+        help_text=(
+            "What this file changes and why, in a few words: each saved record's history keeps "
+            "it, with the file's name."
+        ),
+        error_messages={"required": "Say in a few words what this file changes and why."},
+        widget=forms.TextInput(attrs={"size": 80}),
+    )
 
 
 # -- Resources ---------------------------------------------------------------------------------
@@ -213,6 +327,10 @@ class RecordResource(ModelResource):
         use_transactions = True
         skip_unchanged = True
         report_skipped = True
+        # The preview compares each row's record before and after, value by value
+        # (``after_import_row``), so it needs the instances, not the library's HTML diff.
+        store_instance = True
+        skip_html_diff = True
 
     @classmethod
     def widget_kwargs_for_field(cls, field_name, django_field):
@@ -254,7 +372,9 @@ class RecordResource(ModelResource):
         """Read the row into the record; refuse a change of publication by a non-reviewer."""
         stored = copy.copy(instance)
         errors = {}
-        instance._import_version_error = version_error(stored, row.get("version"))
+        instance._import_version_error = version_error(
+            stored, row.get("version"), kwargs.get("user")
+        )
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
@@ -287,11 +407,41 @@ class RecordResource(ModelResource):
                         said.append(message)
             raise ValidationError(errors) from exc
 
+    def after_import_row(self, row, row_result, **kwargs):
+        """Keep, for the preview, the row's number and what it changes, cell by cell."""
+        super().after_import_row(row, row_result, **kwargs)
+        row_result.number = kwargs.get("row_number")
+        row_result.changes = self.changes_of(row_result)
+
+    def changes_of(self, row_result) -> list[CellChange]:
+        """The cells a valid row changes, as the file writes them (a place as its slug): for a
+        new record its filled cells, for an updated one those whose value differs from the
+        record as it was. ``version`` is left out: it moves on with every save."""
+        new = row_result.import_type == row_result.IMPORT_TYPE_NEW
+        before, after = row_result.original, row_result.instance
+        if after is None or not (new or before is not None):
+            return []
+        changes = []
+        for column in self.get_import_fields():
+            if column.readonly:
+                continue
+            old = "" if new else str(column.export(before) or "")
+            now = str(column.export(after) or "")
+            if old != now:
+                changes.append(CellChange(column.column_name, old, now))
+        return changes
+
     def before_save_instance(self, instance, row, **kwargs):
-        """Say in the record's history where the change came from, and who made it."""
+        """Say in the record's history why the change was made, where it came from and who
+        made it: the edit summary given at confirmation and the file's name."""
         super().before_save_instance(instance, row, **kwargs)
         file_name = kwargs.get("file_name")
-        instance._change_reason = f"Imported from {file_name}" if file_name else "Imported"
+        summary = (kwargs.get("edit_summary") or "").strip()
+        if summary:
+            source = f" (imported from {file_name})" if file_name else " (imported)"
+            instance._change_reason = summary + source
+        else:
+            instance._change_reason = f"Imported from {file_name}" if file_name else "Imported"
         user = kwargs.get("user")
         if user is not None and user.is_authenticated:
             instance._history_user = user
@@ -376,6 +526,9 @@ class ImportExportAdminMixin(ImportExportMixin):
     import_formats = (SafeCSV, SafeXLSX)
     export_formats = (SafeCSV, SafeXLSX)
     import_form_class = LimitedImportForm
+    confirm_form_class = EditSummaryConfirmForm
+    # The preview lists only what changes, and asks for the edit summary under it.
+    import_template_name = "admin/import_export/import_preview.html"
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
@@ -384,14 +537,63 @@ class ImportExportAdminMixin(ImportExportMixin):
         return self.has_view_or_change_permission(request)
 
     def import_action(self, request, **kwargs):
-        """The import form and its preview. The preview's diff of each changed cell comes
-        from diff-match-patch, which colours insertions and deletions with inline styles:
-        allowed by their hashes on this page only."""
+        """The import form and its preview: refused, changed and new rows, unchanged ones
+        counted (``ImportPreview``)."""
         response = super().import_action(request, **kwargs)
-        result = (getattr(response, "context_data", None) or {}).get("result")
-        if result is not None and not (result.has_errors() or result.has_validation_errors()):
-            say_proposed(request, result, self.admin_site.name, done=False)
-        return allow_inline(response, styles=("background:#e6ffe6;", "background:#ffe6e6;"))
+        context = getattr(response, "context_data", None) or {}
+        result = context.get("result")
+        if result is not None:
+            context["preview"] = ImportPreview.of(result, self.change_url)
+            if not (result.has_errors() or result.has_validation_errors()):
+                say_proposed(request, result, self.admin_site.name, done=False)
+        return response
+
+    def change_url(self, pk) -> str:
+        opts = self.model._meta
+        return reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[pk]
+        )
+
+    def process_import(self, request, **kwargs):
+        """The confirmation. Sent without its edit summary, it comes back with the error and
+        the preview again (the file is read anew from where the upload left it): the editor
+        writes the summary with the changes in view."""
+        response = super().process_import(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        form = context.get("confirm_form")
+        if form is None or set(form.errors) != {"edit_summary"}:
+            return response
+        formats = self.get_import_formats()
+        input_format = formats[int(form.cleaned_data["format"])](encoding=self.from_encoding)
+        storage = self.get_tmp_storage_class()(
+            name=form.cleaned_data["import_file_name"],
+            encoding=None if input_format.is_binary() else self.from_encoding,
+            read_mode=input_format.get_read_mode(),
+            **self.get_tmp_storage_class_kwargs(),
+        )
+        try:
+            dataset = input_format.create_dataset(storage.read())
+        except Exception:  # the upload is gone or unreadable: the form's error alone
+            return response
+        resource_kwargs = self.get_import_resource_kwargs(request, form=form, **kwargs)
+        resource = self.choose_import_resource_class(form, request)(**resource_kwargs)
+        result = resource.import_data(
+            dataset,
+            dry_run=True,
+            raise_errors=False,
+            file_name=form.cleaned_data["original_file_name"],
+            user=request.user,
+        )
+        context.update(result=result, preview=ImportPreview.of(result, self.change_url))
+        return response
+
+    def get_import_data_kwargs(self, **kwargs):
+        """The confirmation's edit summary goes to the import, for each record's history."""
+        form = kwargs.get("form")
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        if isinstance(form, EditSummaryConfirmForm) and form.is_valid():
+            kwargs["edit_summary"] = form.cleaned_data["edit_summary"]
+        return kwargs
 
     def export_action(self, request):
         """The export form. Its template (django-import-export's own) has two inline style

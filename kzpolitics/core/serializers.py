@@ -89,6 +89,7 @@ class ModelCleanMixin:
         )
         if error:
             raise PermissionDenied(error)
+        self.refuse_a_published_slug_change(attrs)
         model = self.Meta.model
         instance = copy.copy(self.instance) if self.instance is not None else model()
         for key, value in attrs.items():
@@ -109,6 +110,22 @@ class ModelCleanMixin:
             for column in declared.column_names[:2]:
                 attrs[column] = getattr(instance, column)
         return attrs
+
+    def refuse_a_published_slug_change(self, attrs) -> None:
+        """A published record's slug is a public address (its page, its API address, links
+        from elsewhere): it is not changed, as the admin shows it read-only."""
+        instance = self.instance
+        if instance is None or "slug" not in attrs or attrs["slug"] == instance.slug:
+            return
+        if getattr(instance, "status", None) == Status.PUBLISHED:
+            raise serializers.ValidationError(
+                {
+                    "slug": [
+                        f"“{instance.slug}” is published: its slug is a public address and "
+                        "cannot change. Leave it out of the request (or send it unchanged)."
+                    ]
+                }
+            )
 
 
 def forward_field(model, key: str):
@@ -203,7 +220,10 @@ class CitationSerializer(serializers.ModelSerializer):
         )
         extra_kwargs = {
             "id": RECORD_HELP["id"],
-            "field": {"help_text": "Field or statement backed; empty: the record."},
+            "field": {
+                "help_text": "Backs the field: the record's field or statement the citation "
+                "backs (e.g. “founded”); empty: the record as a whole."
+            },
         }
 
 

@@ -1,7 +1,7 @@
 """The admins of the accounts the whole site shares (users, groups, API tokens, sign-in
 attempts), registered again with the keys posted to them checked (KeyCheckedAdminMixin).
 
-Django, Django REST framework and django-axes register these admins before this project's
+Django, django-rest-knox and django-axes register these admins before this project's
 apps are discovered; each is replaced here by a named subclass through the admin site's
 public ``unregister()`` / ``register()``. Without the key checks the group form answered a
 permission key of 10**30 with a 500 on SQLite, and the lists' actions a record ticked whose
@@ -15,8 +15,7 @@ from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from rest_framework.authtoken import admin as authtoken_admin
-from rest_framework.authtoken.models import TokenProxy
+from knox.models import AuthToken
 
 from kzpolitics.core.admin import SignInAttemptAdmin
 from kzpolitics.core.admin_keys import KeyCheckedAdminMixin
@@ -30,8 +29,28 @@ class GroupAdmin(KeyCheckedAdminMixin, auth_admin.GroupAdmin):
     """Django's group admin, with posted keys checked (its permissions above all)."""
 
 
-class TokenAdmin(KeyCheckedAdminMixin, authtoken_admin.TokenAdmin):
-    """Django REST framework's API tokens, with posted keys checked."""
+class TokenAdmin(KeyCheckedAdminMixin, admin.ModelAdmin):
+    """Every account's API tokens (django-rest-knox), for a superuser: whose each is, when it
+    was made and when it expires; revoking one deletes it. Never the key (the site keeps only
+    its digest) nor the first characters knox keeps to find it (``token_key``): each editor
+    makes their own on the "API token" page (kzpolitics.site.api_tokens), which shows the key
+    once. knox's own admin made tokens here and put the key in a message, kept in the session
+    until shown: none is made here."""
+
+    list_display = ("user", "created", "expiry")
+    list_filter = ("created", "expiry")
+    list_select_related = ("user",)
+    search_fields = (f"user__{get_user_model().USERNAME_FIELD}",)
+    search_help_text = "User name"
+    fields = ("user", "created", "expiry")
+    readonly_fields = fields
+    ordering = ("-created",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class AccessLogAdmin(KeyCheckedAdminMixin, axes_admin.AccessLogAdmin):
@@ -45,7 +64,7 @@ class AccessFailureLogAdmin(KeyCheckedAdminMixin, axes_admin.AccessFailureLogAdm
 ACCOUNT_ADMINS = {
     get_user_model(): UserAdmin,
     Group: GroupAdmin,
-    TokenProxy: TokenAdmin,
+    AuthToken: TokenAdmin,
     AccessAttempt: SignInAttemptAdmin,
     AccessLog: AccessLogAdmin,
     AccessFailureLog: AccessFailureLogAdmin,

@@ -9,9 +9,12 @@ from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from kzpolitics.core.admin_autocomplete import RankedAutocompleteJsonView
 from kzpolitics.core.changes import HISTORY_TYPES, SYSTEM, Position, recent_changes, tracked_models
 from kzpolitics.core.coverage import coverage, totals
+from kzpolitics.site.api_tokens import api_token_view
 from kzpolitics.site.review import review_queue_view
+from kzpolitics.site.watchlist import watch_view, watchlist_feed, watchlist_view
 
 USER_ID = re.compile(r"[0-9]{1,18}")  # a user filter beyond a 64-bit id is no user
 
@@ -31,12 +34,34 @@ class EditorsAdminSite(admin.AdminSite):
                 name="recent-changes",
             ),
             path("review/", self.admin_view(self.review_queue_view), name="review-queue"),
+            path("api-token/", self.admin_view(self.api_token_view), name="api-token"),
+            path("watchlist/", self.admin_view(self.watchlist_view), name="watchlist"),
+            path("watchlist/watch/", self.admin_view(self.watch_view), name="watch"),
+            # Read by feed readers, without a session: the secret in the address is the key.
+            path("watchlist/feed/<str:secret>/", watchlist_feed, name="watchlist-feed"),
             *super().get_urls(),
         ]
+
+    def autocomplete_view(self, request):
+        """The pickers' answers: records found by name, best match first, each with its kind
+        and dates (kzpolitics.core.admin_autocomplete)."""
+        return RankedAutocompleteJsonView.as_view(admin_site=self)(request)
+
+    def watchlist_view(self, request):
+        """The changes to what the editor watches, and their feed (kzpolitics.site.watchlist)."""
+        return watchlist_view(request, self)
+
+    def watch_view(self, request):
+        """Watch or unwatch a record (kzpolitics.site.watchlist)."""
+        return watch_view(request, self)
 
     def review_queue_view(self, request):
         """Everything waiting for a reviewer, oldest first (kzpolitics.site.review)."""
         return review_queue_view(request, self)
+
+    def api_token_view(self, request):
+        """The signed-in editor's own API tokens: make and revoke (kzpolitics.site.api_tokens)."""
+        return api_token_view(request, self)
 
     def uncited_view(self, request):
         """Records with no citation, and filled fields no citation names, for every model."""

@@ -49,7 +49,7 @@ from kzpolitics.core.models import Citation, DataVersion, content_apps
 
 CHUNK = 500
 MERGED = ("auth.group", "kzpolitics.dataversion")  # rows a restore may find in the target
-ACCOUNTS = {"auth.group": "groups", "auth.user": "users", "authtoken.token": "API tokens"}
+ACCOUNTS = {"auth.group": "groups", "auth.user": "users", "knox.authtoken": "API tokens"}
 
 
 class BackupError(Exception):
@@ -60,8 +60,9 @@ def backed_up_models() -> list[type[models.Model]]:
     """Every model a backup holds, in an order that loads: what is referred to by name
     (groups, users) before what refers to it."""
     chosen = [apps.get_model("auth", "Group"), get_user_model()]
-    if apps.is_installed("rest_framework.authtoken"):
-        chosen.append(apps.get_model("authtoken", "Token"))
+    if apps.is_installed("knox"):
+        # Their digests (django-rest-knox keeps no key): a restored token still signs in.
+        chosen.append(apps.get_model("knox", "AuthToken"))
     for config in content_apps():
         chosen.extend(config.get_models())
     chosen = [m for m in chosen if not m._meta.proxy and m._meta.managed]
@@ -142,7 +143,7 @@ def write_backup(path: Path, using: str = "default") -> Counter:
     """Write every backed-up row to ``path`` (gzipped JSON); return the rows per model.
 
     The file appears only once complete (written beside it, then renamed), readable by its
-    owner only: it holds password hashes and API tokens.
+    owner only: it holds password hashes and the API tokens' digests.
     """
     if path.exists():
         raise BackupError(f"{path} already exists; choose another --output.")

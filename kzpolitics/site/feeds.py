@@ -1,7 +1,10 @@
-"""The public Atom feed of published changes, so researchers can follow the data they use.
+"""The public Atom feeds of published changes, so researchers can follow the data they use:
+one of the whole site, and one of each published record with a page (its changes and those of
+its rows: names, roles, relations, citations), at ``<its page>changes.atom``.
 
-It lists only what the public may see (``changes.recent_changes(public=True)``), and names no
-editor: every entry is by “kzpolitics editors”.
+They list only what the public may see (``changes.recent_changes(public=True)``), and name no
+editor: every entry is by “kzpolitics editors”. A draft's feed is the 404 of an address that
+names nothing.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Model
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, rfc3339_date
 from django.utils.html import format_html
@@ -93,3 +98,43 @@ class ChangesFeed(Feed):
 
     def item_extra_kwargs(self, entry: Entry) -> dict:
         return {"has_page": entry.change.url is not None}
+
+
+class RecordScope(NamedTuple):
+    record: Model
+    url: str  # the feed's own absolute address
+
+
+class RecordChangesFeed(ChangesFeed):
+    """The published changes of one published record and of its rows, newest first. The
+    record's kind comes with the URL pattern (``{"model": Organization}``)."""
+
+    def get_object(self, request, slug: str, model: type[Model]) -> RecordScope:
+        # What a page of the public read path sees: a draft is as absent as a mistyped slug.
+        record = get_object_or_404(model.objects.published(), slug=slug)
+        return RecordScope(record, request.build_absolute_uri(record_feed_url(record)))
+
+    def title(self, scope: RecordScope) -> str:
+        return f"kzpolitics: changes to {scope.record}"
+
+    def subtitle(self, scope: RecordScope) -> str:
+        return (
+            f"Published changes to the {scope.record._meta.verbose_name} “{scope.record}” and "
+            "its rows (names, roles, relations, citations), newest first."
+        )
+
+    def link(self, scope: RecordScope) -> str:
+        return scope.record.get_absolute_url()
+
+    def feed_guid(self, scope: RecordScope) -> str:
+        return scope.url
+
+    def items(self, scope: RecordScope) -> list[Entry]:
+        records = {type(scope.record): [scope.record.pk]}
+        changes = recent_changes(public=True, records=records, limit=FEED_SIZE).changes
+        return [Entry(change, f"{scope.url}#change-{change.position}") for change in changes]
+
+
+def record_feed_url(record) -> str:
+    """Where a record's feed is: beside its page."""
+    return f"{record.get_absolute_url()}changes.atom"

@@ -15,6 +15,7 @@
   admin imports, and what an XLSX may unpack to (2 MB and 20 MB by default).
 """
 
+import datetime
 import warnings
 from pathlib import Path
 
@@ -94,7 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -278,8 +279,11 @@ FIXTURES_DIR = BASE_DIR / "fixtures"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # django-rest-knox's tokens (kzpolitics.site.api_tokens): "Authorization: Token <key>".
+        # First, as DRF takes the first class's WWW-Authenticate: a wrong, expired or revoked
+        # token is a 401 that names the scheme; a write with no credentials is still a 403.
+        "kzpolitics.site.api_tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
@@ -308,6 +312,15 @@ REST_FRAMEWORK = {
     },
     # Never None: DRF would then count the whole X-Forwarded-For, which a client writes.
     "NUM_PROXIES": PROXY_COUNT,
+}
+
+# Editors' API tokens (django-rest-knox): the database keeps a SHA-512 digest of each, not the
+# key. A token lasts 90 days from when it is made (a script's work, not a standing credential),
+# without renewal on use; the "API token" page in the admin says so.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=90),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 
 # CORS (django-cors-headers): a page on any site (a notebook on Observable, a web reconciler)

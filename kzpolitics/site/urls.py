@@ -14,6 +14,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from elections.models import Election
+from kzpolitics.core.models import Event, Person, Place, Source
 from kzpolitics.site import health, reconcile
 from kzpolitics.site.api import router
 from kzpolitics.site.export.views import (
@@ -22,7 +24,7 @@ from kzpolitics.site.export.views import (
     SqliteVersionView,
     ZipVersionView,
 )
-from kzpolitics.site.feeds import ChangesFeed
+from kzpolitics.site.feeds import ChangesFeed, RecordChangesFeed
 from kzpolitics.site.sitemaps import SITEMAPS
 from kzpolitics.site.views.events import EventDetailView
 from kzpolitics.site.views.home import HomeView
@@ -31,6 +33,8 @@ from kzpolitics.site.views.places import PlaceDetailView, PlaceListView
 from kzpolitics.site.views.search import SearchView
 from kzpolitics.site.views.sources import SourceDetailView, SourceListView
 from kzpolitics.site.views.timeline import TimelineView
+from legislation.models import LegalAct
+from parties.models import Organization
 
 
 @extend_schema(exclude=True)
@@ -103,8 +107,29 @@ def read_only(view):
     return csrf_exempt(require_safe(view))
 
 
+# Each published record's feed of its published changes, beside its page.
+RECORD_FEEDS = (
+    ("organizations", Organization),
+    ("elections", Election),
+    ("acts", LegalAct),
+    ("people", Person),
+    ("sources", Source),
+    ("events", Event),
+    ("places", Place),
+)
+record_feed = read_only(RecordChangesFeed())
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    *(
+        path(
+            f"{prefix}/<slug:slug>/changes.atom",
+            record_feed,
+            {"model": model},
+            name=f"{model._meta.model_name}-changes-feed",
+        )
+        for prefix, model in RECORD_FEEDS
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"), namespace="api")),
     path("organizations/", include("parties.urls")),

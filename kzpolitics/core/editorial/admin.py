@@ -13,16 +13,19 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_field_name
 
 from kzpolitics.core.changes import tracked_links
+from kzpolitics.core.editorial.compare import attach_row_changes, compare_view, version_view
 from kzpolitics.core.editorial.deletion import DeletionAdminMixin
 from kzpolitics.core.editorial.forms import EditorialForm
 from kzpolitics.core.editorial.links import changed_links, link_of_through, save_as_relinked
 from kzpolitics.core.editorial.publication import PublicationAdminMixin
-from kzpolitics.core.inline_policy import allow_inline
+from kzpolitics.core.editorial.watching import WatchingAdminMixin
 from kzpolitics.core.models import Status
 from kzpolitics.core.revisions import must_propose, pending_for, propose
 
 
-class EditorialAdmin(PublicationAdminMixin, DeletionAdminMixin, SimpleHistoryAdmin):
+class EditorialAdmin(
+    WatchingAdminMixin, PublicationAdminMixin, DeletionAdminMixin, SimpleHistoryAdmin
+):
     """History, edit summaries, status and version checks for a record's admin."""
 
     form = EditorialForm
@@ -35,28 +38,30 @@ class EditorialAdmin(PublicationAdminMixin, DeletionAdminMixin, SimpleHistoryAdm
         form = super().get_form(request, obj, **kwargs)
         return type(form.__name__, (form,), {"editor": request.user})
 
-    def history_view(self, request, object_id, extra_context=None):
-        # django-simple-history's list of versions styles its pager inline.
-        response = super().history_view(request, object_id, extra_context)
-        return allow_inline(response, styles=("border-top: 0",))
-
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        """A version's page and its Revert, in one transaction as Django's own change form
-        is: the form's version check locks the record (``select_for_update``), which
-        PostgreSQL refuses outside a transaction, and the revert's save, links and log entry
-        go in together or not at all."""
+        """A version's page, read-only (the version against the one before it,
+        kzpolitics.core.editorial.compare), and its Revert, in one transaction as Django's own
+        change form is: the form's version check locks the record (``select_for_update``),
+        which PostgreSQL refuses outside a transaction, and the revert's save, links and log
+        entry go in together or not at all."""
         with transaction.atomic(using=router.db_for_write(self.model)):
-            return super().history_form_view(request, object_id, version_id, extra_context)
+            return version_view(self, request, object_id, version_id)
+
+    def history_compare_view(self, request, object_id):
+        """Two versions of the record, or a version and the record now, side by side."""
+        return compare_view(self, request, object_id)
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         """What each version on the History page changed: the library's field-by-field diff,
         and for many-to-many fields the links added and removed, by name (the library would
         show the link table's rows, and ask for them twice per version)."""
+        versions = list(historical_records)
+        # The changes of its rows (citations, names, roles) made in each version's save.
+        attach_row_changes(self, versions)
         links = tracked_links(self.model)
         if not links:
-            super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+            super().set_history_delta_changes(request, versions, foreign_keys_are_objs)
             return
-        versions = list(historical_records)
         pairs = list(zip(versions[1:], versions, strict=False))  # (older, newer), newest first
         link_changes = changed_links(self.model, pairs)
         kept = [link.name for link in links]
@@ -215,10 +220,6 @@ class EditorialAdmin(PublicationAdminMixin, DeletionAdminMixin, SimpleHistoryAdm
         for record in link.model._base_manager.filter(pk__in=relinked):
             save_as_relinked(record, summary, request.user)
 
-    def delete_model(self, request, obj):
-        obj._change_reason = "Deleted"
-        super().delete_model(request, obj)
-
     def get_urls(self):
         opts = self.model._meta
         return [
@@ -226,6 +227,11 @@ class EditorialAdmin(PublicationAdminMixin, DeletionAdminMixin, SimpleHistoryAdm
                 "deleted/",
                 self.admin_site.admin_view(self.deleted_view),
                 name=f"{opts.app_label}_{opts.model_name}_deleted",
+            ),
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.history_compare_view),
+                name=f"{opts.app_label}_{opts.model_name}_history_compare",
             ),
             path(
                 "<path:object_id>/publish/",

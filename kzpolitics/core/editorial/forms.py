@@ -6,6 +6,9 @@
   with the editor's input intact (a three-way merge), and the message lists what the
   colleague changed.
 - ``RowVersionForm`` and ``RowsFormSetMixin``: the same for an inline's rows.
+
+Both state their inputs' limits and refuse what is too long, saying so
+(``LimitsFormMixin``, kzpolitics.core.editorial.limits).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.utils.text import capfirst
 
 from kzpolitics.core.changes import links_of_versions, tracked_links
 from kzpolitics.core.editorial.conflicts import conflict_message, row_conflict_message
+from kzpolitics.core.editorial.limits import LimitsFormMixin
 from kzpolitics.core.editorial.links import links_in_the_same_version
 from kzpolitics.core.models import Status
 from kzpolitics.core.publishing import shown_to_public
@@ -41,7 +45,7 @@ def stored_record(instance):
     return type(instance)._base_manager.filter(pk=instance.pk).first() or instance
 
 
-class EditorialForm(forms.ModelForm):
+class EditorialForm(LimitsFormMixin, forms.ModelForm):
     """Adds the edit summary and the version the edit started from to a record's form."""
 
     edit_summary = forms.CharField(
@@ -139,7 +143,7 @@ class EditorialForm(forms.ModelForm):
                 # Let the next save go through, now that the editor has seen the changes.
                 self.data[self.add_prefix("expected_version")] = str(stored)
                 raise ValidationError(
-                    conflict_message(type(instance), instance.pk, expected, stored)
+                    conflict_message(type(instance), instance.pk, expected, stored, self.editor)
                 )
         return cleaned
 
@@ -175,7 +179,7 @@ class EditorialForm(forms.ModelForm):
                     self.data[key] = "on" if value is True else str(value)
 
 
-class RowVersionForm(forms.ModelForm):
+class RowVersionForm(LimitsFormMixin, forms.ModelForm):
     """An inline row's form (a citation, a name, a role) remembers the version of the row it
     was opened at, as the record's form does: a stale save of the row is refused on that row,
     which then shows the colleague's values where the editor had changed nothing, so saving
@@ -234,7 +238,8 @@ class RowVersionForm(forms.ModelForm):
         self.data = self.data.copy()
         self.take_in_their_changes(expected)
         self.data[self.add_prefix("expected_version")] = str(stored)
-        self.add_error(None, row_conflict_message(model, instance.pk, expected, stored))
+        editor = getattr(self, "editor", None)
+        self.add_error(None, row_conflict_message(model, instance.pk, expected, stored, editor))
 
 
 class RowsFormSetMixin:
@@ -287,7 +292,7 @@ class RowsFormSetMixin:
                 problems.append(
                     format_html(
                         "{} It was not deleted: save again to delete it.",
-                        row_conflict_message(type(row), row.pk, expected, stored),
+                        row_conflict_message(type(row), row.pk, expected, stored, editor),
                     )
                 )
         if problems:

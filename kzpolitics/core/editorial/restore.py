@@ -41,7 +41,7 @@ def deleted_versions(model):
     return latest
 
 
-def restore_deleted(row, user, as_draft: bool = False) -> list:
+def restore_deleted(row, user, as_draft: bool = False, summary: str = "") -> list:
     """Bring a deleted record back as it was, with the rows deleted along with it (names,
     roles, citations...: whatever went within seconds of it and pointed at it) and its
     many-to-many links, both its own (an organization's events) and other records' links to it
@@ -50,9 +50,12 @@ def restore_deleted(row, user, as_draft: bool = False) -> list:
 
     With ``as_draft`` (an editor's restore: only reviewers change what the public sees), what
     was published comes back as a draft, marked ``_was_published``, for a reviewer to publish
-    again; restoring as it was would put it back on the site without a review."""
+    again; restoring as it was would put it back on the site without a review.
+
+    ``summary`` (what the editor gave as the restore's reason) is each version's reason; by
+    default it says when the record was deleted."""
     when = date_format(timezone.localtime(row.history_date), "DATETIME_FORMAT")
-    reason = f"Restored after its deletion of {when}"
+    reason = summary or f"Restored after its deletion of {when}"
     restored, deleted_at = [], []
 
     def bring_back(version):
@@ -61,7 +64,7 @@ def restore_deleted(row, user, as_draft: bool = False) -> list:
         if as_draft and instance.status == Status.PUBLISHED:
             instance.status = Status.DRAFT
             instance._was_published = True
-            instance._change_reason = f"{reason}, as a draft (it was published)"
+            instance._change_reason = f"{reason} (back as a draft: it was published)"
         instance._history_user = user
         instance.save()
         links_in_the_same_version(instance, lambda: _link_as_when_deleted(instance, version))
@@ -102,7 +105,7 @@ def restore_deleted(row, user, as_draft: bool = False) -> list:
                 if not Citation._base_manager.filter(pk=version.id).exists():
                     bring_back(version)
         for instance, when_deleted in zip(restored, deleted_at, strict=True):
-            _relink_from_the_other_side(instance, when_deleted, user)
+            _relink_from_the_other_side(instance, when_deleted, user, summary)
     return restored
 
 
@@ -114,14 +117,14 @@ def _link_as_when_deleted(instance, version) -> None:
         getattr(instance, link.name).set(existing)
 
 
-def _relink_from_the_other_side(instance, deleted_at, user) -> None:
+def _relink_from_the_other_side(instance, deleted_at, user, summary: str = "") -> None:
     """Link a restored record again to the records that were linked to it when it was deleted
     (the links went with it): each of those that exists and is not linked to it now gets the
     link back, in a version of its own saying so."""
     reason = (
         f"{capfirst(instance._meta.verbose_name)} “{instance}” restored after its deletion of "
         f"{date_format(timezone.localtime(deleted_at), 'DATETIME_FORMAT')}"
-    )
+    ) + (f": {summary}" if summary else "")
     for link in links_to(type(instance)):
         owner = link.model
         kept = link_history_model(owner, link)

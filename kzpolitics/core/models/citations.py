@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString
 
 from kzpolitics.core.date_phrases import date_phrase
 from kzpolitics.core.dates import UncertainDate
+from kzpolitics.core.editorial.limits import CEILING
 from kzpolitics.core.models.notes import internal_note_field, public_note_field
 from kzpolitics.core.models.records import (
     RecordQuerySet,
@@ -249,7 +250,9 @@ class Source(TimeStamped):
     date = UncertainDate("Published")
     url = models.URLField(max_length=500, blank=True, help_text="Web address, where it has one.")
     reference_text = models.TextField(
-        blank=True, help_text="The footnote's verbatim text where the work is first named."
+        blank=True,
+        help_text="The footnote's verbatim text where the work is first named.",
+        validators=[CEILING],
     )
     footnotes = models.CharField(
         max_length=120,

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 
 from kzpolitics.core.dates import UncertainDate, first_day, last_day
+from kzpolitics.core.editorial.limits import CEILING
 from kzpolitics.core.models.citations import Cited, CitedQuerySet
 from kzpolitics.core.models.notes import internal_note_field, public_note_field
 from kzpolitics.core.models.people import Person
@@ -54,7 +55,9 @@ class Event(Cited):
     place = models.ForeignKey(
         Place, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
     )
-    summary = models.TextField(blank=True, help_text="What happened, per the sources (cite it).")
+    summary = models.TextField(
+        blank=True, help_text="What happened, per the sources (cite it).", validators=[CEILING]
+    )
     people = models.ManyToManyField(Person, blank=True, related_name="events")
     _history_m2m_fields = ("people",)  # in each version: diffs, reverts, restores include them
     public_note = public_note_field()

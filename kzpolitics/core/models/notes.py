@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from kzpolitics.core.editorial.limits import CEILING
+
 INTERNAL_NOTE_HELP = "For editors only: never shown to the public or in the API."
 PUBLIC_NOTE_HELP = (
     "Shown to readers on the public page, under the record, and in the API. Plain English, "
@@ -23,7 +25,9 @@ class InternalNoteField(models.TextField):
 
 def internal_note_field() -> InternalNoteField:
     """The editors' remarks and doubts: the admin shows it, nothing public does."""
-    return InternalNoteField("internal note", blank=True, help_text=INTERNAL_NOTE_HELP)
+    return InternalNoteField(
+        "internal note", blank=True, help_text=INTERNAL_NOTE_HELP, validators=[CEILING]
+    )
 
 
 def is_internal(model_field) -> bool:
@@ -33,4 +37,6 @@ def is_internal(model_field) -> bool:
 
 def public_note_field() -> models.TextField:
     """What a reader should know about the record: shown on its page and in the API."""
-    return models.TextField("note for readers", blank=True, help_text=PUBLIC_NOTE_HELP)
+    return models.TextField(
+        "note for readers", blank=True, help_text=PUBLIC_NOTE_HELP, validators=[CEILING]
+    )

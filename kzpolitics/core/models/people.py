@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 
+from kzpolitics.core.editorial.limits import CEILING
 from kzpolitics.core.models.citations import Cited, CitedQuerySet
 from kzpolitics.core.models.notes import internal_note_field, public_note_field
 from kzpolitics.core.search import SearchKeyField, search
@@ -27,7 +28,9 @@ class Person(Cited):
     name = models.CharField(max_length=200, help_text="The name as the founding article spells it.")
     name_key = SearchKeyField(source="name")
     description = models.TextField(
-        blank=True, help_text="Who they were, as the sources describe them (cite it)."
+        blank=True,
+        help_text="Who they were, as the sources describe them (cite it).",
+        validators=[CEILING],
     )
     public_note = public_note_field()
     note = internal_note_field()

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from kzpolitics.core.editorial.limits import CEILING
 from kzpolitics.core.models.citations import Cited, CitedQuerySet
 from kzpolitics.core.models.notes import internal_note_field, public_note_field
 
@@ -38,7 +39,8 @@ class Period(Cited):
     )
     title = models.CharField(max_length=200, help_text="A short heading, e.g. “Movements”.")
     summary = models.TextField(
-        help_text="One or two sentences on what happened in it, per the article (cite it)."
+        help_text="One or two sentences on what happened in it, per the article (cite it).",
+        validators=[CEILING],
     )
     public_note = public_note_field()
     note = internal_note_field()

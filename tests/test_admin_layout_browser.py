@@ -1,0 +1,102 @@
+"""No page of the editors' admin scrolls sideways on a 1366 px screen.
+
+A reviewer (who sees every page an editor sees, and the publishing ones) signs in to a
+throwaway copy of the site and follows the admin's own links, breadth first, from its index:
+every list, add form, change form, history, comparison, review queue, report, import and
+export page, the watchlist and the token page, as far as links lead. Addresses that differ
+only in a record's number are one kind of page, measured once. Each page is measured by the
+layout check the public pages use (tests/layout_check.js, its "sideways" rule: the page is
+wider than the window).
+"""
+
+import re
+from collections import deque
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from .checkers import ARTEFACTS, CHROMIUM, missing_browser
+from .site_server import throwaway_site
+from .test_browser import CHROMIUM_ARGS, expect
+from .test_layout_browser import described, layout_problems
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(bool(missing_browser()), reason=missing_browser() or "-"),
+]
+
+REVIEWER = ("layout-reviewer", "a long reviewer password 42")
+WIDTH = 1366
+# Links that change something, or leave the admin's pages for another kind of answer.
+NOT_FOLLOWED = re.compile(r"/(logout|delete|password_change|autocomplete|jsi18n)/|\.(csv|atom)$")
+MAX_PAGES = 400  # a bound on the crawl; the admin has about 200 kinds of page
+
+
+@pytest.fixture(scope="module")
+def site():
+    with throwaway_site(reviewers=(REVIEWER,)) as served:
+        yield served.url
+
+
+def page_kind(url: str) -> str:
+    """An address with every record number (and query value) made one: the kind of page."""
+    parts = urlsplit(url)
+    path = re.sub(r"/[0-9]+(?=/)", "/N", parts.path)
+    query = "&".join(sorted({q.split("=")[0] for q in parts.query.split("&") if q}))
+    return f"{path}?{query}" if query else path
+
+
+def admin_links(page, base: str) -> list[str]:
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    found = []
+    for href in hrefs:
+        url = urljoin(page.url, href).split("#")[0]
+        if url.startswith(f"{base}/admin/") and not NOT_FOLLOWED.search(urlsplit(url).path):
+            found.append(url)
+    return found
+
+
+def test_no_admin_page_scrolls_sideways_at_1366(site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=site, viewport={"width": WIDTH, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto("/admin/login/")
+        page.get_by_label("Username").fill(REVIEWER[0])
+        page.get_by_label("Password").fill(REVIEWER[1])
+        page.get_by_role("button", name="Log in").click()
+        expect()(page.get_by_role("button", name="Log out")).to_be_visible()
+
+        seen_kinds, measured, too_wide, errors = set(), [], [], []
+        queue = deque([f"{site}/admin/"])
+        while queue and len(measured) < MAX_PAGES:
+            url = queue.popleft()
+            kind = page_kind(url)
+            if kind in seen_kinds:
+                continue
+            seen_kinds.add(kind)
+            response = page.goto(url)
+            if response is None or response.status >= 400:
+                errors.append(f"{url}: {response.status if response else 'no answer'}")
+                continue
+            measured.append(url)
+            sideways = [p for p in layout_problems(page) if p["rule"] in ("sideways", "sticks-out")]
+            if sideways:
+                too_wide.append(described(sideways, url, per_rule=3))
+                page.screenshot(
+                    path=ARTEFACTS / f"admin-too-wide-{len(too_wide)}.png", full_page=True
+                )
+            queue.extend(u for u in admin_links(page, site) if page_kind(u) not in seen_kinds)
+        context.close()
+        browser.close()
+
+    # The crawl reached the pages this check is for, not only the index.
+    reached = "\n".join(measured)
+    for wanted in ("/change/", "/add/", "/history/", "/review/", "/uncited/", "/import/"):
+        assert wanted in reached, f"the crawl never reached a {wanted} page"
+    assert len(measured) > 50, measured
+    assert not errors, "\n".join(errors)
+    assert not too_wide, "admin pages wider than 1366 px:\n" + "\n".join(too_wide)
