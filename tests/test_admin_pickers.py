@@ -67,13 +67,16 @@ def test_case_accents_and_spelling_do_not_change_the_exact_match(editor_client):
 
 def test_names_rank_exact_then_prefix_then_other_names_then_words_then_the_rest(editor_client):
     for name, other in (
-        ("Gamma Union", "New Qwerty"),  # a word of another name begins with it
+        ("Gamma Union", "New Qwerty"),  # a whole word of another name is it
         ("Aqwerty Club", None),  # the text inside a word
-        ("Old Qwerty Party", None),  # a word of its name begins with it
-        ("Alpha Union", "Qwerty Bloc"),  # another name begins with it
+        ("Old Qwerty Party", None),  # a whole word of its name is it
+        ("Alpha Union", "Qwerty Bloc"),  # another name begins with its words
         ("Beta Union", "Qwerty"),  # another name is it
-        ("Qwerty Party", None),  # its name begins with it
+        ("Qwerty Party", None),  # its name begins with its words
         ("Qwerty Alliance", None),  # likewise, and before it alphabetically
+        ("Qwertyuiop Front", None),  # its name begins with it, inside a word
+        ("Delta Union", "Qwertyist"),  # another name begins with it, inside a word
+        ("Old Qwertyist Party", None),  # a word of its name begins with it
         ("Qwerty", None),  # its name is it
     ):
         organization = OrganizationFactory(name=name)
@@ -88,8 +91,19 @@ def test_names_rank_exact_then_prefix_then_other_names_then_words_then_the_rest(
         "Alpha Union",
         "Old Qwerty Party",
         "Gamma Union",
+        "Qwertyuiop Front",
+        "Delta Union",
+        "Old Qwertyist Party",
         "Aqwerty Club",
     ]
+
+
+def test_an_authors_whole_surname_comes_before_a_longer_name_it_begins(editor_client):
+    """Typing “Babak” to cite the founding article (by Vladimir Babak) offers it first, not
+    “Babakumarov 1994”, whose author's name only begins with those letters."""
+    first = pick(editor_client, "Babak", SOURCE)["results"][0]["text"]
+    assert "Babakumarov" not in first
+    assert "multiparty system" in first or "Babak" in first.split(" — ")[0]
 
 
 def test_a_record_is_found_by_its_other_names_spellings_and_cyrillic(editor_client):

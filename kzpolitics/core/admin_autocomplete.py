@@ -9,12 +9,19 @@ names, spellings and transliterations: ``kzpolitics.core.search``) and ranks the
 (``PickerRank``):
 
 0. the record's own name is the text (case, accents, script and spelling aside: ``fold``);
-1. its own name begins with the text;
-2. another of its names is the text (a former name, a variant spelling, the Cyrillic);
-3. another of its names begins with the text;
-4. a word of its own name begins with the text;
-5. a word of another of its names begins with the text;
-6. the rest (the text inside a word, one letter wrong, its words apart).
+1. its own name begins with the text's whole words (“Democratic Party” → “Democratic Party
+   of Kazakhstan”);
+2. another of its names is the text (a former name, a translation, a variant spelling, the
+   Cyrillic: “Justice” → Adilet);
+3. another of its names begins with the text's whole words;
+4. the text's whole words stand in its own name (“Babak” → the article by Vladimir Babak);
+5. the same in another of its names;
+6. its own name begins with the text inside a word (“Babak” → “Babakumarov”): a whole word
+   is the likelier meaning;
+7. the same in another of its names;
+8. a word of its own name begins with the text;
+9. a word of another of its names begins with the text;
+10. the rest (the text inside a word, one letter wrong, its words apart).
 
 Records ranked alike come in the alphabetical order of their name. Editors see drafts
 too: pickers are their tools, and the admin's own queryset and permission checks decide what
@@ -54,9 +61,13 @@ class PickerRank(IntEnum):
     NAME_BEGINS = 1
     OTHER_NAME = 2
     OTHER_NAME_BEGINS = 3
-    NAME_WORD_BEGINS = 4
-    OTHER_NAME_WORD_BEGINS = 5
-    OTHERWISE = 6
+    NAME_WORDS = 4
+    OTHER_NAME_WORDS = 5
+    NAME_PREFIX = 6
+    OTHER_NAME_PREFIX = 7
+    NAME_WORD_BEGINS = 8
+    OTHER_NAME_WORD_BEGINS = 9
+    OTHERWISE = 10
 
 
 @dataclass(frozen=True)
@@ -127,12 +138,18 @@ def _condition(model, path: str, lookup: str, value: str) -> Q:
 def picker_rank(model, fields: PickerFields, folded: str):
     """The ``PickerRank`` of each record for the folded text, as an SQL expression (plain
     ``CASE``, ``LIKE`` and ``IN``: the same on SQLite and PostgreSQL)."""
-    begins, word_begins = f" {folded}%", f"% {folded}%"
+    # The keys are matched padded with a space at each end: “ babak ” holds the word “babak”.
+    begins, words, prefix = f" {folded} %", f"% {folded} %", f" {folded}%"
+    word_begins = f"% {folded}%"
     tiers = (
         (PickerRank.NAME, fields.own, "", folded),
         (PickerRank.NAME_BEGINS, fields.own, "__padded_like", begins),
         (PickerRank.OTHER_NAME, fields.others, "", folded),
         (PickerRank.OTHER_NAME_BEGINS, fields.others, "__padded_like", begins),
+        (PickerRank.NAME_WORDS, fields.own, "__padded_like", words),
+        (PickerRank.OTHER_NAME_WORDS, fields.others, "__padded_like", words),
+        (PickerRank.NAME_PREFIX, fields.own, "__padded_like", prefix),
+        (PickerRank.OTHER_NAME_PREFIX, fields.others, "__padded_like", prefix),
         (PickerRank.NAME_WORD_BEGINS, fields.own, "__padded_like", word_begins),
         (PickerRank.OTHER_NAME_WORD_BEGINS, fields.others, "__padded_like", word_begins),
     )
