@@ -32,3 +32,16 @@ def missing_axe() -> str:
     if not AXE_JS.exists():
         return f"{AXE_JS.relative_to(ROOT)} is missing: `make checkers` installs it with npm"
     return ""
+
+
+# As the machine's own check starts it: headless, as root, and with none of Chromium's
+# calls home, which this machine's closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]

@@ -9,8 +9,8 @@ the add form the cursor starts in the name. Screenshots go to build/test-artefac
 import pytest
 
 from . import site_server
-from .checkers import ARTEFACTS, CHROMIUM, missing_browser
-from .test_browser import CHROMIUM_ARGS, expect
+from .checkers import ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, missing_browser
+from .test_browser import expect, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,13 +49,7 @@ def page(site):
         context = browser.new_context(base_url=site, viewport={"width": WIDTH, "height": HEIGHT})
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.goto("/admin/login/")
-        page.get_by_label("Username").fill(EDITOR[0])
-        page.get_by_label("Password").fill(EDITOR[1])
-        page.get_by_role("button", name="Log in").click()
-        expect()(
-            page.get_by_role("link", name="Log out").or_(page.get_by_role("button", name="Log out"))
-        ).to_be_visible()
+        sign_in(page, EDITOR)
         yield page
         browser.close()
 

@@ -15,9 +15,9 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from .checkers import ARTEFACTS, CHROMIUM, missing_browser
+from .checkers import ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, missing_browser
 from .site_server import throwaway_site
-from .test_browser import CHROMIUM_ARGS, expect
+from .test_browser import sign_in
 from .test_layout_browser import described, layout_problems
 
 pytestmark = [
@@ -64,11 +64,7 @@ def test_no_admin_page_scrolls_sideways_at_1366(site):
         context = browser.new_context(base_url=site, viewport={"width": WIDTH, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.goto("/admin/login/")
-        page.get_by_label("Username").fill(REVIEWER[0])
-        page.get_by_label("Password").fill(REVIEWER[1])
-        page.get_by_role("button", name="Log in").click()
-        expect()(page.get_by_role("button", name="Log out")).to_be_visible()
+        sign_in(page, REVIEWER)
 
         seen_kinds, measured, too_wide, errors = set(), [], [], []
         queue = deque([f"{site}/admin/"])

@@ -31,9 +31,8 @@ from kzpolitics.core.resources import problems
 from parties.models import Organization
 from parties.resources import OrganizationResource
 
-from .checkers import ARTEFACTS, CHROMIUM, missing_browser
+from .checkers import ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, missing_browser
 from .factories import OrganizationFactory
-from .test_browser import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.django_db
 

@@ -27,9 +27,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from .checkers import ARTEFACTS, CHROMIUM, missing_browser
+from .checkers import ARTEFACTS, missing_browser
 from .site_server import throwaway_site
-from .test_browser import CHROMIUM_ARGS, expect
+from .test_browser import expect, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,25 +49,11 @@ def site():
         yield served.url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def signed_in(browser, site, account):
     context = browser.new_context(base_url=site, viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill(account[0])
-    page.get_by_label("Password").fill(account[1])
-    page.get_by_role("button", name="Log in").click()
-    expect()(page.get_by_role("button", name="Log out")).to_be_visible()
+    sign_in(page, account)
     return page
 
 

@@ -16,7 +16,7 @@ from kzpolitics.core.resources import CellChange
 from parties.models import Organization
 from parties.resources import OrganizationResource
 
-from .checkers import ARTEFACTS, CHROMIUM, missing_browser
+from .checkers import ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, missing_browser
 from .test_import_export import admin_url, download, edited, upload, with_cells
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +207,6 @@ def test_the_preview_fits_a_1366_px_screen_and_shows_the_refusal(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     from .site_server import throwaway_site
-    from .test_browser import CHROMIUM_ARGS
 
     with throwaway_site(editor=EDITOR) as site, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from .checkers import CHROMIUM, missing_browser
+from .checkers import missing_browser
 from .page_kinds import NOT_FOUND, PAGES
-from .test_browser import CHROMIUM_ARGS, site  # noqa: F401  (the throwaway site, a fixture)
+from .test_browser import site  # noqa: F401  (the throwaway site, a fixture)
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,16 +25,6 @@ LAYOUT_CHECK = (Path(__file__).parent / "layout_check.js").read_text()
 WIDTHS = {"wide": 1366, "phone": 390}
 # Every kind of page, and the page a mistyped address gets (answered 404).
 LAYOUT_PAGES = {**PAGES, "not-found": NOT_FOUND}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def layout_problems(page) -> list[dict]:

@@ -23,7 +23,7 @@ from django.utils.text import capfirst
 
 from kzpolitics.core.admin_keys import KeyCheckedAdminMixin, KeyCheckedAutocompleteSelect
 from kzpolitics.core.dates import field_label, uncertain_dates
-from kzpolitics.core.editorial.admin import EditorialAdmin
+from kzpolitics.core.editorial.admin import EditorialAdmin, flattened
 from kzpolitics.core.editorial.forms import EditorialForm, RowsFormSetMixin, RowVersionForm
 from kzpolitics.core.keys import is_usable_key
 from kzpolitics.core.models import Citation, Source, Status
@@ -439,7 +439,7 @@ class NameFirstSlugLastMixin:
             (title, dict(options)) for title, options in super().get_fieldsets(request, obj)
         ]
         name = self.name_field()
-        named = [n for _, options in fieldsets for n in _flatten(options["fields"])]
+        named = [n for _, options in fieldsets for n in flattened(options["fields"])]
         if not fieldsets or self.SLUG not in named:
             return fieldsets
         for _, options in fieldsets:
@@ -470,14 +470,6 @@ class NameFirstSlugLastMixin:
             stored = type(obj)._base_manager.filter(pk=obj.pk).values_list(self.SLUG, flat=True)
             setattr(obj, self.SLUG, stored.first())
         super().save_model(request, obj, form, change)
-
-
-def _flatten(fields):
-    for item in fields:
-        if isinstance(item, (list, tuple)):
-            yield from item
-        else:
-            yield item
 
 
 class CitedAdmin(

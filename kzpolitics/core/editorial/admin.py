@@ -79,7 +79,7 @@ class EditorialAdmin(
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
-        named = {name for _, options in fieldsets for name in _flatten(options["fields"])}
+        named = {name for _, options in fieldsets for name in flattened(options["fields"])}
         missing = tuple(name for name in self.EDITORIAL_FIELDS if name not in named)
         if self.fieldsets is None:
             # Django's single fieldset of every field: take the editorial ones out of it.
@@ -242,7 +242,8 @@ class EditorialAdmin(
         ]
 
 
-def _flatten(fields):
+def flattened(fields):
+    """The field names of a fieldset's ``fields``, its rows of several fields taken apart."""
     for item in fields:
         if isinstance(item, (list, tuple)):
             yield from item
