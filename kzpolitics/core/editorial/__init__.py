@@ -1,8 +1,10 @@
 """The editorial workflow in the admin: edit summaries, review status, no lost updates.
 
-- Every change carries an edit summary, kept in the record's history (django-simple-history)
-  with who and when; the history page shows what changed field by field, and any earlier
-  version can be restored from it (the revert is itself a change with its own summary).
+- Every change carries an edit summary (a save, a deletion, a restore, a change of status, an
+  import, a revert), kept in the record's history (django-simple-history) with who and when;
+  the history page shows what each save changed, its rows' changes included, any two versions
+  compare side by side, and an earlier version can be restored from the comparison (the
+  revert is itself a change with its own summary).
 - Many-to-many links (an organization's, election's or act's events, an event's people) are
   part of each version: one save of the form is one version, links included; a revert puts
   back the version's links; a restored record comes back linked as it was when deleted. Links
@@ -28,4 +30,10 @@ One module per job (import from the module; this package re-exports nothing):
 - ``publication``: publishing a record with its draft rows; the review and publish actions.
 - ``deletion``: who may delete what the public sees; the page of deleted records.
 - ``restore``: bringing a deleted record back with its rows, links and citations.
+- ``compare``: a record's history with its rows' changes; comparing two versions, or a
+  version with the record now; a version's read-only page and the revert from it.
+- ``summaries``: the edit summary a confirmation page (delete, restore, publish) asks for.
+- ``watching``: an editor's watches on records, the Watch button, watching on save.
+- ``limits``: lengths stated to the editor (counters, a warning past a stated purpose's
+  length, a ceiling the model enforces) instead of a browser cutting text silently.
 """
