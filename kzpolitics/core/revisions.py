@@ -175,8 +175,10 @@ class DiffRow:
     proposed: str
 
 
-def display(field: models.Field, value) -> str:
-    """A field's value as a reviewer reads it: choices by label, related records by name."""
+def display(field: models.Field, value, find=None) -> str:
+    """A field's value as a reviewer reads it: choices by label, related records by name.
+    ``find(model, pk)`` gives a related record from rows already loaded (None: deleted);
+    without it, the record is read."""
     if field.many_to_many:
         related = field.related_model._base_manager.filter(pk__in=value)
         labels = {obj.pk: str(obj) for obj in related}
@@ -184,7 +186,10 @@ def display(field: models.Field, value) -> str:
     if value in (None, ""):
         return "—"
     if field.is_relation:
-        related = field.related_model._base_manager.filter(pk=value).first()
+        if find is not None:
+            related = find(field.related_model, value)
+        else:
+            related = field.related_model._base_manager.filter(pk=value).first()
         return str(related) if related is not None else f"#{value} (deleted)"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))

@@ -85,13 +85,19 @@ class ChangesFeed(Feed):
     def item_author_name(self, entry: Entry) -> str:
         return AUTHOR
 
-    def item_description(self, entry: Entry) -> str:
-        change = entry.change
+    @staticmethod
+    def what_changed(change: Change) -> list[str]:
+        """The entry's paragraphs of its edit summary and the fields it changed."""
         parts = []
         if change.summary:
             parts.append(format_html("<p>Edit summary: {}</p>", change.summary))
         if change.fields:
             parts.append(format_html("<p>Fields changed: {}.</p>", ", ".join(change.fields)))
+        return parts
+
+    def item_description(self, entry: Entry) -> str:
+        change = entry.change
+        parts = self.what_changed(change)
         if not change.url:
             parts.append("<p>It has no public page now.</p>")
         return "".join(parts) or format_html("<p>{}</p>", change.headline)

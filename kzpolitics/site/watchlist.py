@@ -258,12 +258,7 @@ class WatchlistFeed(ChangesFeed):
 
     def item_description(self, entry: Entry) -> str:
         change = entry.change
-        parts = [format_html("<p>By {}.</p>", change.who)]
-        if change.summary:
-            parts.append(format_html("<p>Edit summary: {}</p>", change.summary))
-        if change.fields:
-            parts.append(format_html("<p>Fields changed: {}.</p>", ", ".join(change.fields)))
-        return "".join(parts)
+        return "".join([format_html("<p>By {}.</p>", change.who), *self.what_changed(change)])
 
     def item_extra_kwargs(self, entry: Entry) -> dict:
         return {"has_page": True}

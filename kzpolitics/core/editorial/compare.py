@@ -46,6 +46,7 @@ from kzpolitics.core.changes import keeps_history, links_of_versions, tracked_li
 from kzpolitics.core.dates import field_label, uncertain_dates
 from kzpolitics.core.editorial.links import link_labels
 from kzpolitics.core.models import Citation, content_apps
+from kzpolitics.core.revisions import display
 
 # A row's change is part of the version saved just before it, by the same person with the
 # same summary, when it comes within this long of it (one save of the form takes well under).
@@ -137,17 +138,9 @@ class Labels:
         return self.found.get(related, {}).get(pk)
 
     def value(self, model_field, value) -> str:
-        """A field's value in words: choices by label, related records by name."""
-        if value in (None, ""):
-            return "—"
-        if model_field.many_to_one:
-            related = self.record(model_field.related_model, value)
-            return str(related) if related is not None else f"#{value} (deleted)"
-        if model_field.choices:
-            return str(dict(model_field.flatchoices).get(value, value))
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        return str(value)
+        """A field's value in words, as the review queue words it (``revisions.display``),
+        its related records from here, not a query each."""
+        return display(model_field, value, find=self.record)
 
     def label_of(self, row) -> str:
         """``str()`` of a row (a role names its person) with its related records from here,
