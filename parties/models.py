@@ -93,12 +93,14 @@ class OrganizationQuerySet(CitedQuerySet):
         )
         return self.filter(pk__in=links.values("subject"))
 
-    def with_profile(self, public: bool = True):
+    def with_profile(self, public: bool = True, relations=None):
         """What every view of an organization shows (its page, its API record): names,
         stances, membership figures, roles with their people, relations both ways with the
         other organization, and the citations of all of them. One query per kind of row.
         With ``public`` (the default), only rows the public may see; ``public=False`` is an
-        editor's preview of drafts."""
+        editor's preview of drafts. ``relations``, a callable on the fetched organizations,
+        keeps their relations in place of ``attach_relations`` (the page keeps one page of a
+        hub's relations: ``parties.lineage.attach_relation_page``)."""
         profile = self.prefetch_related(
             published_prefetch("founding_place", Place, public=public),
             published_prefetch("names", OrganizationName, public=public),
@@ -115,32 +117,36 @@ class OrganizationQuerySet(CitedQuerySet):
             public=public,
         )
         # Relations both ways in one query, before their citations are fetched.
-        return profile.after_fetch(functools.partial(attach_relations, public=public))
+        attach = relations or functools.partial(attach_relations, public=public)
+        return profile.after_fetch(attach)
 
-    def with_record(self, public: bool = True):
+    def with_record(self, public: bool = True, relations=None, events=None):
         """An organization's page: its profile, and the rows other apps link to it (election
         results, registration decisions, events, acts it adopted), reached by relation name
-        so that this app need not import those that build on it."""
+        so that this app need not import those that build on it. ``relations`` and
+        ``events``, callables on the fetched organizations, keep one page of each (the
+        page's view: ``parties.lineage.attach_relation_page``, ``attach_event_page``), so
+        that a hub's page costs what an ordinary one does; by default all of them."""
         results = self.model._meta.get_field("results").related_model
         registrations = self.model._meta.get_field("registrations").related_model
         acts = self.model._meta.get_field("acts_adopted").related_model
-        return (
-            self.with_profile(public=public)
-            .prefetch_related(
-                published_prefetch(
-                    "results",
-                    results,
-                    results.objects.select_related("election"),
-                    public=public,
-                ),
-                published_prefetch("registrations", registrations, public=public),
-                published_prefetch("registrations__act", acts, public=public),
-                published_prefetch("registrations__body", Organization, public=public),
-                published_prefetch("events", Event, public=public),
-                published_prefetch("acts_adopted", acts, public=public),
-            )
-            .with_citations("results", "registrations", "events", public=public)
+        record = self.with_profile(public=public, relations=relations).prefetch_related(
+            published_prefetch(
+                "results",
+                results,
+                results.objects.select_related("election"),
+                public=public,
+            ),
+            published_prefetch("registrations", registrations, public=public),
+            published_prefetch("registrations__act", acts, public=public),
+            published_prefetch("registrations__body", Organization, public=public),
+            published_prefetch("acts_adopted", acts, public=public),
         )
+        if events is None:
+            record = record.prefetch_related(published_prefetch("events", Event, public=public))
+        else:
+            record = record.after_fetch(events)
+        return record.with_citations("results", "registrations", "events", public=public)
 
     def led_by(self, person_slug: str):
         """Organizations the person with this slug led (leader, chair or co-chair), through

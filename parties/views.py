@@ -1,3 +1,5 @@
+import functools
+
 from django.db.models import prefetch_related_objects
 from django.views.generic import DetailView, ListView
 
@@ -7,6 +9,7 @@ from kzpolitics.core.views_base import PublicPageMixin
 from .filters import OrganizationFilter
 from .lineage import lineage
 from .models import Organization, OrganizationName, RoleQuerySet
+from .record_pages import attach_event_page, attach_relation_page, page_number
 
 SORTS = {
     "name": ("name",),
@@ -57,9 +60,42 @@ class OrganizationDetailView(PublicPageMixin, DetailView):
     """An organization: infobox, names, lineage, results, registrations, events, references."""
 
     template_name = "parties/organization_detail.html"
+    # A page of a hub's relations and of its events (parties.record_pages): the query
+    # parameters that ask for a later one, and the anchor each page's links go to.
+    PAGES = {"relations": "lineage", "events": "events"}
 
     def get_queryset(self):
-        return Organization.objects.visible(self.public).with_record(public=self.public)
+        public, asked = self.public, self.request.GET
+        relations = functools.partial(
+            attach_relation_page, number=page_number(asked.get("relations")), public=public
+        )
+        events = functools.partial(
+            attach_event_page, number=page_number(asked.get("events")), public=public
+        )
+        return Organization.objects.visible(public).with_record(
+            public=public, relations=relations, events=events
+        )
+
+    def page_links(self, pages: dict, name: str) -> dict:
+        """The addresses of the pages before and after the page of ``name`` (relations or
+        events) in ``pages`` (each one's page), keeping the other's page as shown (a number
+        past the last reads as the last): plain links, no script needed."""
+        page, links = pages[name], {}
+        for rel, number in (
+            ("previous", page.previous_page_number() if page.has_previous() else None),
+            ("next", page.next_page_number() if page.has_next() else None),
+        ):
+            if number is None:
+                continue
+            query = self.request.GET.copy()
+            for other, shown in {**{n: p.number for n, p in pages.items()}, name: number}.items():
+                if shown == 1:
+                    query.pop(other, None)
+                else:
+                    query[other] = str(shown)
+            encoded = f"?{query.urlencode()}" if query else ""
+            links[rel] = f"{self.request.path}{encoded}#{self.PAGES[name]}"
+        return links
 
     def prefetch_names_of_the_time(self, organization) -> None:
         """The names of its founding place and of the organizations it is related to, each
@@ -87,9 +123,14 @@ class OrganizationDetailView(PublicPageMixin, DetailView):
         organization = self.object
         self.prefetch_names_of_the_time(organization)
         roles = list(organization.roles.all())
+        pages = {"relations": organization.relation_page, "events": organization.event_page}
         context.update(
             title=organization.name,
             lineage=lineage(organization),
+            relation_page=pages["relations"],
+            relation_links=self.page_links(pages, "relations"),
+            event_page=pages["events"],
+            event_links=self.page_links(pages, "events"),
             leaders=[r for r in roles if r.kind in RoleQuerySet.LEADING],
             other_roles=[r for r in roles if r.kind not in RoleQuerySet.LEADING],
         )

@@ -1,0 +1,98 @@
+"""One page of a hub organization's relations and events.
+
+An organization that hundreds of others split from, joined or are linked to, and that
+hundreds of events concern, would otherwise make a page of a megabyte, rendered (names of
+the time, footnotes) row by row on every visit. Its page shows ``RECORD_PAGE`` of each, in
+the order the page lists them, with links to the next ones (``?relations=2#lineage``,
+``?events=2#events``): each page of it costs what an ordinary organization's page does.
+
+Each page is one query (its rows, with how many there are in all, counted in the same
+query by a window function), run once the organization is fetched and before the
+citations of everything the page shows are (``CitedQuerySet.after_fetch``), so that its
+rows' citations come in the page's one query for citations.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+
+from kzpolitics.core.models import Event, keep_prefetched
+
+from .lineage import AFTER, BEFORE
+from .models import Relation
+
+RECORD_PAGE = 40  # relations, and events, a page of an organization shows
+TOTAL = "page_total"
+
+
+def page_number(text) -> int:
+    """The page asked for: a whole number from 1; anything else is the first page."""
+    try:
+        number = int(text)
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 1)
+
+
+def page_of(rows, number: int, size: int | None = None) -> Page:
+    """Page ``number`` of the (ordered) queryset ``rows``, ``size`` rows a page (by default
+    ``RECORD_PAGE``), in one query; past the last page, the last (a second query, only
+    then)."""
+    size = size or RECORD_PAGE
+    counted = rows.annotate(**{TOTAL: Window(Count("pk"))})
+    found = list(counted[(number - 1) * size : number * size])
+    if not found and number > 1:
+        last = max(1, -(-rows.count() // size))
+        return page_of(rows, last, size) if last < number else _page([], 1, size, 0)
+    return _page(found, number, size, getattr(found[0], TOTAL) if found else 0)
+
+
+def _page(found: list, number: int, size: int, total: int) -> Page:
+    paginator = Paginator([], size)
+    paginator.count = total  # counted with the rows: no query of its own
+    return Page(found, number, paginator)
+
+
+def lineage_order(pk: int) -> dict:
+    """What orders an organization's relations as its page lists them
+    (``parties.lineage``): what came before it, what came after it, the other links; each
+    by date, undated last, then by the other organization's name."""
+    group = Case(
+        When(Q(subject_id=pk, kind__in=AFTER) | Q(object_id=pk, kind__in=BEFORE), then=Value(0)),
+        When(Q(subject_id=pk, kind__in=BEFORE) | Q(object_id=pk, kind__in=AFTER), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    other = Case(When(subject_id=pk, then=F("object__name")), default=F("subject__name"))
+    return {"lineage_group": group, "other_name": other}
+
+
+def attach_relation_page(organizations: list, number: int = 1, public: bool = True) -> None:
+    """Keep page ``number`` of each organization's relations, both ways, with the
+    organizations at their ends, as its prefetched ``relations_from`` and ``relations_to``
+    (``attach_relations``'s place for one organization's page), and the page as its
+    ``relation_page``. With ``public``, only relations the public may see."""
+    for organization in organizations:
+        pk = organization.pk
+        rows = (
+            Relation.objects.visible(public)
+            .filter(Q(subject_id=pk) | Q(object_id=pk))
+            .select_related("subject", "object")
+            .annotate(**lineage_order(pk))
+            .order_by("lineage_group", F("date_earliest").asc(nulls_last=True), "other_name", "id")
+        )
+        page = page_of(rows, number)
+        keep_prefetched(organization, "relations_from", [r for r in page if r.subject_id == pk])
+        keep_prefetched(organization, "relations_to", [r for r in page if r.object_id == pk])
+        organization.relation_page = page
+
+
+def attach_event_page(organizations: list, number: int = 1, public: bool = True) -> None:
+    """Keep page ``number`` of each organization's events, in date order, as its prefetched
+    ``events``, and the page as its ``event_page``."""
+    for organization in organizations:
+        rows = Event.objects.visible(public).filter(organizations=organization).chronological()
+        page = page_of(rows, number)
+        keep_prefetched(organization, "events", list(page))
+        organization.event_page = page

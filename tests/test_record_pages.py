@@ -1,0 +1,99 @@
+"""A hub organization's page shows a page of its relations and of its events, with plain
+links to the others (parties.record_pages): its cost is bounded however many there are."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import caches
+
+from kzpolitics.core.models import Status
+from parties import record_pages
+from parties.models import Relation
+from tests.factories import EventFactory, OrganizationFactory, RelationFactory
+
+pytestmark = pytest.mark.django_db
+
+SIZE = 3
+
+
+@pytest.fixture
+def hub(monkeypatch):
+    monkeypatch.setattr(record_pages, "RECORD_PAGE", SIZE)
+    caches["pages"].clear()
+    hub = OrganizationFactory(name="Hub Party")
+    for i in range(4):  # 4 came after it (split from it), 3 before (it split from them)
+        RelationFactory(subject=OrganizationFactory(name=f"After {i}"), object=hub)
+    for i in range(3):
+        RelationFactory(subject=hub, object=OrganizationFactory(name=f"Before {i}"))
+    RelationFactory(subject=OrganizationFactory(name="Draft link"), object=hub, status=Status.DRAFT)
+    for i in range(5):
+        EventFactory(
+            title=f"Event {i}", date={"text": f"199{i}", "edtf": f"199{i}"}
+        ).organizations.add(hub)
+    EventFactory(title="Draft event", status=Status.DRAFT).organizations.add(hub)
+    return hub
+
+
+def get(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content.decode()
+
+
+def lineage_names(html: str) -> list[str]:
+    listed = html.split('<ul class="lineage-list">', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r">((?:After|Before) \d)</a>", listed)
+
+
+def test_a_hub_shows_a_page_of_its_links_in_lineage_order_and_links_the_next(client, hub):
+    url = hub.get_absolute_url()
+    first = get(client, url)
+    # Predecessors first (by name, all undated), then successors: pages follow that order.
+    assert lineage_names(first) == ["Before 0", "Before 1", "Before 2"]
+    assert "Links 1 to 3 of 7." in first
+    assert f'href="{url}?relations=2#lineage" rel="next"' in first
+    second = get(client, f"{url}?relations=2")
+    assert lineage_names(second) == ["After 0", "After 1", "After 2"]
+    assert f'href="{url}#lineage" rel="prev"' in second
+    last = get(client, f"{url}?relations=3")
+    assert lineage_names(last) == ["After 3"]
+    assert "Draft link" not in first + second + last
+    assert 'rel="next"' not in last.split('id="lineage"', 1)[1].split("</nav>", 1)[0]
+
+
+def test_a_hub_pages_its_events_by_date_keeping_the_page_of_links(client, hub):
+    url = hub.get_absolute_url()
+    first = get(client, f"{url}?relations=2")
+    assert "Events 1 to 3 of 5." in first
+    assert re.findall(r">(Event \d)</a>", first) == ["Event 0", "Event 1", "Event 2"]
+    assert f'href="{url}?relations=2&amp;events=2#events" rel="next"' in first
+    second = get(client, f"{url}?relations=2&events=2")
+    assert re.findall(r">(Event \d)</a>", second) == ["Event 3", "Event 4"]
+    assert "Draft event" not in first + second
+
+
+@pytest.mark.parametrize("asked, shown", [("x", 1), ("0", 1), ("-2", 1), ("99", 3)])
+def test_a_page_number_that_is_no_page_shows_the_first_or_the_last(client, hub, asked, shown):
+    html = get(client, f"{hub.get_absolute_url()}?relations={asked}")
+    assert f"Page {shown} of 3" in html
+
+
+def test_an_ordinary_organization_shows_no_pages(client, hub):
+    other = Relation.objects.get(object__name="Before 0").object
+    html = get(client, other.get_absolute_url())
+    assert 'class="pagination"' not in html and "Links 1 to" not in html
+
+
+def test_a_page_of_links_costs_the_same_queries_as_the_first(
+    client, hub, django_assert_max_num_queries
+):
+    url = hub.get_absolute_url()
+    get(client, url)  # the content types, as any running server has them
+    caches["pages"].clear()
+    with django_assert_max_num_queries(16) as first:
+        get(client, url)
+    caches["pages"].clear()
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        get(client, f"{url}?relations=2&events=2")
