@@ -98,7 +98,9 @@ test-fast: dev
 faults: dev
 	$(PY) scripts/faults.py
 
-## Benchmark (issue 7): production stack at 1x and 100x the data, under wrk [BENCH_ARGS=--scales 1]
+## Benchmark (issues 7, 15): production stack at 1x and 100x the data, under wrk, a crawl of
+## distinct addresses and one edit; needs PostgreSQL and Redis (its db 12). Exits 1 when a target
+## is missed [BENCH_ARGS=--report-only, --scales 1, --keep then --reuse]
 bench: dev
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 

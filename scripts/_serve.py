@@ -19,12 +19,13 @@ class Answer(NamedTuple):
     headers: http.client.HTTPMessage | None
 
 
-def fetch(url: str, timeout: float = 5) -> Answer:
+def fetch(url: str, timeout: float = 5, headers: dict[str, str] | None = None) -> Answer:
     """One GET on a new connection; (None, b"", None) when refused, reset or timed out."""
     address = urlsplit(url)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=timeout)
     try:
-        connection.request("GET", address.path + (f"?{address.query}" if address.query else ""))
+        path = address.path + (f"?{address.query}" if address.query else "")
+        connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
         return Answer(response.status, response.read(), response.headers)
     except (OSError, http.client.HTTPException):

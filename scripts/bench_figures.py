@@ -1,9 +1,13 @@
 """The benchmark's figures, with no server and no Django: the endpoints, wrk's figures, the
-targets of issue 7 and the tables scripts/bench.py prints."""
+crawl's order and figures, the targets of issues 7 and 15 and the tables scripts/bench.py
+prints."""
 
 from __future__ import annotations
 
 import json
+import math
+import random
+import re
 from dataclasses import dataclass
 
 # The targets of issue 7.
@@ -11,6 +15,20 @@ MAX_QUERIES = 12
 GROWTH_LIMIT = 1.5  # p50 at the largest scale over p50 at the smallest
 FLOOR_SHARE = {"html": 1 / 3, "api-list": 1 / 2}  # req/s at the largest scale over the floor's
 SEARCH_P50_MS = 50
+
+# The targets of issue 15: what a visitor meets first, not a repeated address.
+CRAWL_FLOOR_SHARE = 1 / 8  # the crawl's req/s at the largest scale over the floor's
+CRAWL_DETAIL_P50_MS = 20  # record pages and API details, asked once each
+API_LIST_COLD_P50_MS = 60  # the API's organization list, a page of 50, at a new address
+HIT_RATE = 0.99  # of the warmed sample, asked again after one edit of an ordinary record
+COLD_GROWTH_LIMIT = 1.5  # cold p50 at the largest scale over the smallest's...
+NOT_GROWN = ("api-export", "api-results-csv")  # ...but the full export and the full CSV
+# In the crawl, a list page after every this many record pages and API details (while there
+# are lists left): most distinct addresses of a site are its records' (at scale 100, a
+# hundred thousand pages and API details, a few hundred list pages worth asking), and an edit
+# rightly empties every list of its record's kind, so the share of lists sets the after-edit
+# hit rate's floor: about 3% lists, a quarter of them organizations', cost it 0.8%.
+LIST_EVERY = 30
 
 # Each endpoint measured (bench_probe.py chooses its address) and its kind, which says which
 # targets apply to it.
@@ -32,6 +50,7 @@ KINDS = {
 # Asked for at a new address each time, so that no cache has the answer: what a visitor typing
 # a search nobody made before waits for. The view ignores the extra parameter.
 FRESH_PARAMETER = "bench"
+API_ACCEPT = "application/json, application/x-bench-"  # the API's: JSON, and a tag it ignores
 
 # Prints wrk's figures as one JSON line at the end of its run: no parsing of its text report,
 # whose units change with the magnitude (us, ms, s).
@@ -48,17 +67,35 @@ done = function(summary, latency, requests)
 end
 """
 WRK_MARKER = "BENCH-WRK "
-# The same, and each request at a new address: "&bench=<tag>-<n>", the tag new for each run.
+# The same, and each request at a new address: "&bench=<tag>-<n>" ("?bench=..." on an address
+# without a query), the tag new for each run: every request a miss of every cache. The API
+# refuses a parameter it does not know (a 400), so there the address stays and Accept changes,
+# which its cache key holds: JSON first, then a media type no renderer has, never chosen.
 WRK_FRESH_SCRIPT = WRK_SCRIPT + (
     f"""\
-local tag, n = "", 0
-init = function(args) tag = args[1] end
+local tag, n, sep, api = "", 0, "&", false
+init = function(args)
+  tag = args[1]
+  if not string.find(wrk.path, "?", 1, true) then sep = "?" end
+  api = string.sub(wrk.path, 1, 5) == "/api/"
+end
 request = function()
   n = n + 1
-  return wrk.format(nil, wrk.path .. "&{FRESH_PARAMETER}=" .. tag .. "-" .. n)
+  if api then
+    local accept = "{API_ACCEPT}" .. tag .. "-" .. n
+    return wrk.format(nil, wrk.path, {{["Accept"] = accept}})
+  end
+  return wrk.format(nil, wrk.path .. sep .. "{FRESH_PARAMETER}=" .. tag .. "-" .. n)
 end
 """
 )
+
+
+def fresh_request(path: str, tag: str) -> tuple[str, dict[str, str]]:
+    """``path`` and headers as no cache has seen them (as WRK_FRESH_SCRIPT asks)."""
+    if path.startswith("/api/"):
+        return path, {"Accept": API_ACCEPT + tag}
+    return f"{path}{'&' if '?' in path else '?'}{FRESH_PARAMETER}={tag}", {}
 
 
 class Broken(Exception):
@@ -232,4 +269,320 @@ def format_targets(targets: list[Target]) -> str:
         verdict = {True: "PASS", False: "FAIL", None: "N/A "}[target.passed]
         lines.append(f"{verdict}  {target.title}")
         lines.extend(f"        {text}" for text in target.figures)
+    return "\n".join(lines)
+
+
+# -- issue 15: the crawl of distinct addresses, the edit, cold figures ---------------------------
+
+
+def crawl_order(
+    details: dict[str, list[str]],
+    lists: list[str],
+    seed: int,
+    first: list[str] = (),
+) -> list[tuple[str, str]]:
+    """The crawl's addresses, each once, as (path, "detail" or "list"), in a fixed random order
+    (``seed``): ``first`` (the edited record's addresses, sure to be crawled), then each kind's
+    records (``details``: kind -> paths) shuffled, taken a kind at a time in a shuffled turn
+    so that every kind is met early however many records the others have, with one of the
+    shuffled ``lists`` after every LIST_EVERY records."""
+    rng = random.Random(seed)
+    queues = {kind: rng.sample(paths, len(paths)) for kind, paths in sorted(details.items())}
+    shuffled_lists = rng.sample(lists, len(lists))
+    order, seen = [], set()
+
+    def add(path: str, group: str) -> None:
+        if path not in seen:
+            seen.add(path)
+            order.append((path, group))
+
+    listed = set(lists)
+    for path in first:
+        add(path, "list" if path in listed else "detail")
+    since_list = 0
+    while any(queues.values()):
+        turn = [kind for kind in queues if queues[kind]]
+        rng.shuffle(turn)
+        for kind in turn:
+            add(queues[kind].pop(), "detail")
+            since_list += 1
+            if since_list >= LIST_EVERY and shuffled_lists:
+                add(shuffled_lists.pop(), "list")
+                since_list = 0
+    for path in shuffled_lists:
+        add(path, "list")
+    return order
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile of ``values`` (``share`` from 0 to 1); nan when empty."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def crawl_figures(answers: list[dict], seconds: float) -> dict:
+    """The crawl's figures from its ``answers`` (each with ``group``, ``ms``, ``status``,
+    ``cache``) over ``seconds``: req/s of the whole, and per group (details, lists, all) the
+    count, p50, p99, how many were cache misses and how many answered other than 200."""
+    figures = {"requests": len(answers), "seconds": seconds}
+    figures["rps"] = len(answers) / seconds if seconds else 0.0
+    for group in ("detail", "list", "all"):
+        chosen = [a for a in answers if group in ("all", a["group"])]
+        times = [a["ms"] for a in chosen]
+        figures[group] = {
+            "n": len(chosen),
+            "p50_ms": percentile(times, 0.5),
+            "p99_ms": percentile(times, 0.99),
+            "misses": sum(a["cache"] != "hit" for a in chosen),
+            "not_200": sum(a["status"] != 200 for a in chosen),
+        }
+    return figures
+
+
+def shown_fragment(text: str, longest: int = 40, shortest: int = 12) -> str:
+    """A piece of ``text`` that a page or an API answer showing it holds as it is: the longest
+    run free of what HTML or JSON would escape (and of line breaks), its first ``longest``
+    characters; empty if shorter than ``shortest`` (too common to say the text is there)."""
+    pieces = re.split(r"[<>&'\"\\\n\r]", text)
+    piece = max(pieces, key=len)[:longest].strip()
+    return piece if len(piece) >= shortest else ""
+
+
+def surrogate_keys(header: str | None) -> set[str]:
+    """The keys a ``Surrogate-Key`` header names (space separated)."""
+    return set((header or "").split())
+
+
+def edit_figures(sample: list[dict], key: str) -> dict:
+    """What the warmed sample answered before and after one edit: each entry has ``path``,
+    ``before`` and ``after`` (``status``, ``cache``, ``keys``: the Surrogate-Key's) and
+    ``showed`` (the body before held the record's old text) and ``fresh`` (the body after holds
+    the new). The hit rate after the edit; the addresses that name ``key`` and how many of
+    them were misses; the addresses that showed the record and how many show the new text;
+    the stale ones (named but a hit, or showed but not the new text)."""
+    hits = sum(entry["after"]["cache"] == "hit" for entry in sample)
+    named = [e for e in sample if key in e["before"]["keys"] or key in e["after"]["keys"]]
+    showed = [e for e in sample if e["showed"]]
+    stale = [e["path"] for e in named if e["after"]["cache"] == "hit"]
+    stale += [e["path"] for e in showed if not e["fresh"] and e["path"] not in stale]
+    return {
+        "n": len(sample),
+        "warm_hits": sum(entry["before"]["cache"] == "hit" for entry in sample),
+        "hits": hits,
+        "hit_rate": hits / len(sample) if sample else 0.0,
+        "key": key,
+        "named": len(named),
+        "named_missed": sum(e["after"]["cache"] != "hit" for e in named),
+        "showed": len(showed),
+        "showed_fresh": sum(e["fresh"] for e in showed),
+        "with_keys": sum(bool(e["after"]["keys"]) for e in sample),
+        "not_200": sum(e["after"]["status"] != 200 for e in sample),
+        "missed": {
+            group: sum(e.get("group") == group and e["after"]["cache"] != "hit" for e in sample)
+            for group in ("detail", "list")
+        },
+        "stale": stale,
+    }
+
+
+def check_crawl_targets(scales: dict[int, dict]) -> list[Target]:
+    """Issue 15's targets from each scale's ``endpoints`` (with the cold figures), ``crawl``
+    and ``edit`` (either may be missing: the target then fails at that scale, or is N/A if no
+    scale has it). The crawl's targets are judged at the largest scale, the edit at every
+    scale, the growth from the smallest to the largest."""
+    order = sorted(scales)
+    small, large = order[0], order[-1]
+    targets = []
+
+    def verdict(title: str, verdicts: list[tuple[bool, str]], empty: str) -> Target:
+        if not verdicts:
+            return Target(title, None, [empty])
+        figures = [text if ok else f"{text} (!)" for ok, text in verdicts]
+        return Target(title, all(ok for ok, _ in verdicts), figures)
+
+    # 5. The crawl's throughput against the floor's of the same run.
+    crawl = scales[large].get("crawl")
+    floor = scales[large]["endpoints"].get("floor", {}).get("rps")
+    title = f"5. crawl of distinct addresses at scale {large}: req/s >= 1/8 of the floor's"
+    verdicts = []
+    if crawl and floor:
+        share = crawl["rps"] / floor
+        verdicts.append(
+            (
+                share >= CRAWL_FLOOR_SHARE,
+                f"{crawl['rps']:.0f} req/s = {share:.3f} of {floor:.0f} "
+                f"(>= {CRAWL_FLOOR_SHARE:.3f})",
+            )
+        )
+    targets.append(verdict(title, verdicts, "the crawl did not run"))
+
+    # 6. The crawl's record pages and API details, each asked once.
+    title = (
+        f"6. crawl at scale {large}: p50 of record pages and API details "
+        f"<= {CRAWL_DETAIL_P50_MS} ms"
+    )
+    verdicts = []
+    if crawl and crawl["detail"]["n"]:
+        p50 = crawl["detail"]["p50_ms"]
+        verdicts.append(
+            (p50 <= CRAWL_DETAIL_P50_MS, f"p50 {p50:.1f} ms of {crawl['detail']['n']} answers")
+        )
+    targets.append(verdict(title, verdicts, "the crawl asked for no record"))
+
+    # 7. A page of 50 of the API's list, cold.
+    title = f"7. api-organization-list cold at scale {large}: p50 <= {API_LIST_COLD_P50_MS} ms"
+    row = scales[large]["endpoints"].get("api-organization-list") or {}
+    verdicts = []
+    if row.get("broken") or row.get("cold_broken"):
+        verdicts.append((False, f"broken: {row.get('broken') or row.get('cold_broken')}"))
+    elif "cold_p50_ms" in row:
+        p50 = row["cold_p50_ms"]
+        verdicts.append((p50 <= API_LIST_COLD_P50_MS, f"cold p50 {p50:.1f} ms"))
+    targets.append(verdict(title, verdicts, "api-organization-list not measured cold"))
+
+    # 8. One edit: the rest still cached, everything that shows the record fresh.
+    title = (
+        f"8. after one edit: >= {HIT_RATE:.0%} of the warmed sample still hits, every address "
+        "naming or showing the record fresh"
+    )
+    verdicts = []
+    for scale in order:
+        edit = scales[scale].get("edit")
+        if not edit:
+            if "crawl" in scales[scale]:
+                verdicts.append((False, f"scale {scale}: the edit phase did not run"))
+            continue
+        rate_ok = edit["hit_rate"] >= HIT_RATE
+        verdicts.append(
+            (
+                rate_ok,
+                f"scale {scale}: {edit['hits']}/{edit['n']} hits = {edit['hit_rate']:.1%} "
+                f"(before the edit {edit['warm_hits']}/{edit['n']})",
+            )
+        )
+        verdicts.append(
+            (
+                edit["named"] > 0 and edit["named_missed"] == edit["named"],
+                f"scale {scale}: {edit['named_missed']}/{edit['named']} addresses naming "
+                f"{edit['key']} missed ({edit['with_keys']} of {edit['n']} had a Surrogate-Key)",
+            )
+        )
+        verdicts.append(
+            (
+                edit["showed"] > 0 and edit["showed_fresh"] == edit["showed"],
+                f"scale {scale}: {edit['showed_fresh']}/{edit['showed']} addresses that showed "
+                "the record show the new text"
+                + (f"; stale: {', '.join(edit['stale'][:5])}" if edit["stale"] else ""),
+            )
+        )
+    targets.append(verdict(title, verdicts, "the edit phase did not run"))
+
+    # 9. Cold p50 grows at most COLD_GROWTH_LIMIT times from the smallest scale to the largest.
+    title = (
+        f"9. cold p50 at scale {large} within {COLD_GROWTH_LIMIT:g}x scale {small}'s, but the "
+        "full export and CSV"
+    )
+    if large == small:
+        targets.append(Target(title, None, ["needs two scales"]))
+        return targets
+    verdicts = []
+    for name, now in scales[large]["endpoints"].items():
+        before = scales[small]["endpoints"].get(name)
+        if name in NOT_GROWN or KINDS.get(name) == "floor" or before is None:
+            continue
+        why = [
+            f"at scale {s}: {r.get('broken') or r.get('cold_broken')}"
+            for s, r in ((small, before), (large, now))
+            if r.get("broken") or r.get("cold_broken")
+        ]
+        if why:
+            verdicts.append((False, f"{name} broken {'; '.join(why)}"))
+        elif "cold_p50_ms" in now and "cold_p50_ms" in before:
+            ratio = now["cold_p50_ms"] / before["cold_p50_ms"]
+            verdicts.append(
+                (
+                    ratio <= COLD_GROWTH_LIMIT,
+                    f"{name} {before['cold_p50_ms']:.1f} -> {now['cold_p50_ms']:.1f} ms "
+                    f"= {ratio:.2f}x",
+                )
+            )
+    targets.append(verdict(title, verdicts, "no endpoint measured cold at both scales"))
+    return targets
+
+
+def exit_status(targets: list[Target], problems: list[str], report_only: bool) -> int:
+    """2 when something broke, 1 when a target failed (0 with ``report_only``), else 0."""
+    if problems:
+        return 2
+    if not report_only and any(target.passed is False for target in targets):
+        return 1
+    return 0
+
+
+def format_crawl(scales: dict[int, dict]) -> str:
+    """The crawl's and the edit's figures, a block per scale."""
+    lines = [
+        f"{'scale':>5}  {'crawl':<8} {'n':>6} {'p50 ms':>8} {'p99 ms':>8} {'misses':>7} "
+        f"{'not 200':>8}"
+    ]
+    lines.append("-" * len(lines[0]))
+    for scale in sorted(scales):
+        crawl = scales[scale].get("crawl")
+        if not crawl:
+            lines.append(f"{scale:>5}  (no crawl)")
+            continue
+        for group in ("detail", "list", "all"):
+            g = crawl[group]
+            lines.append(
+                f"{scale:>5}  {group:<8} {g['n']:>6} {g['p50_ms']:>8.1f} {g['p99_ms']:>8.1f} "
+                f"{g['misses']:>7} {g['not_200']:>8}"
+            )
+        lines.append(
+            f"{'':>5}  {crawl['requests']} distinct addresses in {crawl['seconds']:.1f} s = "
+            f"{crawl['rps']:.1f} req/s ({crawl.get('clients', 2)} connections); the floor "
+            f"through the same client {crawl.get('floor_rps', math.nan):.0f} req/s"
+        )
+        edit = scales[scale].get("edit")
+        if edit:
+            lines.append(
+                f"{'':>5}  edit of {edit['key']} ({edit.get('path', '')}): "
+                f"{edit['hits']}/{edit['n']} of the sample hits after it "
+                f"({edit['warm_hits']} before); {edit['named_missed']}/{edit['named']} naming "
+                f"it missed; {edit['showed_fresh']}/{edit['showed']} showing it fresh; "
+                f"missed: {edit['missed']['detail']} records' addresses, "
+                f"{edit['missed']['list']} lists"
+            )
+    return "\n".join(lines)
+
+
+def format_cold(results: dict[int, dict[str, dict]]) -> str:
+    """Each endpoint's cold figures (a new address each request) per scale, and the growth of
+    cold p50 from the smallest scale to the largest."""
+    scales = sorted(results)
+    header = f"{'endpoint (cold)':<24}" + "".join(
+        f" {f'p50 ms@{s}':>11} {f'p99 ms@{s}':>11} {f'req/s@{s}':>10}" for s in scales
+    )
+    if len(scales) > 1:
+        header += f" {f'p50 {scales[-1]}/{scales[0]}':>11}"
+    lines = [header, "-" * len(header)]
+    for name in results[scales[-1]]:
+        if KINDS.get(name) == "floor":
+            continue
+        line = f"{name:<24}"
+        for scale in scales:
+            row = results[scale].get(name) or {}
+            if "cold_p50_ms" in row:
+                line += (
+                    f" {row['cold_p50_ms']:>11.1f} {row['cold_p99_ms']:>11.1f} "
+                    f"{row['cold_rps']:>10.1f}"
+                )
+            else:
+                why = "broken" if row.get("broken") or row.get("cold_broken") else "-"
+                line += f" {why:>11} {'':>11} {'':>10}"
+        first, last = results[scales[0]].get(name) or {}, results[scales[-1]][name]
+        if len(scales) > 1 and "cold_p50_ms" in first and "cold_p50_ms" in last:
+            line += f" {last['cold_p50_ms'] / first['cold_p50_ms']:>11.2f}"
+        lines.append(line)
     return "\n".join(lines)

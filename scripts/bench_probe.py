@@ -1,14 +1,16 @@
 """``scripts/bench.py --probe``, with Django set up on the database measured (import it after
 ``django.setup()``): the addresses chosen from what it holds, their queries counted cold and
-warm, the search page's query plans."""
+warm, the search page's query plans, and the crawl's addresses (every published record's page
+and API detail, list pages with filters, pages and orderings) with the record to edit."""
 
 from __future__ import annotations
 
+import random
 import re
 import time
 from urllib.parse import urlencode
 
-from bench_figures import FRESH_PARAMETER, KINDS, Broken
+from bench_figures import FRESH_PARAMETER, KINDS, Broken, crawl_order
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -18,14 +20,41 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import NoReverseMatch, resolve, reverse
 
 from elections.models import Election, Result
-from kzpolitics.core.models import Citation, Event, Person, PersonName, Source
-from legislation.models import LegalAct
+from kzpolitics.core.models import Citation, Event, Period, Person, PersonName, Place, Source
+from legislation.models import LegalAct, RegistrationDecision
 from parties.models import Organization, Relation
 
 EXPLAINED_QUERIES = 3  # the search page's slowest queries whose plan is shown
+# The crawl: records with a page and an API detail (by slug), the API's lists, how deep into a
+# list its pages go, and how many linked organizations' addresses join the edited one's.
+CRAWLED_RECORDS = (Organization, Person, Election, LegalAct, Source, Event, Place)
+API_LISTS = {
+    "organization": Organization,
+    "person": Person,
+    "election": Election,
+    "result": Result,
+    "legalact": LegalAct,
+    "registrationdecision": RegistrationDecision,
+    "event": Event,
+    "place": Place,
+    "period": Period,
+    "source": Source,
+    "citation": Citation,
+}
+HTML_LISTS = {
+    "parties:organization-list": Organization,
+    "kzpolitics:person-list": Person,
+    "elections:election-list": Election,
+    "legislation:act-list": LegalAct,
+    "kzpolitics:source-list": Source,
+    "kzpolitics:place-list": Place,
+}
+DEEPEST_PAGE = 20
+LINKED = 3
+PER_KIND = 3000  # records of a kind in the plan: a 15 s crawl asks for a few thousand in all
 
 
 def number_of(queryset, link: str):
@@ -161,9 +190,118 @@ def database_size() -> dict[str, int]:
     return {str(model._meta.verbose_name_plural): model.objects.count() for model in models}
 
 
-def probe(only: list[str] | None, explain_search: bool) -> dict:
+def pages(count: int, size: int) -> range:
+    """The page numbers worth asking of a list of ``count`` rows, ``size`` a page: the full
+    pages, the first always, at most DEEPEST_PAGE (the last, partial page is left out: a
+    list whose view hides a few more rows than counted would answer it 404)."""
+    return range(1, max(1, min(count // size, DEEPEST_PAGE)) + 1)
+
+
+def list_addresses() -> list[str]:
+    """List pages, HTML and API: each list plain, on its pages, in each order the API offers
+    (both ways) and with a filter of a kind it has."""
+    addresses = []
+    for name, model in HTML_LISTS.items():
+        try:
+            path = reverse(name)
+        except NoReverseMatch:
+            continue
+        size = getattr(resolve(path).func.view_class, "paginate_by", None)
+        count = model.objects.published().count()
+        addresses.append(path)
+        if size:
+            addresses += [f"{path}?page={n}" for n in pages(count, size) if n > 1]
+        if name == "parties:organization-list":
+            from parties.views import SORTS
+
+            kinds = Organization.objects.published().values_list("kind", flat=True).distinct()
+            addresses += [f"{path}?kind={kind}" for kind in sorted(kinds)]
+            addresses += [f"{path}?kind=party&sort={sort}" for sort in SORTS]
+            for sort in SORTS:
+                addresses += [f"{path}?sort={sort}&page={n}" for n in pages(count, size)[:3]]
+    for name, model in API_LISTS.items():
+        path = reverse(f"api:{name}-list")
+        viewset = resolve(path).func.cls
+        size = viewset.pagination_class.page_size
+        count = model.objects.published().count()
+        addresses += [f"{path}?page={n}" for n in pages(count, size) if n > 1]
+        addresses.append(path)
+        deeper = len(pages(count, size)) > 1
+        for field in getattr(viewset, "ordering_fields", ()):
+            for way in ("", "-"):
+                addresses.append(f"{path}?ordering={way}{field}")
+                if deeper:
+                    addresses.append(f"{path}?ordering={way}{field}&page=2")
+        kinds = {f.name for f in model._meta.fields}
+        if "kind" in kinds and "kind" in getattr(viewset.filterset_class, "base_filters", {}):
+            for kind in sorted(model.objects.published().values_list("kind", flat=True).distinct()):
+                addresses.append(f"{path}?kind={kind}")
+    return list(dict.fromkeys(addresses))
+
+
+def some(keys: list, seed: int) -> list:
+    """At most PER_KIND of ``keys``, chosen at random with ``seed``."""
+    return random.Random(seed).sample(keys, PER_KIND) if len(keys) > PER_KIND else keys
+
+
+def record_addresses(seed: int) -> dict[str, list[str]]:
+    """Published records' pages and API details, by kind (the API's apart): at most PER_KIND
+    records of a kind, more than a crawl reaches in its time."""
+    found = {}
+    for model in CRAWLED_RECORDS:
+        name = model._meta.model_name
+        slugs = list(model.objects.published().order_by("pk").values_list("slug", flat=True))
+        slugs = some(slugs, seed)
+        found[name] = [model(slug=slug).get_absolute_url() for slug in slugs]
+        found[f"api-{name}"] = [reverse(f"api:{name}-detail", args=[slug]) for slug in slugs]
+    citations = list(Citation.objects.published().order_by("pk").values_list("pk", flat=True))
+    found["api-citation"] = [
+        reverse("api:citation-detail", args=[pk]) for pk in some(citations, seed)
+    ]
+    return found
+
+
+def edited_record(seed: int) -> dict:
+    """The organization the benchmark edits: an ordinary one (a summary, a relation), chosen
+    at random with ``seed``; its page, its API detail and the pages of a few organizations it
+    is related to (which show its name), to be crawled first and sampled."""
+    relations = Relation.objects.published()
+    linked = (
+        Organization.objects.published()
+        .exclude(summary="")
+        .filter(pk__in=relations.values("subject"))
+    )
+    candidates = sorted(linked.values_list("pk", flat=True))
+    if not candidates:
+        raise Broken("the database holds no published organization with a summary and a relation")
+    record = Organization.objects.get(pk=random.Random(seed).choice(candidates))
+    others = (
+        Organization.objects.published()
+        .filter(pk__in=relations.filter(subject=record).values("object"))
+        .order_by("pk")[:LINKED]
+    )
+    paths = [record.get_absolute_url(), reverse("api:organization-detail", args=[record.slug])]
+    paths += [other.get_absolute_url() for other in others]
+    return {
+        "model": "organization",
+        "pk": record.pk,
+        "slug": record.slug,
+        "summary": record.summary,
+        "paths": paths,
+    }
+
+
+def crawl_plan(seed: int) -> dict:
+    """The crawl's addresses in order and the record to edit."""
+    edit = edited_record(seed)
+    lists = list_addresses()
+    order = crawl_order(record_addresses(seed), lists, seed, first=edit["paths"])
+    return {"order": order, "edit": edit}
+
+
+def probe(only: list[str] | None, explain_search: bool, seed: int | None = None) -> dict:
     """Addresses, query counts (of the floor and ``only``, or all), database size and, when
-    asked, the search page's query plans."""
+    asked, the search page's query plans and (with ``seed``) the crawl's plan."""
     paths = choose_endpoints()
     counted = {n: path for n, path in paths.items() if not only or n in {"floor", *only}}
     queries, captured = count_queries(counted)
@@ -172,4 +310,5 @@ def probe(only: list[str] | None, explain_search: bool) -> dict:
         "queries": queries,
         "size": database_size(),
         "search_plans": explain(captured["search"]) if explain_search else [],
+        "crawl": crawl_plan(seed) if seed is not None else None,
     }

@@ -1,17 +1,20 @@
-"""What the benchmark (scripts/bench.py) drives: wrk, PostgreSQL's databases, manage.py, and
-gunicorn serving the site as ``make serve`` does, on 127.0.0.1."""
+"""What the benchmark (scripts/bench.py) drives: wrk, PostgreSQL's databases, Redis (the
+response cache the server processes share), manage.py, gunicorn serving the site as ``make
+serve`` does on 127.0.0.1, and a client asking for a list of addresses, each once."""
 
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
 import contextlib
+import json
 import math
 import os
 import secrets
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -20,6 +23,10 @@ from bench_figures import Broken, parse_wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
+# The response cache, shared by gunicorn's workers as in production: a database of Redis's own
+# for the benchmark, the only one it flushes (FLUSHDB, before each scale's crawl).
+REDIS = "redis://127.0.0.1:6379/12"
+CLIENTS = 2  # the crawl's connections at once: one per worker, as wrk's
 DATABASE_PREFIX = "kz_bench"
 TEMPLATE = f"{DATABASE_PREFIX}_article"  # migrated, the article loaded: each scale's start
 WRK_THREADS = 1
@@ -65,6 +72,105 @@ def ensure_wrk() -> None:
         subprocess.run(install, env=env, check=True)
     if not shutil.which("wrk"):
         sys.exit("bench: apt-get did not install wrk")
+
+
+def redis_client(url: str):
+    """A client of the benchmark's Redis database; stop, saying why, if it does not answer."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        sys.exit(f"bench: Redis does not answer at {url}: start it, or pass --redis ({error})")
+    return client
+
+
+def flush_cache(url: str) -> None:
+    """Empty the response cache: that one Redis database, no other."""
+    redis_client(url).flushdb()
+
+
+def ask_each(
+    base: str, entries: list[tuple[str, str]], seconds: float | None = None, keep=None
+) -> tuple[list[dict], float]:
+    """GET each (path, group) of ``entries`` once, in order, over CLIENTS connections at once,
+    until they are all asked or ``seconds`` have passed (a request under way then finishes).
+    Each answer: path, group, ms, status, cache (``X-Cache``), keys (``Surrogate-Key``) and
+    whatever ``keep(path, body)`` returns, as ``kept``. With the seconds they took."""
+    lock = threading.Lock()
+    queue = iter(entries)
+    answers: list[dict] = []
+    started = time.monotonic()
+    deadline = started + seconds if seconds else math.inf
+
+    def client() -> None:
+        while time.monotonic() < deadline:
+            with lock:
+                entry = next(queue, None)
+            if entry is None:
+                return
+            path, group = entry
+            asked = time.perf_counter()
+            answer = fetch(base + path, timeout=120)
+            ms = (time.perf_counter() - asked) * 1000
+            headers = answer.headers
+            found = {
+                "path": path,
+                "group": group,
+                "ms": ms,
+                "status": answer.status,
+                "cache": headers.get("X-Cache", "") if headers else "",
+                "keys": headers.get("Surrogate-Key", "") if headers else "",
+            }
+            if keep:
+                found["kept"] = keep(path, answer.body)
+            with lock:
+                answers.append(found)
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers, time.monotonic() - started
+
+
+# One reviewer's edit of an organization's summary, through the site's code (its signals and
+# purges) in a process of the server's environment: the marker put before the summary.
+EDIT = """import json
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from parties.models import Organization
+reviewer, _ = get_user_model().objects.get_or_create(
+    username="bench-reviewer", defaults={{"is_staff": True}}
+)
+reviewer.groups.add(Group.objects.get(name="Reviewers"))
+record = Organization.objects.published().get(slug={slug!r})
+old = record.summary
+record.summary = {marker!r} + " " + old
+record._history_user = reviewer
+record._change_reason = "The benchmark's one edit"
+record.full_clean()
+record.save()
+print("BENCH-EDIT " + json.dumps({{"pk": record.pk, "old": old}}))
+"""
+
+
+def edit_summary(env: dict[str, str], log: Path, slug: str, marker: str) -> dict:
+    """Put ``marker`` before the summary of organization ``slug`` as a reviewer would: its pk
+    and old summary, and the seconds the command took (Python's start included)."""
+    seconds = manage(env, log, "shell", "-c", EDIT.format(slug=slug, marker=marker))
+    lines = [line for line in log.read_text().splitlines() if line.startswith("BENCH-EDIT ")]
+    if not lines:
+        raise Broken(f"the edit printed nothing:\n{log.read_text()[-2000:]}")
+    return {**json.loads(lines[-1][len("BENCH-EDIT ") :]), "seconds": seconds}
+
+
+def database_exists(server: str, name: str) -> bool:
+    with postgres_connection(server) as connection:
+        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return found.fetchone() is not None
 
 
 def postgres_connection(server: str):
@@ -118,13 +224,15 @@ def manage(env: dict[str, str], log: Path, *args: str) -> float:
     return time.monotonic() - started
 
 
-def at_once(url: str, count: int) -> list[tuple[Answer, float]]:
+def at_once(
+    url: str, count: int, headers: dict[str, str] | None = None
+) -> list[tuple[Answer, float]]:
     """``count`` GETs of ``url`` sent together: each one's answer and seconds. A sync worker
     busy with one request accepts no other, so each worker answers one."""
 
     def timed(_) -> tuple[Answer, float]:
         started = time.monotonic()
-        answer = fetch(url, timeout=600)
+        answer = fetch(url, timeout=600, headers=headers)
         return answer, time.monotonic() - started
 
     with concurrent.futures.ThreadPoolExecutor(count) as pool:
@@ -132,12 +240,13 @@ def at_once(url: str, count: int) -> list[tuple[Answer, float]]:
 
 
 @contextlib.contextmanager
-def production_server(env: dict[str, str], log: Path, timeout: float = 60):
-    """gunicorn as ``make serve`` runs it (two workers, no access log) on a free port of
-    127.0.0.1; yields its address once /healthz answers 200, stops it after."""
+def production_server(env: dict[str, str], log: Path, timeout: float = 60, port: int = 0):
+    """gunicorn as ``make serve`` runs it (two workers, no access log) on ``port`` of
+    127.0.0.1 (a free one if 0); yields its address once /healthz answers 200, stops it
+    after."""
     from tests.site_server import free_port
 
-    base = f"http://127.0.0.1:{free_port()}"
+    base = f"http://127.0.0.1:{port or free_port()}"
     command = ["-m", "gunicorn", "--workers", str(WORKERS), "--bind", base[7:]]
     with log.open("w") as out:
         server = subprocess.Popen(
@@ -187,8 +296,8 @@ def has_seed_synthetic() -> bool:
 
 def environment(args: argparse.Namespace, work: Path, database: str) -> dict[str, str]:
     """The server's and its commands' environment on ``database``: production settings
-    (tests/site_server.py's: DEBUG off, a random key, throttling raised), hashed static files
-    collected into ``work``."""
+    (tests/site_server.py's: DEBUG off, a random key, throttling raised), the response cache
+    in the benchmark's Redis database, hashed static files collected into ``work``."""
     from tests.site_server import site_environment
 
     settings = work / "kz_bench_settings.py"
@@ -196,6 +305,7 @@ def environment(args: argparse.Namespace, work: Path, database: str) -> dict[str
         settings.write_text(SETTINGS.format(static_root=str(work / "static")))
     env = site_environment(f"{args.postgres}/{database}")
     env.update(
+        REDIS_URL=args.redis,
         STATIC_HASHED="1",
         DJANGO_SETTINGS_MODULE="kz_bench_settings",
         PYTHONPATH=os.pathsep.join(filter(None, [str(work), str(ROOT), env.get("PYTHONPATH")])),
@@ -220,12 +330,24 @@ def load_the_article(args: argparse.Namespace, work: Path) -> dict[str, float]:
     return seconds
 
 
+def collect_static(args: argparse.Namespace, work: Path) -> dict[str, float]:
+    """Only the static files collected, for databases kept from an earlier run (--reuse)."""
+    env = environment(args, work, TEMPLATE)
+    static = ["collectstatic", "--noinput", "--verbosity", "0"]
+    seconds = {"collectstatic": manage(env, work / "collectstatic.log", *static)}
+    print_steps(seconds)
+    return seconds
+
+
 def build_database(scale: int, args: argparse.Namespace, work: Path) -> tuple[dict, dict]:
     """``kz_bench_<scale>``: a fresh copy of the article's data, ``scale`` times more added by
     seed_synthetic when ``scale`` > 1. Its environment, and the seconds each step took."""
     database = database_name(scale)
     env = environment(args, work, database)
     print(f"== scale {scale}: database {database}")
+    if getattr(args, "reuse", False) and database_exists(args.postgres, database):
+        print("   kept from an earlier run (--reuse): not built again")
+        return env, {}
     started = time.monotonic()
     drop_database(args.postgres, database, create_again=True, template=TEMPLATE)
     seconds = {"copy": time.monotonic() - started}

@@ -48,6 +48,7 @@ from import_export.forms import ConfirmImportForm
 from import_export.resources import ModelResource
 from import_export.results import RowResult
 
+from kzpolitics.core.analyze import analyze
 from kzpolitics.core.editorial.conflicts import saved_by
 from kzpolitics.core.inline_policy import allow_inline
 from kzpolitics.core.models import Citation, Cited, Person, Source, Status
@@ -352,10 +353,15 @@ class RecordResource(ModelResource):
         return [field for field in super().get_user_visible_fields() if not field.readonly]
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
-        """Import all the rows or none: any invalid row rolls the whole file back."""
+        """Import all the rows or none: any invalid row rolls the whole file back. A sheet
+        imported analyses its table (``kzpolitics.core.analyze``: a sheet may add thousands of
+        rows), after it commits; a sample of at most 30,000 rows, cheap at any size."""
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
-        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+        result = super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+        if not dry_run and not result.has_errors() and not result.has_validation_errors():
+            analyze([self._meta.model])
+        return result
 
     def after_init_instance(self, instance, new, row, **kwargs):
         """A row naming an id that no record has is a mistake, not a new record."""

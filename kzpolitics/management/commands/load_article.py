@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from kzpolitics.core.analyze import analyze
 from kzpolitics.core.models import Source
 from kzpolitics.site.article_loader import LoadError, load_article
 
@@ -42,6 +43,8 @@ class Command(BaseCommand):
                 counts = load_article()
                 if check:
                     raise Rollback
+                # Once committed: every table it wrote (records, links, history), analysed.
+                analyze()
         except Rollback:
             pass
         except LoadError as exc:

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kzpolitics.core.analyze import analyze
 from kzpolitics.site.backups import BackupError, figures, read_backup, restore_backup
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             counts = restore_backup(read_backup(path))
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
+        analyze()  # the restore has committed: every table it filled, for the planner
         self.stdout.write(f"Restored {path}:")
         for line in figures(counts):
             self.stdout.write(line)

@@ -1,9 +1,11 @@
 import argparse
 import time
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from kzpolitics.core.analyze import analyze
 from kzpolitics.core.models import DataVersion
 
 MAX_SCALE = 1000
@@ -23,6 +25,12 @@ def synthetic_generator():
             "checkout."
         ) from None
     return synthetic
+
+
+def models_of(labels) -> set:
+    """The models of the generator's labels ("parties.Organization", and a link's
+    "parties.Organization.members"): the tables it filled or emptied."""
+    return {apps.get_model(*label.split(".")[:2]) for label in labels}
 
 
 def scale_value(text: str) -> float:
@@ -49,7 +57,7 @@ class Command(BaseCommand):
         "the same rows. Every synthetic slug starts with “syn-”; --remove deletes them all. "
         "Rows are bulk-inserted in one transaction, published, with no history rows (the "
         "recent-changes page and feed show the article's history only); the data version is "
-        "touched once."
+        "touched once, and the tables filled are analysed (PostgreSQL's planner statistics)."
     )
 
     def add_arguments(self, parser):
@@ -103,6 +111,7 @@ class Command(BaseCommand):
                 if remove:
                     if present:
                         DataVersion.touch()
+                        analyze(models_of(present))  # once the deletion commits
                     self.print_removed(removed, time.perf_counter() - started)
                     return
             elif present:
@@ -121,6 +130,9 @@ class Command(BaseCommand):
                 )
             report = synthetic.seed(scale, seed)
             DataVersion.touch()
+            # Once the rows are committed: the planner's statistics of the tables filled (and
+            # emptied, by --replace), without which it plans for the article's few rows.
+            analyze(models_of([*report.counts, *present]))
         self.print_report(report, scale, seed, time.perf_counter() - started)
 
     def print_removed(self, removed: dict[str, int], seconds: float) -> None:
