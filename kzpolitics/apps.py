@@ -11,8 +11,11 @@ class KzpoliticsConfig(AppConfig):
     def ready(self):
         from kzpolitics.core import roles, signals
         from kzpolitics.core.editorial.links import connect_link_history
+        from kzpolitics.site import surrogates
 
         signals.connect()
+        # What each public response shows, and the purge of those responses after a change.
+        surrogates.connect()
         # Links (many-to-many) in history: in every process, whether or not it loads the admin.
         connect_link_history()
         # The Editors and Reviewers groups, after every migrate: new models' permissions too.

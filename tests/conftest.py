@@ -1,5 +1,6 @@
 import hashlib
 import os
+import secrets
 import sqlite3
 import time
 from contextlib import closing
@@ -19,8 +20,10 @@ from kzpolitics.core.models import DataVersion
 from kzpolitics.site.article_loader import load_article
 
 from .checkers import ARTEFACTS
+from .site_server import ARTICLE_TEMPLATE, drop_article_template
 
 MIGRATED_KEY = pytest.StashKey[str]()
+TEMPLATE_KEY = pytest.StashKey[str]()
 SQLITE_COPY_KEY = pytest.StashKey[sqlite3.Connection]()
 BLOCKER_KEY = pytest.StashKey[object]()
 STARTED_KEY = pytest.StashKey[float]()
@@ -180,6 +183,14 @@ def reviewer(django_user_model):
 
 
 @pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed(): ...``: the block's changes as the site sees them once committed (the
+    test's own transaction never commits): its on-commit work, the caches' purges, runs at the
+    block's end, as after a real save's commit."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
     return client
@@ -224,6 +235,37 @@ def pytest_report_header(config):
 
 def pytest_sessionstart(session):
     session.config.stash[STARTED_KEY] = time.time()
+
+
+def pytest_configure(config):
+    """Name the run's template of the site's copies (tests/site_server.py): here in the one
+    process, or in xdist's controller before it starts its workers, which inherit the name,
+    so that the whole run migrates and loads the article for its copies once."""
+    if hasattr(config, "workerinput") or ARTICLE_TEMPLATE in os.environ:
+        return
+    template = f"kzpolitics_article_{secrets.token_hex(4)}"
+    os.environ[ARTICLE_TEMPLATE] = template
+    config.stash[TEMPLATE_KEY] = template
+
+
+def pytest_unconfigure(config):
+    template = config.stash.get(TEMPLATE_KEY, None)
+    if template is not None:  # after every worker is done with it
+        os.environ.pop(ARTICLE_TEMPLATE, None)
+        drop_article_template(template)
+
+
+@pytest.fixture(scope="session")
+def shared_site():
+    """One throwaway copy of the site (tests/site_server.py) for the browser and live-server
+    modules, one per run (per xdist worker) where each module used to start its own: each adds
+    the accounts it signs in with (``add_account``) and changes only records of its own, with
+    names of its own, or nothing another module checks. A test that asserts on the server's
+    log reads it from where it started (``errors(since=...)``)."""
+    from .site_server import throwaway_site
+
+    with throwaway_site() as site:
+        yield site
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

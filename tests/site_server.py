@@ -18,13 +18,15 @@ import os
 import re
 import secrets
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import closing
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +63,147 @@ def throwaway_database(work: Path) -> Iterator[str]:
             )
 
 
+# The tests' copies of the site all start from the same data: the migrations applied and the
+# article loaded. tests/conftest.py names here, for the whole run (all its xdist workers), a
+# database that is made so once, the first time a copy is asked for; each copy is then a copy
+# of it (PostgreSQL's CREATE DATABASE ... TEMPLATE, or the SQLite file's pages), made in a
+# second or two where migrating and loading the article again take a minute under load.
+# Unset (the command below, scripts/faults.py), each copy is migrated and loaded itself.
+ARTICLE_TEMPLATE = "KZPOLITICS_TEST_ARTICLE_TEMPLATE"
+
+
+def _postgres_server() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return None
+    return url.rpartition("/")[0]
+
+
+def _sqlite_template(name: str) -> Path:
+    return Path(tempfile.gettempdir()) / f"{name}.sqlite3"
+
+
+@contextlib.contextmanager
+def article_database(work: Path) -> Iterator[str]:
+    """A new database as ``throwaway_database`` makes it, migrated and with the article's data
+    loaded: a copy of the run's template when tests/conftest.py named one, else migrated and
+    loaded by ``manage.py`` here. Yields its URL."""
+    template = os.environ.get(ARTICLE_TEMPLATE)
+    if not template:
+        with throwaway_database(work) as database_url:
+            load_the_article(site_environment(database_url), work)
+            yield database_url
+        return
+    server = _postgres_server()
+    if server is None:
+        with _locked(_sqlite_template(template).with_suffix(".lock")):
+            source = _made_template(template, work)
+            target = work / "db.sqlite3"
+            with (
+                closing(sqlite3.connect(source)) as original,
+                closing(sqlite3.connect(target)) as copy,
+            ):
+                original.backup(copy)
+        yield f"sqlite:///{target}"
+        return
+    import psycopg
+    from psycopg import sql
+
+    name = f"kzpolitics_site_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        # One process at a time makes the template or copies it: PostgreSQL refuses to copy a
+        # database another session is connected to.
+        connection.execute("SELECT pg_advisory_lock(hashtext(%s))", (template,))
+        try:
+            _made_template(template, work)
+            connection.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(template)
+                )
+            )
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(hashtext(%s))", (template,))
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    import fcntl
+
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _made_template(template: str, work: Path) -> str:
+    """The template, migrated and loaded by ``manage.py`` if this is the first copy of the run
+    (the caller holds the lock). Returns the SQLite file's path or the PostgreSQL name."""
+    server = _postgres_server()
+    if server is None:
+        path = _sqlite_template(template)
+        if not path.exists():
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            try:
+                load_the_article(site_environment(f"sqlite:///{partial}"), work)
+                os.replace(partial, path)
+            finally:
+                for left in (partial, partial.with_name(f"{partial.name}-journal")):
+                    left.unlink(missing_ok=True)
+        return str(path)
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        if connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (template,)
+        ).fetchone():
+            return template
+        partial = f"{template}_partial"
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(partial))
+        )
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(partial)))
+        try:
+            load_the_article(site_environment(f"{server}/{partial}"), work)
+            connection.execute(
+                sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                    sql.Identifier(partial), sql.Identifier(template)
+                )
+            )
+        except BaseException:
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(partial))
+            )
+            raise
+    return template
+
+
+def drop_article_template(template: str) -> None:
+    """Remove the run's template (tests/conftest.py, when the run ends)."""
+    server = _postgres_server()
+    if server is None:
+        for path in (_sqlite_template(template), _sqlite_template(template).with_suffix(".lock")):
+            path.unlink(missing_ok=True)
+        return
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        for name in (template, f"{template}_partial"):
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
 def site_environment(database_url: str) -> dict[str, str]:
     """The server's and its management commands' environment: production settings (DEBUG
     off, a random key) on ``database_url``."""
@@ -89,13 +232,30 @@ class Site:
     url: str  # the base address, no trailing slash
     log: Path  # the server's log: its access log and any traceback
     process: subprocess.Popen | None = None  # gunicorn's master process
+    env: dict[str, str] = field(default_factory=dict)  # the server's and its commands'
+    work: Path | None = None  # the copy's folder: its logs, an SQLite database
+    accounts: set[str] = field(default_factory=set)  # the accounts made in it by name
 
-    def errors(self) -> str:
-        """The server's 5xx answers and tracebacks, to show when a check fails."""
-        lines = self.log.read_text(errors="replace").splitlines()
+    def errors(self, since: int = 0) -> str:
+        """The server's 5xx answers and tracebacks, to show when a check fails; with ``since``
+        (a size of the log, ``log_size()``), only those logged after it: a copy shared by
+        several test modules has the others' requests in its log too."""
+        with self.log.open("rb") as log:
+            log.seek(since)
+            lines = log.read().decode(errors="replace").splitlines()
         return "\n".join(
             line for line in lines if re.search(r'" 5\d\d |Traceback|Error|^\s+File "', line)
         )
+
+    def log_size(self) -> int:
+        return self.log.stat().st_size
+
+    def add_account(self, name: str, password: str, reviewer: bool = False) -> None:
+        """An editor's account in the copy (with ``reviewer``, a reviewer's), made once: the
+        modules sharing a copy each ask for the accounts they sign in with."""
+        if name not in self.accounts:
+            create_account(self.env, self.work, name, password, reviewer)
+            self.accounts.add(name)
 
 
 @contextlib.contextmanager
@@ -103,27 +263,34 @@ def throwaway_site(
     timeout: float = 60,
     editor: tuple[str, str] | None = None,
     reviewers: tuple[tuple[str, str], ...] = (),
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[Site]:
     """Serve a fresh copy with the article's data, for as long as the block runs; with
-    ``editor`` (a user name and a password), an editor's account in it too, and with
-    ``reviewers`` the accounts of reviewers."""
+    ``editor`` (a user name and a password), an editor's account in it too, with
+    ``reviewers`` the accounts of reviewers, and with ``extra_env`` more settings for the
+    server and its commands (e.g. ``CACHE_PURGE_URLS``)."""
     with (
         tempfile.TemporaryDirectory(prefix="kzpolitics-site-") as tmp,
-        throwaway_database(Path(tmp)) as database_url,
+        article_database(Path(tmp)) as database_url,
     ):
         work = Path(tmp)
-        env = site_environment(database_url)
-        load_the_article(env, work)
-        accounts = [(*editor, [])] if editor else []
-        accounts += [(name, password, ["--reviewer"]) for name, password in reviewers]
-        for name, password, options in accounts:
-            _run(
-                [sys.executable, "manage.py", "create_editor", name, *options],
-                {**env, "EDITOR_PASSWORD": password},
-                work / f"editor-{name}.log",
-            )
+        env = {**site_environment(database_url), **(extra_env or {})}
+        accounts = [(*editor, False)] if editor else []
+        accounts += [(name, password, True) for name, password in reviewers]
+        for name, password, reviewer in accounts:
+            create_account(env, work, name, password, reviewer)
         with serve(env, work, timeout) as site:
+            site.accounts.update(name for name, _, _ in accounts)
             yield site
+
+
+def create_account(env: dict[str, str], work: Path, name: str, password: str, reviewer: bool):
+    """An editor's or a reviewer's account, made by ``manage.py create_editor``."""
+    _run(
+        [sys.executable, "manage.py", "create_editor", name, *(["--reviewer"] * reviewer)],
+        {**env, "EDITOR_PASSWORD": password},
+        work / f"editor-{name}.log",
+    )
 
 
 def load_the_article(env: dict[str, str], work: Path) -> None:
@@ -147,7 +314,7 @@ def serve(env: dict[str, str], work: Path, timeout: float = 60) -> Iterator[Site
     )  # fmt: skip
     try:
         _wait_until_it_answers(base, server, timeout, work / "server.log")
-        yield Site(base, work / "server.log", server)
+        yield Site(base, work / "server.log", server, env, work)
     finally:
         server.terminate()
         try:

@@ -8,7 +8,6 @@ the add form the cursor starts in the name. Screenshots go to build/test-artefac
 
 import pytest
 
-from . import site_server
 from .checkers import ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, missing_browser
 from .test_browser import expect, sign_in
 
@@ -35,9 +34,9 @@ TABLES_WIDER_THAN_THEIR_BOX = """() => Array.from(
 
 
 @pytest.fixture(scope="module")
-def site():
-    with site_server.throwaway_site(editor=EDITOR) as served:
-        yield served.url
+def site(shared_site):
+    shared_site.add_account(*EDITOR)
+    return shared_site.url
 
 
 @pytest.fixture(scope="module")

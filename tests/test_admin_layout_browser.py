@@ -34,6 +34,9 @@ MAX_PAGES = 400  # a bound on the crawl; the admin has about 200 kinds of page
 
 @pytest.fixture(scope="module")
 def site():
+    # A copy of its own, not the shared one: there the other modules' editors have changed
+    # records, and the crawl follows the history's links to their accounts, which a reviewer
+    # may not open (403).
     with throwaway_site(reviewers=(REVIEWER,)) as served:
         yield served.url
 

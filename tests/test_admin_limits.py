@@ -306,11 +306,9 @@ BROWSER_EDITOR = ("limits-editor", "a long editor password 42")
 
 
 @pytest.fixture(scope="module")
-def served_site():
-    from .site_server import throwaway_site
-
-    with throwaway_site(editor=BROWSER_EDITOR) as site:
-        yield site
+def served_site(shared_site):
+    shared_site.add_account(*BROWSER_EDITOR)
+    return shared_site
 
 
 @pytest.mark.browser

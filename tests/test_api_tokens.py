@@ -148,12 +148,13 @@ def test_another_editor_cannot_revoke_my_token(editor_client, editor, other_edit
     assert mine.digest not in theirs.get(PAGE).content.decode()  # nor sees it
 
 
-def test_a_reviewer_makes_one_too_and_writes_straight_to_the_record(client, reviewer):
+def test_a_reviewer_makes_one_too_and_writes_straight_to_the_record(client, reviewer, committed):
     client.force_login(reviewer)
     key = make_token(client)
     version = Client().get(RECORD).json()["version"]
 
-    response = patch_summary(key, "A reviewer's scripted summary.", version)
+    with committed():
+        response = patch_summary(key, "A reviewer's scripted summary.", version)
 
     assert response.status_code == 200, response.content
     assert Client().get(RECORD).json()["summary"] == "A reviewer's scripted summary."
@@ -295,41 +296,41 @@ def _form_post(opener, url: str, fields: dict[str, str], csrf_from: str):
 
 
 @pytest.mark.slow
-def test_a_script_edits_with_a_token_made_through_the_admin_page_of_a_live_site():
-    from .site_server import throwaway_site
+def test_a_script_edits_with_a_token_made_through_the_admin_page_of_a_live_site(shared_site):
+    site = shared_site
+    site.add_account(*LIVE_EDITOR)
+    logged = site.log_size()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    login = f"{site.url}/admin/login/"
+    page = opener.open(login, timeout=30).read().decode()
+    signed_in = {"username": LIVE_EDITOR[0], "password": LIVE_EDITOR[1], "next": "/admin/"}
+    _form_post(opener, login, signed_in, page)
+    token_page = f"{site.url}{PAGE}"
+    page = opener.open(token_page, timeout=30).read().decode()
+    made = _form_post(opener, token_page, {"action": "create"}, page).read().decode()
+    key = html.unescape(KEY_SHOWN.search(made).group(1))
+    assert key not in opener.open(token_page, timeout=30).read().decode()
 
-    with throwaway_site(editor=LIVE_EDITOR) as site:
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        login = f"{site.url}/admin/login/"
-        page = opener.open(login, timeout=30).read().decode()
-        signed_in = {"username": LIVE_EDITOR[0], "password": LIVE_EDITOR[1], "next": "/admin/"}
-        _form_post(opener, login, signed_in, page)
-        token_page = f"{site.url}{PAGE}"
-        page = opener.open(token_page, timeout=30).read().decode()
-        made = _form_post(opener, token_page, {"action": "create"}, page).read().decode()
-        key = html.unescape(KEY_SHOWN.search(made).group(1))
-        assert key not in opener.open(token_page, timeout=30).read().decode()
+    # The script: no cookie, only the token.
+    record = f"{site.url}{RECORD}"
+    with urllib.request.urlopen(record, timeout=30) as answer:
+        version = json.load(answer)["version"]
+    request = urllib.request.Request(
+        record,
+        method="PATCH",
+        data=json.dumps({"summary": "Sent by a script.", "version": version}).encode(),
+        headers={
+            "Authorization": f"Token {key}",
+            "Content-Type": "application/json",
+            "X-Edit-Summary": "Summary tightened (live token test)",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        assert answer.status == 202
+        pending = json.load(answer)
+    assert pending["state"] == "pending" and pending["fields"] == ["summary"]
 
-        # The script: no cookie, only the token.
-        record = f"{site.url}{RECORD}"
-        with urllib.request.urlopen(record, timeout=30) as answer:
-            version = json.load(answer)["version"]
-        request = urllib.request.Request(
-            record,
-            method="PATCH",
-            data=json.dumps({"summary": "Sent by a script.", "version": version}).encode(),
-            headers={
-                "Authorization": f"Token {key}",
-                "Content-Type": "application/json",
-                "X-Edit-Summary": "Summary tightened (live token test)",
-            },
-        )
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            assert answer.status == 202
-            pending = json.load(answer)
-        assert pending["state"] == "pending" and pending["fields"] == ["summary"]
-
-        request.add_header("Authorization", "Token " + "0" * 64)  # a wrong one
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(request, timeout=30)
-        assert refused.value.code == 401, site.errors()
+    request.add_header("Authorization", "Token " + "0" * 64)  # a wrong one
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 401, site.errors(since=logged)

@@ -14,7 +14,6 @@ import pytest
 
 from .checkers import ARTEFACTS, AXE_JS, missing_axe, missing_browser
 from .page_kinds import NOT_FOUND, PAGES
-from .site_server import throwaway_site
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,9 +25,9 @@ EDITOR = ("browser-editor", "a long editor password 42")  # an account in the th
 
 
 @pytest.fixture(scope="module")
-def site():
-    with throwaway_site(editor=EDITOR) as served:
-        yield served.url
+def site(shared_site):
+    shared_site.add_account(*EDITOR)
+    return shared_site.url
 
 
 @pytest.fixture

@@ -28,7 +28,6 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from .checkers import ARTEFACTS, missing_browser
-from .site_server import throwaway_site
 from .test_browser import expect, sign_in
 
 pytestmark = [
@@ -44,9 +43,10 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture(scope="module")
-def site():
-    with throwaway_site(editor=EDITOR, reviewers=(REVIEWER,)) as served:
-        yield served.url
+def site(shared_site):
+    shared_site.add_account(*EDITOR)
+    shared_site.add_account(*REVIEWER, reviewer=True)
+    return shared_site.url
 
 
 def signed_in(browser, site, account):

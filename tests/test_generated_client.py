@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import pytest
 
-from .site_server import load_the_article, serve, site_environment, throwaway_database
+from .site_server import article_database, serve, site_environment
 
 pytestmark = pytest.mark.slow  # a server, a migration and the generator, as subprocesses
 
@@ -59,9 +59,8 @@ PAGE_SIZE = 500  # the most the API gives in a page
 def site(tmp_path_factory):
     """A copy of the site with the article's data, its exports kept in its own folder."""
     work = tmp_path_factory.mktemp("site")
-    with throwaway_database(work) as database_url:
+    with article_database(work) as database_url:
         env = {**site_environment(database_url), "EXPORT_CACHE_DIR": str(work / "export")}
-        load_the_article(env, work)
         with serve(env, work) as served:
             yield served
 

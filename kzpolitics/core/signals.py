@@ -9,6 +9,10 @@ pages use (``type(row).objects.published()``), whether the row was public before
 (``pre_save``, ``pre_delete``) or is after it (``post_save``), inside the change's own
 transaction; a link (many-to-many) counts when both of its ends are public.
 
+Each such change also announces the keys it touches (kzpolitics.core.dependencies: the row's,
+and those of the records it links, before and after the change), which the response caches
+purge once the transaction commits; a change the public cannot see announces nothing.
+
 Deleting a draft removes only rows the public could not see (whatever requires a draft is not
 public either), so it moves nothing. Historical rows (django-simple-history's copies) and other
 models that are not records (``TimeStamped``) are not followed: they are never shown as such.
@@ -24,7 +28,13 @@ from django.db.models.signals import (
     pre_save,
 )
 
-WAS_PUBLIC = "_kz_was_public"  # set on an instance between its pre_ and post_ signals
+from kzpolitics.core import dependencies
+
+# Set on an instance between its pre_ and post_ signals: the row's links as they were when it
+# was public, or None when it was not.
+WAS_PUBLIC = "_kz_was_public"
+UNKNOWN = object()  # no pre_ signal was seen: count the change, with the links in memory
+HANGING = "_kz_hanging"  # what hung on a deleted record (dependencies.keys_of_publication)
 
 
 def is_public(model, pk) -> bool:
@@ -40,28 +50,54 @@ def touch() -> None:
     DataVersion.touch()
 
 
+def public_links(model, pk) -> dict | None:
+    """The link columns of the row ``pk`` of ``model`` if the public may see it now, else None
+    (one query, the one ``is_public`` makes)."""
+    if pk is None:
+        return None
+    columns = dependencies.link_column_names(model)
+    return model.objects.published().filter(pk=pk).values("pk", *columns).first()
+
+
 def remember_before_save(sender, instance, raw=False, **kwargs):
     if raw:
         return  # fixtures loaded with loaddata: the loader touches once at the end
     adding = instance._state.adding
-    instance.__dict__[WAS_PUBLIC] = False if adding else is_public(sender, instance.pk)
+    instance.__dict__[WAS_PUBLIC] = None if adding else public_links(sender, instance.pk)
 
 
 def touch_after_save(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    was_public = instance.__dict__.pop(WAS_PUBLIC, True)  # unknown: count it
-    if was_public or is_public(sender, instance.pk):
-        touch()
+    before = instance.__dict__.pop(WAS_PUBLIC, UNKNOWN)
+    public = is_public(sender, instance.pk)
+    if before is None and not public:
+        return
+    touch()
+    after = dependencies.row_links(instance)
+    links = (after,) if before in (None, UNKNOWN) else (before, after)
+    keys = set(dependencies.keys_of_change(sender, instance.pk, *links))
+    if before in (None, UNKNOWN) or not public:  # it came into view or left it
+        keys |= dependencies.keys_of_publication(sender, instance.pk)
+    dependencies.announce(sender, keys)
 
 
 def remember_before_delete(sender, instance, **kwargs):
-    instance.__dict__[WAS_PUBLIC] = is_public(sender, instance.pk)
+    before = public_links(sender, instance.pk)
+    if before is not None:  # what hangs on it, while it is still there to be found
+        before = {**before, HANGING: dependencies.keys_of_publication(sender, instance.pk)}
+    instance.__dict__[WAS_PUBLIC] = before
 
 
 def touch_after_delete(sender, instance, **kwargs):
-    if instance.__dict__.pop(WAS_PUBLIC, True):
-        touch()
+    before = instance.__dict__.pop(WAS_PUBLIC, UNKNOWN)
+    if before is None:
+        return
+    touch()
+    if before is UNKNOWN:
+        before = dependencies.row_links(instance)
+    keys = dependencies.keys_of_change(sender, instance.pk, before) | before.get(HANGING, set())
+    dependencies.announce(sender, keys)
 
 
 def link_receiver(field):
@@ -83,8 +119,16 @@ def link_receiver(field):
             pk_set = set(
                 through._base_manager.filter(**{own: instance.pk}).values_list(other, flat=True)
             )
-        if pk_set and model.objects.published().filter(pk__in=pk_set).exists():
+        if not pk_set:
+            return
+        public = list(model.objects.published().filter(pk__in=pk_set).values_list("pk", flat=True))
+        if public:
             touch()
+            own = type(instance)
+            keys = set(dependencies.keys_of_change(own, instance.pk))
+            for pk in public:
+                keys |= dependencies.keys_of_change(model, pk)
+            dependencies.announce(own, keys)
 
     return changed
 

@@ -45,6 +45,7 @@ from django.core.serializers.json import Serializer as JSONSerializer
 from django.db import DatabaseError, connections, models, transaction
 from simple_history.models import HistoricalChanges
 
+from kzpolitics.core.dependencies import everything_changed
 from kzpolitics.core.models import Citation, DataVersion, content_apps
 
 CHUNK = 500
@@ -284,6 +285,7 @@ def restore_backup(entries: list[dict], using: str = "default") -> Counter:
                     for statement in statements:
                         cursor.execute(statement)
             DataVersion.touch()
+            everything_changed()  # its rows were saved without their signals
     except (
         DeserializationError,
         DatabaseError,

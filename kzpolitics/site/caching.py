@@ -1,15 +1,25 @@
-"""Whole responses of the public pages and the API, cached under the data's version.
+"""Whole responses of the public pages and the API, cached until what they show changes.
 
-Every save and delete the public can see moves ``DataVersion`` on (kzpolitics.core.signals), in the
-same transaction as the change; nothing done to drafts does. A response is cached under a key
-that holds the version read at the start of the request, so:
+Each cached response knows the keys of what it shows (kzpolitics.site.surrogates: the published
+records it loaded, and for lists and searches their kinds); a public change purges the responses
+carrying its keys, and only those. The entries and the keys' purge marks live in a cache the
+server processes share (Redis, ``REDIS_URL``), so a saved edit shows at once in every process:
 
-- a repeated request for an unchanged page costs one indexed read of that one row and a cache
-  lookup, whatever the size of the data;
-- a saved edit shows at once everywhere: the next request reads the new version, and the old
-  entries are never asked for again (they age out). No server process has to be told, so this
-  holds with any number of processes and machines, and with a cache of each process's own
-  (the default) as with one they share (Redis, ``REDIS_URL``).
+- a purge takes the next number of a shared sequence and marks each of its keys with it;
+- a response is stored with the sequence's number read before its view ran, and is good as long
+  as none of its keys has been marked with a later number. So a response made from data read
+  before the change was committed and stored after the purge is never served: its number is
+  older than its keys' marks.
+
+A hit costs two cache reads (the entry, then its keys' marks) and no query, whatever the size of
+the data. Without a shared cache (no ``REDIS_URL``) responses are cached per process only where
+one process serves (DEBUG: ``make run``, the tests); a production server without Redis keeps
+none itself, since a purge could not reach its other processes, but still labels them for the
+caches in front, which every process's purges reach.
+
+Public responses say the same to the caches in front (Varnish, a CDN): ``Cache-Control`` with a
+shared max-age (``s-maxage``; browsers revalidate with the ETag), and ``Surrogate-Key`` (space
+separated) and ``Cache-Tag`` (comma separated) naming the keys, which a purge sends them too.
 
 Only what is the same for every visitor is cached: a GET (or a HEAD, answered as its GET) that
 carries no cookie but the CSRF token's (no session, so no editor and no preview) and no
@@ -27,19 +37,22 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.http import ConditionalGetMiddleware
-from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
 
-from kzpolitics.core.models import DataVersion
+from kzpolitics.site import surrogates
 
 CACHE_ALIAS = "pages"
+MARKS_ALIAS = "page-keys"  # the keys' purge marks and the sequence: never evicted before entries
+SEQUENCE = "purge-sequence"
 HEADER = "X-Cache"  # "hit" or "miss": for operators and the benchmark, says nothing private
 READS = ("GET", "HEAD")  # a HEAD is answered as its GET is, headers and all
 NEVER = ("/admin/", "/healthz")  # the editors' site, and a probe that must ask the database
 # Headers the cached copy keeps. Set-Cookie never (such a response is not cached anyway); the
 # outer middleware (security headers, CSP) add theirs to hits and misses alike.
 KEPT = ("Content-Type", "Content-Disposition", "Last-Modified", "ETag", "Vary", "Allow",
-        "Link", "Cache-Control", "Content-Language", "X-Frame-Options")  # fmt: skip
+        "Link", "Cache-Control", "Content-Language", "X-Frame-Options", "Surrogate-Key",
+        "Cache-Tag")  # fmt: skip
 
 
 def cacheable_request(request) -> bool:
@@ -59,10 +72,9 @@ def cacheable_response(request, response) -> bool:
     return not any(word in control for word in ("private", "no-store", "no-cache"))
 
 
-def cache_key(request, version) -> str:
-    """The version, and what the response depends on: the address (query string included),
-    the host and scheme (the API's links are absolute) and, for the API, ``Accept`` (JSON or
-    CSV)."""
+def cache_key(request) -> str:
+    """What the response depends on: the address (query string included), the host and scheme
+    (the API's links are absolute) and, for the API, ``Accept`` (JSON or CSV)."""
     parts = [
         request.scheme,
         request.get_host(),
@@ -70,8 +82,58 @@ def cache_key(request, version) -> str:
         request.META.get("HTTP_ACCEPT", "") if request.path.startswith("/api/") else "",
     ]
     digest = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
-    stamp = version.isoformat() if version else "empty"
-    return f"response:{stamp}:{digest}"
+    return f"response:{digest}"
+
+
+def mark(key: str) -> str:
+    return f"purged:{key}"
+
+
+def sequence() -> int:
+    """The purges so far; read before a response is made, stored with it."""
+    return caches[MARKS_ALIAS].get(SEQUENCE) or 0
+
+
+def invalidate(keys) -> None:
+    """Every stored response carrying one of ``keys`` is stale from now on."""
+    marks = caches[MARKS_ALIAS]
+    try:
+        number = marks.incr(SEQUENCE)
+    except ValueError:  # no purge yet (or the cache was emptied): start the sequence
+        marks.add(SEQUENCE, 0, timeout=None)
+        number = marks.incr(SEQUENCE)
+    marks.set_many({mark(key): number for key in keys}, timeout=None)
+
+
+def lookup(key: str):
+    """The stored response for ``key`` (frozen) if none of its keys was purged since it was
+    made, else None."""
+    entry = caches[CACHE_ALIAS].get(key)
+    if entry is None:
+        return None
+    made, keys, response = entry
+    return None if stale_already(made, keys) else response
+
+
+def stale_already(made: int, keys) -> bool:
+    """Whether a key of a response made from data read at ``made`` was purged while it was being
+    made: a change committed meanwhile, so it may show the old data."""
+    marks = caches[MARKS_ALIAS].get_many([mark(k) for k in keys])
+    return any(number > made for number in marks.values())
+
+
+def store(key: str, made: int, keys, response) -> None:
+    caches[CACHE_ALIAS].set(key, (made, tuple(keys), frozen(response)))
+
+
+def label(response, keys) -> None:
+    """Tell the caches in front for how long they may keep ``response`` and what it shows."""
+    if "max-age" in response.get("Cache-Control", ""):
+        patch_cache_control(response, public=True, s_maxage=settings.PAGE_CACHE_TIMEOUT)
+    else:
+        patch_cache_control(response, public=True, max_age=0, s_maxage=settings.PAGE_CACHE_TIMEOUT)
+    response["Surrogate-Key"] = " ".join(keys)
+    response["Cache-Tag"] = ",".join(keys)
 
 
 def frozen(response) -> tuple:
@@ -115,8 +177,8 @@ class ConditionalReadMiddleware(ConditionalGetMiddleware):
         return response
 
 
-class VersionedCacheMiddleware:
-    """Serve a public GET (or HEAD) from the cache while the data has not changed since."""
+class ResponseCacheMiddleware:
+    """Serve a public GET (or HEAD) from the cache while nothing it shows has changed since."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -124,19 +186,39 @@ class VersionedCacheMiddleware:
     def __call__(self, request):
         if not cacheable_request(request):
             return self.get_response(request)
-        version = DataVersion.current()
-        request.data_version = version  # for DataVersion.answering(): no second query
-        cache = caches[CACHE_ALIAS]
-        key = cache_key(request, version)
-        entry = cache.get(key)
-        if entry is not None:
-            response = thawed(entry)
+        # Without a cache the processes share, none is kept here; the responses are still
+        # labelled for the caches in front, which every process's purges reach.
+        keeping = settings.PAGE_CACHE_ENABLED
+        key = cache_key(request)
+        hit = lookup(key) if keeping else None
+        if hit is not None:
+            response = thawed(hit)
             response[HEADER] = "hit"
             return response
-        response = self.get_response(request)
-        if callable(getattr(response, "render", None)) and not response.is_rendered:
-            response.render()  # a TemplateResponse: its body is what the cache keeps
+        made = sequence() if keeping else 0  # before any of the data the response shows is read
+        with surrogates.collecting() as loaded:
+            response = self.get_response(request)
+            if callable(getattr(response, "render", None)) and not response.is_rendered:
+                response.render()  # a TemplateResponse: its body is what the cache keeps
         if cacheable_response(request, response):
-            cache.set(key, frozen(response))
-            response[HEADER] = "miss"
+            kind, model = getattr(request, "kz_view_kind", (surrogates.OTHER, None))
+            if kind == surrogates.LIST and model is None:
+                model = surrogates.listed_model(response)
+            if kind == surrogates.DETAIL:
+                loaded.add(surrogates.shown_record(response, model))
+            keys = surrogates.bounded(
+                surrogates.response_keys(loaded, kind, model), surrogates.header_limit()
+            )
+            if keeping and stale_already(made, keys):
+                # Kept by no one: the caches in front would otherwise keep it past the purge
+                # that was sent for it before it reached them.
+                patch_cache_control(response, private=True, no_cache=True)
+                return response
+            label(response, keys)
+            if keeping:
+                store(key, made, keys, response)
+                response[HEADER] = "miss"
         return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request.kz_view_kind = surrogates.view_kind(view_func)

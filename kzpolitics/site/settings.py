@@ -2,6 +2,9 @@
 
 - ``DATABASE_URL``: PostgreSQL in production and CI (``postgres://user@host:5432/name``);
   unset, an SQLite file in the project folder, so ``make run`` works on a fresh machine.
+- ``DATABASE_REPLICA_URLS``: PostgreSQL read replicas (streaming standbys), comma separated;
+  public reads go to them (kzpolitics.site.replicas). ``REPLICA_WAIT_SECONDS`` bounds how long
+  a public save waits for them to replay it (5 by default).
 - ``SECRET_KEY``: required unless ``DEBUG`` is on (then a fixed development key is used).
 - ``DEBUG``: ``1``/``true`` to turn on; off by default.
 - ``ALLOWED_HOSTS``: comma-separated host names.
@@ -23,6 +26,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from kzpolitics.site.env import env_bool, env_int, env_list, env_str
+from kzpolitics.site.replicas import replica_databases
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -120,9 +124,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's ConditionalGetMiddleware, for HEAD too (the same ETag as the GET's).
     "kzpolitics.site.caching.ConditionalReadMiddleware",
-    # Public GETs from the cache, keyed by the data's version (a hit skips all that follows;
+    # Public GETs from the cache, until what they show changes (a hit skips all that follows;
     # ConditionalGetMiddleware above still answers 304 to a client that has it already).
-    "kzpolitics.site.caching.VersionedCacheMiddleware",
+    "kzpolitics.site.caching.ResponseCacheMiddleware",
+    # A public read's queries go to a read replica, when there is one (after the cache: a hit
+    # asks no database).
+    "kzpolitics.site.replicas.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -182,12 +189,30 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Read replicas (kzpolitics.site.replicas): PostgreSQL standbys, comma separated URLs, become
+# "replica1", "replica2", ...; public reads go to them, writes and editors' reads stay on
+# "default". A public save waits (at most REPLICA_WAIT_SECONDS) for them to replay it before
+# its cached pages are purged; one that does not answer rests REPLICA_RETRY_SECONDS.
+DATABASES.update(replica_databases(env_list("DATABASE_REPLICA_URLS", default=[])))
+DATABASE_ROUTERS = ["kzpolitics.site.replicas.ReplicaRouter"]
+try:
+    REPLICA_WAIT_SECONDS = float(env_str("REPLICA_WAIT_SECONDS") or 5)
+except ValueError:
+    raise ImproperlyConfigured(
+        f"REPLICA_WAIT_SECONDS={env_str('REPLICA_WAIT_SECONDS')!r} is not a number of seconds."
+    ) from None
+REPLICA_RETRY_SECONDS = 10
 
-# The response cache (kzpolitics.site.caching): keyed by the data's version, so it is never stale,
-# whether each server process keeps its own (the default, in memory) or they share a Redis
-# (REDIS_URL, e.g. redis://127.0.0.1:6379/0) when there are many machines.
+# The response cache (kzpolitics.site.caching): each response purged when what it shows changes.
+# The server processes must share it (REDIS_URL, e.g. redis://127.0.0.1:6379/0), or a purge made
+# by one would not reach the others: without Redis, responses are cached in memory only where one
+# process serves (DEBUG: runserver, the tests), and not at all otherwise (gunicorn's workers).
+# Redis keeps the purge marks with no expiry: use a maxmemory-policy of volatile-lru (or none),
+# so that it evicts cached responses (which expire) and never a mark.
 REDIS_URL = env_str("REDIS_URL")
-PAGE_CACHE_TIMEOUT = 60 * 60 * 24  # entries of an old version are never asked for again
+PAGE_CACHE_TIMEOUT = 60 * 60 * 24  # also the s-maxage the caches in front are given
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", default=bool(REDIS_URL) or DEBUG)
+SURROGATE_KEYS_MAX = 400  # past it, a kind's key stands for its records' (8 KB headers)
 # The default cache holds the API's throttling counts: shared too, with a Redis.
 CACHES = {
     "default": (
@@ -210,7 +235,36 @@ CACHES = {
             "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", default=2000)},
         }
     ),
+    "page-keys": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kzpolitics-keys",
+            "TIMEOUT": None,
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kzpolitics-page-keys",
+            "TIMEOUT": None,
+            # One mark per record ever purged: culling one would make a stale page look fresh.
+            "OPTIONS": {"MAX_ENTRIES": 10_000_000},
+        }
+    ),
 }
+
+# HTTP caches in front of the site (Varnish with xkey, a CDN): after a public change each gets a
+# PURGE naming the changed records' keys (kzpolitics.site.cdn). Comma separated, e.g.
+# http://127.0.0.1:6081/; unset, none is told. A cache that does not answer within
+# CACHE_PURGE_TIMEOUT seconds is logged and skipped.
+CACHE_PURGE_URLS = env_list("CACHE_PURGE_URLS", default=[])
+CACHE_REPURGE_SECONDS = 2  # the purge is sent again this much later (0: once only)
+try:
+    CACHE_PURGE_TIMEOUT = float(env_str("CACHE_PURGE_TIMEOUT") or 2)
+except ValueError:
+    raise ImproperlyConfigured(
+        f"CACHE_PURGE_TIMEOUT={env_str('CACHE_PURGE_TIMEOUT')!r} is not a number of seconds."
+    ) from None
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer (a loader, a second server process) instead of failing.

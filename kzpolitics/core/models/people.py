@@ -51,6 +51,8 @@ class Person(Cited):
 class PersonName(Cited):
     """Another name or spelling of a person (Nazarbayev for Nazarbaev)."""
 
+    names_its_parent = True  # a mention of the person may show it (core.dependencies)
+
     class Kind(models.TextChoices):
         ARTICLE = "article", "As printed in the article"
         VARIANT = "variant", "Variant spelling"

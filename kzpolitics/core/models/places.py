@@ -148,6 +148,8 @@ LANGUAGE_TAG = RegexValidator(
 class NameInUse(Cited):
     """A name something bore, with its kind, language and the period it was in use."""
 
+    names_its_parent = True  # a mention of its record shows it (kzpolitics.core.dependencies)
+
     name = models.CharField(max_length=300, db_index=True, help_text="The name as written.")
     name_key = SearchKeyField(source="name")
     language = models.CharField(

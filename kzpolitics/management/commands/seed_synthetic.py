@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from kzpolitics.core.analyze import analyze
+from kzpolitics.core.dependencies import everything_changed
 from kzpolitics.core.models import DataVersion
 
 MAX_SCALE = 1000
@@ -111,6 +112,7 @@ class Command(BaseCommand):
                 if remove:
                     if present:
                         DataVersion.touch()
+                        everything_changed()  # bulk rows, saved without their signals
                         analyze(models_of(present))  # once the deletion commits
                     self.print_removed(removed, time.perf_counter() - started)
                     return
@@ -130,6 +132,7 @@ class Command(BaseCommand):
                 )
             report = synthetic.seed(scale, seed)
             DataVersion.touch()
+            everything_changed()  # bulk rows, saved without their signals
             # Once the rows are committed: the planner's statistics of the tables filled (and
             # emptied, by --replace), without which it plans for the article's few rows.
             analyze(models_of([*report.counts, *present]))

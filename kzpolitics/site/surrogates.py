@@ -1,0 +1,216 @@
+"""What each public response shows, and the purge of exactly those responses after a change.
+
+Collecting: while a public response is made (kzpolitics.site.caching), every published record
+loaded from the database adds its key (``post_init``, Django's signal for an instance made from
+a row): the records a page or an API answer shows, with their citations, sources, names and the
+records they link. A page that shows records by a query (a list, a search, the home page, the
+timeline, a feed, the sitemap) also depends on the kind: a record added, removed or changed may
+enter or leave it. So a detail view (Django's ``SingleObjectMixin``, an API ``retrieve``) carries
+the keys it loaded; a list (``MultipleObjectMixin``, an API ``list``) those and its kind's key;
+any other view the keys of every kind. Every public response also carries ``site``.
+
+Purging: a public change (kzpolitics.core.signals) announces its keys inside its transaction;
+they are gathered per thread and purged once the transaction commits, before the save's answer
+goes out, in this order:
+
+1. wait until every read replica has replayed the commit (kzpolitics.site.replicas), or a purged
+   response could be made again at once from a replica that has not seen the change;
+2. the site's own response cache forgets the responses carrying any of the keys
+   (kzpolitics.site.caching.invalidate);
+3. the HTTP caches in front (Varnish, a CDN: ``CACHE_PURGE_URLS``) are told to drop their objects
+   tagged with any of the keys (kzpolitics.site.cdn), and told again ``CACHE_REPURGE_SECONDS``
+   later: an answer made before the commit may still have been on its way to them. (One made
+   before the commit and finished after the purge is never stored nor sent as shareable:
+   kzpolitics.site.caching.)
+
+A draft's save, a pending revision or anything else the public cannot see announces nothing,
+and so purges nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_init
+
+from kzpolitics.core.dependencies import (
+    EVERYTHING,
+    kind_key,
+    page_key,
+    public_change,
+    record_key,
+)
+from kzpolitics.core.models import Status, content_models
+
+log = logging.getLogger(__name__)
+
+_collected: ContextVar[set | None] = ContextVar("kz_collected_keys", default=None)
+
+DETAIL, LIST, OTHER = "detail", "list", "other"
+MANY_KEYS = 2000  # a purge of more keys than this purges everything (``site``)
+
+
+# -- collecting ------------------------------------------------------------------------------
+
+
+def loaded(sender, instance, **kwargs) -> None:
+    keys = _collected.get()
+    if keys is None or instance.pk is None:
+        return
+    status = instance.__dict__.get("status")
+    if status is None:  # the status was not loaded (``only()``): name the kind, never the row
+        keys.add(kind_key(sender))
+    elif status == Status.PUBLISHED:
+        keys.add(record_key(sender, instance.pk))
+
+
+@contextlib.contextmanager
+def collecting() -> Iterator[set[str]]:
+    """Gather the keys of the published records loaded inside the block."""
+    keys: set[str] = set()
+    token = _collected.set(keys)
+    try:
+        yield keys
+    finally:
+        _collected.reset(token)
+
+
+def view_kind(view_func) -> tuple[str, type | None]:
+    """Whether ``view_func`` (a resolved view) shows one record, a list of one kind (and which),
+    or something else."""
+    from django.views.generic.detail import SingleObjectMixin
+    from django.views.generic.list import MultipleObjectMixin
+
+    actions = getattr(view_func, "actions", None)  # a DRF viewset's
+    cls = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
+    if actions is not None and cls is not None:
+        queryset = getattr(cls, "queryset", None)
+        model = getattr(queryset, "model", None)
+        if actions.get("get") == "retrieve":
+            return DETAIL, model
+        if actions.get("get") == "list" and model is not None:
+            return LIST, model
+        return OTHER, None
+    if cls is not None and issubclass(cls, SingleObjectMixin):
+        return DETAIL, getattr(cls, "model", None)
+    if cls is not None and issubclass(cls, MultipleObjectMixin):
+        return LIST, getattr(cls, "model", None)  # None: the list's queryset tells (below)
+    return OTHER, None
+
+
+def shown_record(response, model) -> str | None:
+    """The page key of the record a detail view shows: its template's ``object``, or the
+    ``id`` of an API record."""
+    context = getattr(response, "context_data", None) or {}
+    shown = context.get("object")
+    if shown is not None and shown.pk is not None:
+        return page_key(type(shown), shown.pk)
+    data = getattr(response, "data", None)
+    if model is not None and isinstance(data, dict) and data.get("id") is not None:
+        return page_key(model, data["id"])
+    return None
+
+
+def listed_model(response):
+    """The model of a Django list view's ``object_list``, from its response's context."""
+    listed = (getattr(response, "context_data", None) or {}).get("object_list")
+    return getattr(listed, "model", None)
+
+
+def response_keys(loaded_keys: set[str], kind: str, model) -> set[str]:
+    """The keys of a response that loaded ``loaded_keys`` in a view of ``kind`` (for a list,
+    of ``model``; a list of an unknown model counts as any other view)."""
+    keys = {EVERYTHING, *loaded_keys}
+    if kind == DETAIL and None in keys:  # its record unknown: it may show anything
+        kind = OTHER
+    keys.discard(None)
+    if kind == LIST and model is not None:
+        keys.add(kind_key(model))
+    elif kind != DETAIL:
+        keys |= {kind_key(m) for m in content_models()}
+    return keys
+
+
+def bounded(keys: set[str], limit: int) -> list[str]:
+    """``keys`` sorted, at most ``limit`` of them: past it, the records of the kind with most
+    keys give way to their kind's key (purged whenever any of them is), and so on."""
+    keys = set(keys)
+    while len(keys) > limit:
+        by_kind: dict[str, set[str]] = {}
+        for key in keys:
+            name, _, pk = key.rpartition("-")
+            if name and name != "list" and pk.isdigit():
+                by_kind.setdefault(name, set()).add(key)
+        if not by_kind:
+            break
+        name, records = max(by_kind.items(), key=lambda item: (len(item[1]), item[0]))
+        keys = (keys - records) | {f"list-{name}"}
+    return sorted(keys)
+
+
+def connect() -> None:
+    for model in content_models():
+        post_init.connect(loaded, sender=model, dispatch_uid=f"surrogates-{model._meta.label}")
+    public_change.connect(announced, dispatch_uid="surrogates-purge")
+
+
+# -- purging ---------------------------------------------------------------------------------
+
+
+class _Batch:
+    """The keys announced in one transaction, purged once after it commits. Each announcement
+    registers ``flush`` again: a transaction rolled back drops its callbacks, and the keys it
+    left are purged with the next one's (a purge too many, never one too few)."""
+
+    def __init__(self):
+        self.keys: set[str] = set()
+        self.done = False
+
+    def flush(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        purge(self.keys)
+
+
+_local = threading.local()
+
+
+def announced(sender, keys, **kwargs) -> None:
+    batch = getattr(_local, "batch", None)
+    if batch is None or batch.done:
+        batch = _local.batch = _Batch()
+    batch.keys |= keys
+    transaction.on_commit(batch.flush)
+
+
+def purge(keys) -> None:
+    """Drop every cached response carrying any of ``keys``, here and in the caches in front,
+    once the read replicas have the change."""
+    from kzpolitics.site import caching, cdn, replicas
+
+    keys = set(keys)
+    if not keys:
+        return
+    if len(keys) > MANY_KEYS:  # a bulk change (an import, a load): every response is stale
+        keys = {EVERYTHING}
+    if not replicas.wait_for_replay():
+        log.warning("purging %d keys before every replica replayed the change", len(keys))
+    caching.invalidate(keys)
+    cdn.send_purge(sorted(keys))
+    again = settings.CACHE_REPURGE_SECONDS
+    if again and settings.CACHE_PURGE_URLS:
+        # An answer made before the change and still on its way to a cache in front when the
+        # purge reached it would be kept there: the same purge, once more, a moment later.
+        timer = threading.Timer(again, cdn.send_purge, [sorted(keys)])
+        timer.start()
+
+
+def header_limit() -> int:
+    return getattr(settings, "SURROGATE_KEYS_MAX", 400)
