@@ -39,6 +39,21 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
+def dropped_after(server: str, name: str) -> Iterator[str]:
+    """The URL of database ``name`` on PostgreSQL ``server``, dropped when the block ends."""
+    import psycopg
+    from psycopg import sql
+
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+@contextlib.contextmanager
 def throwaway_database(work: Path) -> Iterator[str]:
     """A database of the same kind as DATABASE_URL's (SQLite when unset), new and empty (not
     migrated): an SQLite file in ``work``, or on PostgreSQL a new database on that server,
@@ -54,13 +69,8 @@ def throwaway_database(work: Path) -> Iterator[str]:
     name = f"kzpolitics_site_{secrets.token_hex(4)}"
     with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    with dropped_after(server, name) as url:
+        yield url
 
 
 # The tests' copies of the site all start from the same data: the migrations applied and the
@@ -123,13 +133,8 @@ def article_database(work: Path) -> Iterator[str]:
             )
         finally:
             connection.execute("SELECT pg_advisory_unlock(hashtext(%s))", (template,))
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    with dropped_after(server, name) as url:
+        yield url
 
 
 @contextlib.contextmanager

@@ -25,7 +25,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from kzpolitics.site.env import env_bool, env_int, env_list, env_str
+from kzpolitics.site.env import env_bool, env_int, env_list, env_seconds, env_str
 from kzpolitics.site.replicas import replica_databases
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -195,12 +195,7 @@ DATABASES = {
 # its cached pages are purged; one that does not answer rests REPLICA_RETRY_SECONDS.
 DATABASES.update(replica_databases(env_list("DATABASE_REPLICA_URLS", default=[])))
 DATABASE_ROUTERS = ["kzpolitics.site.replicas.ReplicaRouter"]
-try:
-    REPLICA_WAIT_SECONDS = float(env_str("REPLICA_WAIT_SECONDS") or 5)
-except ValueError:
-    raise ImproperlyConfigured(
-        f"REPLICA_WAIT_SECONDS={env_str('REPLICA_WAIT_SECONDS')!r} is not a number of seconds."
-    ) from None
+REPLICA_WAIT_SECONDS = env_seconds("REPLICA_WAIT_SECONDS", default=5)
 REPLICA_RETRY_SECONDS = 10
 
 # The response cache (kzpolitics.site.caching): each response purged when what it shows changes.
@@ -259,12 +254,7 @@ CACHES = {
 # CACHE_PURGE_TIMEOUT seconds is logged and skipped.
 CACHE_PURGE_URLS = env_list("CACHE_PURGE_URLS", default=[])
 CACHE_REPURGE_SECONDS = 2  # the purge is sent again this much later (0: once only)
-try:
-    CACHE_PURGE_TIMEOUT = float(env_str("CACHE_PURGE_TIMEOUT") or 2)
-except ValueError:
-    raise ImproperlyConfigured(
-        f"CACHE_PURGE_TIMEOUT={env_str('CACHE_PURGE_TIMEOUT')!r} is not a number of seconds."
-    ) from None
+CACHE_PURGE_TIMEOUT = env_seconds("CACHE_PURGE_TIMEOUT", default=2)
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer (a loader, a second server process) instead of failing.
