@@ -10,6 +10,11 @@ from kzpolitics.site.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# The response cache on, as under DEBUG: each test process is the only one serving its database,
+# so its own memory is the cache every purge reaches (the servers the tests start in
+# subprocesses run the production settings, and share a Redis where a test needs one).
+PAGE_CACHE_ENABLED = True
+
 # The suite makes many requests a minute; throttling has its own tests with low rates.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
