@@ -39,9 +39,7 @@ HANGING = "_kz_hanging"  # what hung on a deleted record (dependencies.keys_of_p
 
 def is_public(model, pk) -> bool:
     """Whether the row of ``model`` with ``pk`` is one the public may see now."""
-    if pk is None:
-        return False
-    return model.objects.published().filter(pk=pk).exists()
+    return model.objects.public_row(pk) is not None
 
 
 def touch() -> None:
@@ -53,10 +51,7 @@ def touch() -> None:
 def public_links(model, pk) -> dict | None:
     """The link columns of the row ``pk`` of ``model`` if the public may see it now, else None
     (one query, the one ``is_public`` makes)."""
-    if pk is None:
-        return None
-    columns = dependencies.link_column_names(model)
-    return model.objects.published().filter(pk=pk).values("pk", *columns).first()
+    return model.objects.public_row(pk, *dependencies.link_column_names(model))
 
 
 def remember_before_save(sender, instance, raw=False, **kwargs):

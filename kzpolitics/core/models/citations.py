@@ -336,6 +336,21 @@ class CitationQuerySet(RecordQuerySet):
         every record it links is published too)."""
         return super().published().filter(public_records_condition())
 
+    def public_row(self, pk, *columns: str) -> dict | None:
+        """As for any record, but the record it backs is asked about on its own (two small
+        queries) rather than through ``public_records_condition``, whose subquery per kind of
+        record made each citation's save in a bulk load cost some 20 ms to build."""
+        wanted = dict.fromkeys(("pk", "content_type_id", "object_id", *columns))
+        row = super().published().filter(pk=pk).values(*wanted).first() if pk else None
+        if row is None:
+            return None
+        model = ContentType.objects.get_for_id(row["content_type_id"]).model_class()
+        if model not in cited_models():
+            return None
+        if not model.objects.published().filter(pk=row["object_id"]).exists():
+            return None
+        return {column: row[column] for column in ("pk", *columns)}
+
     def of_records(self, records):
         """Citations of these records (a list of rows of one model, or a queryset)."""
         records = list(records)

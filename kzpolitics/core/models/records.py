@@ -29,6 +29,13 @@ class RecordQuerySet(models.QuerySet):
         ``required_links`` of the model, followed to the end) published too."""
         return self.filter(public_condition(self.model))
 
+    def public_row(self, pk, *columns: str) -> dict | None:
+        """The values of ``pk`` and ``columns`` of the row ``pk`` if the public may see it now,
+        else None: the one query a change's signals ask (kzpolitics.core.signals)."""
+        if pk is None:
+            return None
+        return self.published().filter(pk=pk).values("pk", *columns).first()
+
     def visible(self, public: bool = True):
         """``published()`` for the public; every row for an editor previewing drafts."""
         return self.published() if public else self.all()
