@@ -244,28 +244,26 @@ def production_server(env: dict[str, str], log: Path, timeout: float = 60, port:
     """gunicorn as ``make serve`` runs it (two workers, no access log) on ``port`` of
     127.0.0.1 (a free one if 0); yields its address once /healthz answers 200, stops it
     after."""
-    from tests.site_server import free_port
+    from tests.site_server import free_port, running
 
     base = f"http://127.0.0.1:{port or free_port()}"
     command = ["-m", "gunicorn", "--workers", str(WORKERS), "--bind", base[7:]]
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, *command, "kzpolitics.site.wsgi"], **logged_to(out, env)
-        )
+    with contextlib.ExitStack() as stack:
         try:
-            deadline = time.monotonic() + timeout
-            while fetch(f"{base}/healthz", timeout=2)[0] != 200:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise Broken("gunicorn did not answer /healthz")
-                time.sleep(0.3)
-            yield base, server
-        finally:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            process = stack.enter_context(
+                running(
+                    [sys.executable, *command, "kzpolitics.site.wsgi"],
+                    log,
+                    f"{base}/healthz",
+                    timeout,
+                    cwd=ROOT,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                )
+            )
+        except RuntimeError as error:
+            raise Broken(f"gunicorn did not answer /healthz: {error}") from None
+        yield base, process
 
 
 def timed_out(log: Path, since: int) -> str:

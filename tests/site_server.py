@@ -311,36 +311,41 @@ def serve(env: dict[str, str], work: Path, timeout: float = 60) -> Iterator[Site
     the block ends."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = (work / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--access-logfile", "-", "kzpolitics.site.wsgi"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        _wait_until_it_answers(base, server, timeout, work / "server.log")
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+               "--access-logfile", "-", "kzpolitics.site.wsgi"]  # fmt: skip
+    with running(command, work / "server.log", f"{base}/", timeout, cwd=ROOT, env=env) as server:
         yield Site(base, work / "server.log", server, env, work)
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
-def _wait_until_it_answers(base: str, server: subprocess.Popen, timeout: float, log: Path):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            break
+@contextlib.contextmanager
+def running(
+    command: list[str], log_path: Path, answers_at: str, timeout: float, **popen
+) -> Iterator[subprocess.Popen]:
+    """A server started with ``command`` (its output in ``log_path``), once ``answers_at`` (a
+    URL on 127.0.0.1, asked with no proxy) answers; stopped when the block ends."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with log_path.open("w") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, **popen)
         try:
-            urllib.request.urlopen(f"{base}/", timeout=2).close()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"the site at {base} did not answer:\n{log.read_text()}")
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    opener.open(answers_at, timeout=5).close()
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(
+                            f"{command[0]} did not answer at {answers_at}:\n{log_path.read_text()}"
+                        ) from None
+                    time.sleep(0.3)
+            yield server
+        finally:
+            server.terminate()
+            try:
+                server.wait(15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 def main(argv: list[str]) -> int:

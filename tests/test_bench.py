@@ -80,13 +80,14 @@ def needs_wrk(test):
 @pytest.fixture
 def http_server():
     """A server on a free port of 127.0.0.1 answering every GET with ``status`` (200 unless
-    set), keeping the paths it was asked for."""
+    set), keeping the paths it was asked for and the Accept header of each request."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as gunicorn behind wrk
 
         def do_GET(self):
             server.paths.append(self.path)
+            server.accepts.append(self.headers.get("Accept"))
             self.send_response(server.status)
             self.send_header("Content-Length", "2")
             self.end_headers()
@@ -96,7 +97,7 @@ def http_server():
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.paths, server.status = [], 200
+    server.paths, server.accepts, server.status = [], [], 200
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
@@ -612,32 +613,10 @@ def test_a_new_address_for_a_page_is_a_parameter_and_for_the_api_an_accept():
 
 
 @needs_wrk
-def test_the_fresh_script_changes_accept_rather_than_the_address_of_the_api(tmp_path):
-    seen = []
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            seen.append((self.path, self.headers.get("Accept")))
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        run_wrk(server, "/api/v1/organizations/", bench_figures.WRK_FRESH_SCRIPT, tmp_path)
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert {path for path, _ in seen} == {"/api/v1/organizations/"}
-    accepts = [accept for _, accept in seen]
+def test_the_fresh_script_changes_accept_rather_than_the_address_of_the_api(tmp_path, http_server):
+    run_wrk(http_server, "/api/v1/organizations/", bench_figures.WRK_FRESH_SCRIPT, tmp_path)
+    assert set(http_server.paths) == {"/api/v1/organizations/"}
+    accepts = http_server.accepts
     assert len(set(accepts)) == len(accepts) > 1
     assert all(a.startswith(bench_figures.API_ACCEPT) for a in accepts)
 

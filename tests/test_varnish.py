@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ import pytest
 
 from kzpolitics.site import cdn
 
-from .site_server import ROOT, Site, free_port, throwaway_site
+from .site_server import ROOT, Site, free_port, running, throwaway_site
 
 VCL = ROOT / "kzpolitics" / "site" / "varnish" / "kzpolitics.vcl"
 # varnishd lives in /usr/sbin, often not on a user's PATH.
@@ -125,36 +124,12 @@ def vcl_for(backend_port: int) -> str:
 def varnish(vcl: str, port: int, work: Path) -> Iterator[Path]:
     (work / "kzpolitics.vcl").write_text(vcl)
     workdir = work / "varnish"
-    log = (work / "varnishd.log").open("w")
-    process = subprocess.Popen(
-        [VARNISHD, "-F", "-j", "none", "-n", str(workdir), "-a", f"127.0.0.1:{port}",
-         "-f", str(work / "kzpolitics.vcl"), "-s", "malloc,64m",
-         "-p", "http_resp_hdr_len=65536", "-p", "http_resp_size=131072",
-         "-p", "workspace_backend=262144"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-                opener.open(f"http://127.0.0.1:{port}/", timeout=5).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"varnishd did not answer:\n{(work / 'varnishd.log').read_text()}"
-                    ) from None
-                time.sleep(0.3)
+    command = [VARNISHD, "-F", "-j", "none", "-n", str(workdir), "-a", f"127.0.0.1:{port}",
+               "-f", str(work / "kzpolitics.vcl"), "-s", "malloc,64m",
+               "-p", "http_resp_hdr_len=65536", "-p", "http_resp_size=131072",
+               "-p", "workspace_backend=262144"]  # fmt: skip
+    with running(command, work / "varnishd.log", f"http://127.0.0.1:{port}/", 30):
         yield workdir
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
