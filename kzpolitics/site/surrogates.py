@@ -30,6 +30,7 @@ and so purges nothing.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 from collections.abc import Iterator
@@ -81,6 +82,7 @@ def collecting() -> Iterator[set[str]]:
         _collected.reset(token)
 
 
+@functools.cache  # the URLconf's views are a fixed few, asked about on every request
 def view_kind(view_func) -> tuple[str, type | None]:
     """Whether ``view_func`` (a resolved view) shows one record, a list of one kind (and which),
     or something else."""
