@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from edtf import EDTFObject, parse_edtf
 
 from kzpolitics.core import dates
 from kzpolitics.core.dates import bounds, edtf_from_text, validate_edtf
@@ -53,9 +54,10 @@ def test_a_value_is_parsed_once_however_often_it_is_read(monkeypatch):
     parsed = []
     real = dates.parse_edtf
     monkeypatch.setattr(dates, "parse_edtf", lambda value: parsed.append(value) or real(value))
-    value, nonsense = "1987-23", "1987-99"  # autumn 1987 (read nowhere else in the tests)
+    # Autumn 1987 to 1988 (read nowhere else in the tests; not a form dates.common_form builds)
+    value, nonsense = "1987-23/1988", "1987-99"
     for _ in range(3):
-        assert bounds(value) == (D(1987, 9, 1), D(1987, 11, 30))
+        assert bounds(value) == (D(1987, 9, 1), D(1988, 12, 31))
         with pytest.raises(ValidationError, match="not a valid EDTF date"):
             bounds(nonsense)
     assert parsed == [value, nonsense]
@@ -147,3 +149,50 @@ def test_clean_fills_edtf_from_the_wording_and_refuses_what_it_cannot_read():
     with pytest.raises(ValidationError) as caught:
         org.full_clean()
     assert "founded_edtf" in caught.value.message_dict
+
+
+def _built(obj):
+    """An edtf object as what it is made of: its class and attributes, all the way down."""
+    if isinstance(obj, EDTFObject):
+        return type(obj), {name: _built(value) for name, value in vars(obj).items()}
+    return obj
+
+
+def _common_values():
+    months = [f"{m:02}" for m in range(0, 45)]
+    days = ["00", "01", "28", "29", "30", "31", "32"]
+    singles = ["0000", "0999", "1000", "1986", "1991", "2000", "2005", "2999", "9999"]
+    for year in ("0000", "1991", "2000"):
+        singles += [f"{year}-{month}" for month in months]
+    for year in ("1991", "2000"):  # February of a common year and of a leap year
+        singles += [f"{year}-{m}-{d}" for m in ("01", "02", "04", "12", "13") for d in days]
+    qualified = [f"{value}{q}" for value in singles[::3] for q in "~?%"]
+    ends = ("1990", "1990-10", "1991-02-29", "1992-02-29", "1994-21", "1990-05~", "..", "")
+    spans = [f"{a}/{b}" for a in ends for b in ends]
+    odd = ["199", "19900", "1990-5", " 1990", "1990 ", "1990~~", "1990-05-31~?", "١٩٩٠", "-1990"]
+    return [*singles, *qualified, *spans, *odd, "1990//1991", "199X", "1990-05-31T00:00"]
+
+
+def test_the_common_forms_are_built_as_the_edtf_package_parses_them():
+    """``dates.common_form`` builds the usual values without the package's slow parser: each
+    must be the very object the parser makes, and a value the parser refuses is never built.
+    What it leaves (None) goes to the parser, whatever that makes of it."""
+    built = {value: dates.common_form(value) for value in _common_values()}
+    assert sum(made is not None for made in built.values()) > 200
+    for value, made in built.items():
+        if made is not None:
+            assert _built(made) == _built(parse_edtf(value)), value
+            assert str(made) == value
+
+
+def test_the_common_forms_cover_the_dates_a_page_usually_shows():
+    for value in (
+        "1990",
+        "1990-05",
+        "1990-05-31",
+        "1994-21",
+        "1991-40",
+        "1992-06~",
+        "1994-10/1995-03",
+    ):
+        assert dates.common_form(value) is not None, value
