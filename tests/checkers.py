@@ -1,6 +1,7 @@
 """Where the page checkers are, and why a test must skip when one is missing."""
 
 import shutil
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,21 @@ def missing_browser() -> str:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "the playwright package is not installed: `make test` installs it"
+    return ""
+
+
+def missing_page_font() -> str:
+    """Why the layout checks cannot measure text as readers see it, or "": the pages ask for
+    Georgia or Times New Roman, and without Liberation Serif (Times New Roman's metrics)
+    Chromium here falls back to the wider DejaVu Serif."""
+    try:
+        listed = subprocess.run(
+            ["fc-list", ":family=Liberation Serif"], capture_output=True, text=True, timeout=30
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        listed = ""
+    if not listed.strip():
+        return "Liberation Serif is missing: install Debian's fonts-liberation"
     return ""
 
 

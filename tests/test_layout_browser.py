@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from .checkers import missing_browser
+from .checkers import missing_browser, missing_page_font
 from .page_kinds import NOT_FOUND, PAGES
 from .test_browser import site  # noqa: F401  (the throwaway site, a fixture)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(bool(missing_browser()), reason=missing_browser() or "-"),
+    pytest.mark.skipif(bool(missing_page_font()), reason=missing_page_font() or "-"),
 ]
 
 LAYOUT_CHECK = (Path(__file__).parent / "layout_check.js").read_text()
