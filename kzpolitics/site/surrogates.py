@@ -192,6 +192,13 @@ def announced(sender, keys, **kwargs) -> None:
     transaction.on_commit(batch.flush)
 
 
+def discard_pending() -> None:
+    """Forget the keys this thread announced in transactions that never committed. A test's
+    transaction is always rolled back: without this, the keys of every earlier test in the
+    process were purged with the next test's first commit, past ``MANY_KEYS`` as everything."""
+    _local.batch = None
+
+
 def purge(keys) -> None:
     """Drop every cached response carrying any of ``keys``, here and in the caches in front,
     once the read replicas have the change."""
