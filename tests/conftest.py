@@ -7,23 +7,18 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core import serializers
 from django.core.cache import caches
-from django.core.management import call_command
-from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import connection
 
-from kzpolitics.core.models import DataVersion
 from kzpolitics.site import surrogates
 from kzpolitics.site.article_loader import load_article
 
 from .checkers import ARTEFACTS
 from .site_server import ARTICLE_TEMPLATE, drop_article_template
 
-MIGRATED_KEY = pytest.StashKey[str]()
+SNAPSHOT_KEY = pytest.StashKey[str]()
 TEMPLATE_KEY = pytest.StashKey[str]()
 SQLITE_COPY_KEY = pytest.StashKey[sqlite3.Connection]()
 BLOCKER_KEY = pytest.StashKey[object]()
@@ -33,24 +28,72 @@ STARTED_KEY = pytest.StashKey[float]()
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_db_setup, django_db_blocker):
     """Every test database starts with the article's data, loaded once per run. A test that
-    runs in real transactions empties the database: it is put back after it (below), from
-    what the migrations made (content types, permissions, the Editors and Reviewers groups,
-    kept here with their keys, as Django's ``serialized_rollback`` keeps them) and the
-    article.
+    runs in real transactions empties the database: it is put back after it (below), with
+    what the migrations made (content types, permissions, the Editors and Reviewers groups)
+    and the article, every row with its key.
 
     On SQLite the database is copied whole, page by page (sqlite3's backup API): putting it
     back takes milliseconds, and the copy is kept between runs in pytest's cache, under a hash
     of the code and data that made it, so an unchanged checkout skips loading the article
-    (about 14 s per worker)."""
+    (about 14 s per worker). On PostgreSQL it is kept as a database of its own (each xdist
+    worker's test database's name with ``_article``), copied back with CREATE DATABASE ...
+    TEMPLATE and dropped when the run ends."""
     with django_db_blocker.unblock():
         if connection.vendor == "sqlite":
             request.config.stash[SQLITE_COPY_KEY] = sqlite_article_copy(request.config)
         else:
             load_article()
-            # Everything, article included: putting it back this way takes about 2 s, where
-            # loading the article again takes 20 (tests in real transactions pay it each).
-            request.config.stash[MIGRATED_KEY] = connection.creation.serialize_db_to_string()
+            # Everything, article included, kept as a database of its own to copy back:
+            # PostgreSQL copies it in a second, where putting the rows back one by one took
+            # 20-30 s after each test in real transactions.
+            request.config.stash[SNAPSHOT_KEY] = postgres_snapshot()
     request.config.stash[BLOCKER_KEY] = django_db_blocker
+    yield
+    if SNAPSHOT_KEY in request.config.stash:
+        with postgres_server() as server:
+            drop_database(server, request.config.stash[SNAPSHOT_KEY])
+
+
+def postgres_server():
+    """A connection to the test database's server, outside any database Django uses (its
+    ``postgres`` database), in autocommit: for making and dropping databases."""
+    import psycopg
+
+    given = connection.settings_dict
+    options = {"host": given["HOST"], "port": given["PORT"], "user": given["USER"]}
+    if given["PASSWORD"]:
+        options["password"] = given["PASSWORD"]
+    return psycopg.connect(
+        dbname="postgres", autocommit=True, **{k: v for k, v in options.items() if v}
+    )
+
+
+def drop_database(server, name: str) -> None:
+    from psycopg import sql
+
+    server.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def copy_database(server, template: str, name: str) -> None:
+    """``name`` made anew as a copy of ``template`` (no one may be connected to either)."""
+    from psycopg import sql
+
+    drop_database(server, name)
+    server.execute(
+        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(template)
+        )
+    )
+
+
+def postgres_snapshot() -> str:
+    """A copy of the test database as it is now (migrated, the article loaded); its name."""
+    name = connection.settings_dict["NAME"]
+    snapshot = f"{name}_article"
+    connection.close()
+    with postgres_server() as server:
+        copy_database(server, name, snapshot)
+    return snapshot
 
 
 def source_hash() -> str:
@@ -129,42 +172,15 @@ def pytest_runtest_teardown(item, nextitem):
             from django.contrib.contenttypes.models import ContentType
 
             ContentType.objects.clear_cache()
-    elif MIGRATED_KEY in config.stash:
+    elif SNAPSHOT_KEY in config.stash:
+        from django.contrib.contenttypes.models import ContentType
+
         with config.stash[BLOCKER_KEY].unblock():
-            restore_migrated_and_article(config.stash[MIGRATED_KEY])
+            connection.close()
+            with postgres_server() as server:
+                copy_database(server, config.stash[SNAPSHOT_KEY], connection.settings_dict["NAME"])
+            ContentType.objects.clear_cache()
     return result
-
-
-def restore_migrated_and_article(migrated: str) -> None:
-    """Empty the database (Django's flush after a ``transaction=True`` test may have made
-    content types and permissions again under new keys) and load back, with their own keys,
-    what the migrations made and the article's data, as they were when the run began."""
-    from django.contrib.contenttypes.models import ContentType
-
-    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-    later = []
-    with transaction.atomic(), connection.constraint_checks_disabled():
-        for row in serializers.deserialize("json", migrated, handle_forward_references=True):
-            # Its many-to-many links are set with signals: the history that comes back as it
-            # was must not gain versions for them (as kzpolitics.site.backups restores).
-            row.object.skip_history_when_saving = True
-            row.save()
-            later.append(row)
-        for row in later:
-            row.save_deferred_fields()
-        # Links set with signals moved the data version: back to what it was.
-        for row in later:
-            if isinstance(row.object, DataVersion):
-                row.save()
-    connection.check_constraints()
-    # The rows came back with their keys: the next new row must be numbered after them, as
-    # loaddata does it.
-    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
-    if statements:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-    ContentType.objects.clear_cache()
 
 
 @pytest.fixture
