@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
@@ -63,6 +66,13 @@ def required_links(model):
 def public_condition(model, prefix: str = "") -> Q:
     """The condition (on rows of ``model``, reached through ``prefix``) that a row and every
     record it requires are published."""
+    return copy.copy(_public_condition(model, prefix))
+
+
+# Built once per model and path: every published() and published prefetch asked for it, some
+# twenty times a page, each time walking the required links again.
+@functools.cache
+def _public_condition(model, prefix: str) -> Q:
     condition = Q(**{f"{prefix}status": Status.PUBLISHED})
     for field, nullable in required_links(model):
         linked = public_condition(field.related_model, f"{prefix}{field.name}__")
