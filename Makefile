@@ -89,7 +89,7 @@ test: dev checkers
 	$(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile) $(PYTEST_ARGS)
 
 ## The suite without the tests slow by nature (marked slow: a browser, servers or manage.py in
-## subprocesses, the npm checkers, the sweeps), for quick work: under two minutes on two cores.
+## subprocesses, the npm checkers, the sweeps), for quick work: about eight minutes on two cores.
 test-fast: dev
 	$(PY) -m pytest $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile) -m "not slow" $(PYTEST_ARGS)
 
