@@ -187,14 +187,12 @@ def drop_database(
 ) -> None:
     """Drop database ``name`` if it exists; with ``create_again``, create it anew, empty or
     as a copy of ``template``."""
-    from psycopg.sql import SQL, Identifier
+    from tests import site_server
 
     with postgres_connection(server) as connection:
-        connection.execute(SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(Identifier(name)))
+        site_server.drop_database(connection, name)
         if create_again:
-            create = SQL("CREATE DATABASE {}").format(Identifier(name))
-            copy = SQL(" TEMPLATE {}").format(Identifier(template)) if template else SQL("")
-            connection.execute(create + copy)
+            site_server.create_database(connection, name, template)
 
 
 def analyze(server: str, name: str) -> None:

@@ -16,7 +16,14 @@ from kzpolitics.site import surrogates
 from kzpolitics.site.article_loader import load_article
 
 from .checkers import ARTEFACTS
-from .site_server import ARTICLE_TEMPLATE, drop_article_template
+from .site_server import (
+    ARTICLE_TEMPLATE,
+    create_database,
+    drop_article_template,
+    drop_database,
+    postgres_server,
+    server_connection,
+)
 
 SNAPSHOT_KEY = pytest.StashKey[str]()
 TEMPLATE_KEY = pytest.StashKey[str]()
@@ -50,40 +57,8 @@ def django_db_setup(request, django_db_setup, django_db_blocker):
     request.config.stash[BLOCKER_KEY] = django_db_blocker
     yield
     if SNAPSHOT_KEY in request.config.stash:
-        with postgres_server() as server:
+        with server_connection(postgres_server()) as server:
             drop_database(server, request.config.stash[SNAPSHOT_KEY])
-
-
-def postgres_server():
-    """A connection to the test database's server, outside any database Django uses (its
-    ``postgres`` database), in autocommit: for making and dropping databases."""
-    import psycopg
-
-    given = connection.settings_dict
-    options = {"host": given["HOST"], "port": given["PORT"], "user": given["USER"]}
-    if given["PASSWORD"]:
-        options["password"] = given["PASSWORD"]
-    return psycopg.connect(
-        dbname="postgres", autocommit=True, **{k: v for k, v in options.items() if v}
-    )
-
-
-def drop_database(server, name: str) -> None:
-    from psycopg import sql
-
-    server.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def copy_database(server, template: str, name: str) -> None:
-    """``name`` made anew as a copy of ``template`` (no one may be connected to either)."""
-    from psycopg import sql
-
-    drop_database(server, name)
-    server.execute(
-        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(name), sql.Identifier(template)
-        )
-    )
 
 
 def postgres_snapshot() -> str:
@@ -91,9 +66,16 @@ def postgres_snapshot() -> str:
     name = connection.settings_dict["NAME"]
     snapshot = f"{name}_article"
     connection.close()
-    with postgres_server() as server:
-        copy_database(server, name, snapshot)
+    copy_database(name, snapshot)
     return snapshot
+
+
+def copy_database(template: str, name: str) -> None:
+    """``name`` made anew on DATABASE_URL's server as a copy of ``template`` (no one may be
+    connected to either)."""
+    with server_connection(postgres_server()) as server:
+        drop_database(server, name)
+        create_database(server, name, template)
 
 
 def source_hash() -> str:
@@ -177,8 +159,7 @@ def pytest_runtest_teardown(item, nextitem):
 
         with config.stash[BLOCKER_KEY].unblock():
             connection.close()
-            with postgres_server() as server:
-                copy_database(server, config.stash[SNAPSHOT_KEY], connection.settings_dict["NAME"])
+            copy_database(config.stash[SNAPSHOT_KEY], connection.settings_dict["NAME"])
             ContentType.objects.clear_cache()
     return result
 

@@ -38,19 +38,42 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def server_connection(server: str):
+    """An autocommit connection to the ``postgres`` database of PostgreSQL ``server`` (a URL
+    without a database name), for making and dropping databases."""
+    import psycopg
+
+    return psycopg.connect(f"{server}/postgres", autocommit=True)
+
+
+def drop_database(connection, name: str) -> None:
+    """Drop database ``name`` if it exists, whoever is connected to it."""
+    from psycopg import sql
+
+    connection.execute(
+        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    )
+
+
+def create_database(connection, name: str, template: str = "") -> None:
+    """Create database ``name``, empty or as a copy of ``template`` (to which no one may be
+    connected)."""
+    from psycopg import sql
+
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+    connection.execute(create)
+
+
 @contextlib.contextmanager
 def dropped_after(server: str, name: str) -> Iterator[str]:
     """The URL of database ``name`` on PostgreSQL ``server``, dropped when the block ends."""
-    import psycopg
-    from psycopg import sql
-
     try:
         yield f"{server}/{name}"
     finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+        with server_connection(server) as connection:
+            drop_database(connection, name)
 
 
 @contextlib.contextmanager
@@ -62,13 +85,10 @@ def throwaway_database(work: Path) -> Iterator[str]:
     if not url.startswith(("postgres://", "postgresql://")):
         yield f"sqlite:///{work / 'db.sqlite3'}"
         return
-    import psycopg
-    from psycopg import sql
-
     server, _, _ = url.rpartition("/")
     name = f"kzpolitics_site_{secrets.token_hex(4)}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    with server_connection(server) as connection:
+        create_database(connection, name)
     with dropped_after(server, name) as url:
         yield url
 
@@ -82,7 +102,9 @@ def throwaway_database(work: Path) -> Iterator[str]:
 ARTICLE_TEMPLATE = "KZPOLITICS_TEST_ARTICLE_TEMPLATE"
 
 
-def _postgres_server() -> str | None:
+def postgres_server() -> str | None:
+    """DATABASE_URL's server (the URL without the database's name), or None when it names no
+    PostgreSQL."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         return None
@@ -104,7 +126,7 @@ def article_database(work: Path) -> Iterator[str]:
             load_the_article(site_environment(database_url), work)
             yield database_url
         return
-    server = _postgres_server()
+    server = postgres_server()
     if server is None:
         with _locked(_sqlite_template(template).with_suffix(".lock")):
             source = _made_template(template, work)
@@ -116,21 +138,14 @@ def article_database(work: Path) -> Iterator[str]:
                 original.backup(copy)
         yield f"sqlite:///{target}"
         return
-    import psycopg
-    from psycopg import sql
-
     name = f"kzpolitics_site_{secrets.token_hex(4)}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+    with server_connection(server) as connection:
         # One process at a time makes the template or copies it: PostgreSQL refuses to copy a
         # database another session is connected to.
         connection.execute("SELECT pg_advisory_lock(hashtext(%s))", (template,))
         try:
             _made_template(template, work)
-            connection.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                    sql.Identifier(name), sql.Identifier(template)
-                )
-            )
+            create_database(connection, name, template)
         finally:
             connection.execute("SELECT pg_advisory_unlock(hashtext(%s))", (template,))
     with dropped_after(server, name) as url:
@@ -152,7 +167,7 @@ def _locked(path: Path) -> Iterator[None]:
 def _made_template(template: str, work: Path) -> str:
     """The template, migrated and loaded by ``manage.py`` if this is the first copy of the run
     (the caller holds the lock). Returns the SQLite file's path or the PostgreSQL name."""
-    server = _postgres_server()
+    server = postgres_server()
     if server is None:
         path = _sqlite_template(template)
         if not path.exists():
@@ -164,19 +179,16 @@ def _made_template(template: str, work: Path) -> str:
                 for left in (partial, partial.with_name(f"{partial.name}-journal")):
                     left.unlink(missing_ok=True)
         return str(path)
-    import psycopg
     from psycopg import sql
 
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+    with server_connection(server) as connection:
         if connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", (template,)
         ).fetchone():
             return template
         partial = f"{template}_partial"
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(partial))
-        )
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(partial)))
+        drop_database(connection, partial)
+        create_database(connection, partial)
         try:
             load_the_article(site_environment(f"{server}/{partial}"), work)
             connection.execute(
@@ -185,28 +197,21 @@ def _made_template(template: str, work: Path) -> str:
                 )
             )
         except BaseException:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(partial))
-            )
+            drop_database(connection, partial)
             raise
     return template
 
 
 def drop_article_template(template: str) -> None:
     """Remove the run's template (tests/conftest.py, when the run ends)."""
-    server = _postgres_server()
+    server = postgres_server()
     if server is None:
         for path in (_sqlite_template(template), _sqlite_template(template).with_suffix(".lock")):
             path.unlink(missing_ok=True)
         return
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+    with server_connection(server) as connection:
         for name in (template, f"{template}_partial"):
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+            drop_database(connection, name)
 
 
 def site_environment(database_url: str) -> dict[str, str]:
