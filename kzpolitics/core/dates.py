@@ -62,7 +62,7 @@ def common_form(value: str):
     (then ``parse_edtf`` reads it)."""
     lower, slash, upper = value.partition("/")
     if slash:
-        first, last = _plain_date(lower), _plain_date(upper)
+        first, last = _span_end(lower), _span_end(upper)
         return edtf.Interval(first, last) if first is not None and last is not None else None
     match = _COMMON.fullmatch(value)
     if match is None:
@@ -73,22 +73,27 @@ def common_form(value: str):
             return None
         made = (edtf.Season if int(month) <= 24 else edtf.Level2Season)(year=year, season=month)
     else:
-        made = _plain_date(match.group(0).rstrip("~?%"))
+        made = _plain_date(year, month, day)
     if made is None or not qualifier:
         return made
     return edtf.UncertainOrApproximate(made, edtf.UA(qualifier))
 
 
-def _plain_date(value: str):
-    """A year, month or day with no qualifier (the ends of a plain span), else None."""
+def _span_end(value: str):
+    """An end of a plain span: a year, month or day with no qualifier, else None."""
     match = _COMMON.fullmatch(value)
     if match is None or match.group(4):
         return None
-    year, month, day = match.group(1, 2, 3)
+    return _plain_date(*match.group(1, 2, 3))
+
+
+def _plain_date(year: str, month: str | None, day: str | None):
+    """The year, month or day, else None: a season, a 13th month or a 30 February is left to
+    the parser, which says what it is."""
     try:
         datetime.date(int(year) or 1, int(month or 1), int(day or 1))
     except ValueError:
-        return None  # a season, a 13th month, a 30 February: the parser says what it is
+        return None
     return edtf.Date(year=year, month=month, day=day)
 
 
