@@ -97,23 +97,31 @@ def _ordered_within_parent(queryset, accessor: str):
     follows (``names`` of organizations are ordered by organization first): each record gets
     its own rows, so that part orders nothing, and it cost a join and its ordering's compiling
     in every prefetch."""
-    ordering = queryset.model._meta.ordering
-    if queryset.query.order_by or not ordering or not isinstance(ordering[0], str):
+    if queryset.query.order_by:
         return queryset
+    ordering = _order_within_parent(queryset.model, accessor)
+    return queryset if ordering is None else queryset.order_by(*ordering)
+
+
+@functools.cache  # asked by every published prefetch, about ten a page
+def _order_within_parent(model, accessor: str) -> tuple | None:
+    """The model's ordering without its leading link when that link is the one whose reverse
+    is ``accessor``, else None (the model's own ordering stands)."""
+    ordering = model._meta.ordering
+    if not ordering or not isinstance(ordering[0], str):
+        return None
     try:
-        field = queryset.model._meta.get_field(ordering[0])
+        field = model._meta.get_field(ordering[0])
     except FieldDoesNotExist:
-        return queryset
+        return None
     # The prefetch follows the link whose reverse is ``accessor``: only when one link has it (a
     # role's organization and person both call theirs ``roles``) is it surely this one.
     following = [
         link
-        for link in queryset.model._meta.get_fields()
+        for link in model._meta.get_fields()
         if link.many_to_one and link.concrete and link.remote_field.get_accessor_name() == accessor
     ]
-    if following == [field]:
-        return queryset.order_by(*ordering[1:])
-    return queryset
+    return tuple(ordering[1:]) if following == [field] else None
 
 
 class EditConflict(Exception):
