@@ -45,11 +45,13 @@ class ModelPermissionsOrAnonReadOnly(permissions.DjangoModelPermissionsOrAnonRea
 
     def has_permission(self, request, view):
         queryset = getattr(view, "queryset", None)
-        reading = request.user and request.method in permissions.SAFE_METHODS
-        if reading and queryset is not None:
-            return not self.get_required_permissions(request.method, queryset.model) or (
-                super().has_permission(request, view)
-            )
+        if (
+            request.user
+            and request.method in permissions.SAFE_METHODS
+            and queryset is not None
+            and not self.get_required_permissions(request.method, queryset.model)
+        ):
+            return True
         return super().has_permission(request, view)
 
 

@@ -340,12 +340,14 @@ class CitationQuerySet(RecordQuerySet):
         """As for any record, but the record it backs is asked about on its own (two small
         queries) rather than through ``public_records_condition``, whose subquery per kind of
         record made each citation's save in a bulk load cost some 20 ms to build."""
+        if pk is None:
+            return None
         wanted = dict.fromkeys(("pk", "content_type_id", "object_id", *columns))
-        row = super().published().filter(pk=pk).values(*wanted).first() if pk else None
+        row = super().published().filter(pk=pk).values(*wanted).first()
         if row is None:
             return None
         model = ContentType.objects.get_for_id(row["content_type_id"]).model_class()
-        if model not in cited_models():
+        if model is None or not issubclass(model, Cited):  # as cited_models() counts them
             return None
         if not model.objects.published().filter(pk=row["object_id"]).exists():
             return None
