@@ -139,24 +139,37 @@ def test_an_organization_nothing_dates_matches_no_day(client):
 
 
 def test_the_database_and_the_listed_evidence_agree_on_every_bound():
-    """The bounds the queryset computes are the ones the evidence rows give, read one by one
-    (``Evidence.bound``), for every organization whose own date is empty."""
+    """The bounds the queryset computes (``with_time_bounds``, which filters use) are the ones
+    the evidence rows give, read one by one (``Evidence.bound``) as pages and the API read them
+    (``bounds_from``), for every organization, its own date winning where it has one."""
     organizations = list(Organization.objects.published().with_time_bounds())
     evidence = lifespans.evidence_of(Organization, [o.pk for o in organizations])
-    checked = 0
+    derived = 0
     for organization in organizations:
-        for side, own in (("founding", "founded"), ("ending", "dissolved")):
-            if getattr(organization, f"{own}_edtf"):
-                continue
-            for name, pick in ((f"{side}_earliest", max), (f"{side}_latest", min)):
-                values = [e.bound(name) for e in evidence[organization.pk]]
-                values = [v for v in values if v is not None]
-                assert getattr(organization, name) == (pick(values) if values else None), (
+        read = lifespans.bounds_from(organization, evidence[organization.pk])
+        annotated = {name: getattr(organization, name) for name in lifespans.BOUNDS}
+        assert read == annotated, organization.slug
+        derived += sum(
+            read[f"{side}_earliest"] is not None or read[f"{side}_latest"] is not None
+            for side, own in (("founding", "founded"), ("ending", "dissolved"))
+            if not getattr(organization, f"{own}_edtf")
+        )
+    assert derived > 20
+
+
+def test_the_api_reads_the_bounds_the_database_gives(client):
+    """The API's ``founding`` / ``ending`` (read from the evidence) are the annotations'."""
+    listed = listing(client)
+    for organization in Organization.objects.published().with_time_bounds():
+        shown = listed[organization.slug]
+        for side in ("founding", "ending"):
+            for end in ("earliest", "latest"):
+                value = getattr(organization, f"{side}_{end}")
+                assert shown[side][end] == (value.isoformat() if value else None), (
                     organization.slug,
-                    name,
+                    side,
+                    end,
                 )
-                checked += bool(values)
-    assert checked > 20
 
 
 # -- the rules, on records made for them -------------------------------------------------------
