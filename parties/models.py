@@ -277,6 +277,9 @@ class Organization(Cited):
     class Meta:
         ordering = ("name", "id")
         indexes = [
+            # Lists page through organizations by name: with it a page of 50 reads 50 rows, not
+            # all of them for a sort (8.8 ms at a hundred times the article's data).
+            models.Index(fields=("name", "id"), name="org_name_order_idx"),
             UncertainDate.order_index("founded", "org_founded_timeline_idx", only_dated=True),
             UncertainDate.order_index("dissolved", "org_dissolved_timeline_idx", only_dated=True),
         ]

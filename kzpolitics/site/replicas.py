@@ -75,6 +75,21 @@ def replica_databases(urls: list[str]) -> dict[str, dict]:
     return databases
 
 
+# Every PostgreSQL connection (primary and replicas) answers a request's small queries on its
+# own: a parallel plan's workers took longer to start than the query took to run (a page's
+# evidence query, 10 ms alone, 20 ms in parallel at a hundred times the article's data), and
+# JIT compiling costs more than the queries it would speed.
+SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0 -c jit=off"
+
+
+def with_session_options(databases: dict[str, dict]) -> None:
+    """Give each PostgreSQL database of ``databases`` (``DATABASES``) ``SESSION_OPTIONS``,
+    unless its URL set ``?options=`` of its own."""
+    for config in databases.values():
+        if config["ENGINE"] == POSTGRESQL:
+            config.setdefault("OPTIONS", {}).setdefault("options", SESSION_OPTIONS)
+
+
 def replica_aliases() -> list[str]:
     """The configured replicas that are other databases than ``default``. Under test each
     mirrors ``default`` (its connection's settings name the test database): reading there

@@ -26,7 +26,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from kzpolitics.site.env import env_bool, env_int, env_list, env_seconds, env_str
-from kzpolitics.site.replicas import replica_databases
+from kzpolitics.site.replicas import replica_databases, with_session_options
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -195,6 +195,7 @@ DATABASES = {
 # its cached pages are purged; one that does not answer rests REPLICA_RETRY_SECONDS.
 DATABASES.update(replica_databases(env_list("DATABASE_REPLICA_URLS", default=[])))
 DATABASE_ROUTERS = ["kzpolitics.site.replicas.ReplicaRouter"]
+with_session_options(DATABASES)  # no parallel plans, no JIT (kzpolitics.site.replicas)
 REPLICA_WAIT_SECONDS = env_seconds("REPLICA_WAIT_SECONDS", default=5)
 REPLICA_RETRY_SECONDS = 10
 
