@@ -7,8 +7,9 @@ fails when a new Django changes it, naming the adapter to rework.
   once a queryset is evaluated.
 - ``keep_prefetched`` (same module) gives a row the related rows a query of the project's own
   fetched (the citations of many kinds of record in one query; an organization's relations
-  both ways in one query), setting the prefetch cache as ``prefetch_related_objects`` does.
-  Django has no public way to do that.
+  both ways in one query), setting the prefetch cache as ``prefetch_related_objects`` does,
+  with the related manager's ``core_filters`` deferred (``_defer_next_filter``) as Django's
+  reverse managers defer theirs. Django has no public way to do that.
 """
 
 from __future__ import annotations
@@ -147,6 +148,11 @@ def test_a_kept_list_is_read_as_prefetched(django_assert_num_queries):
         assert list(organization.relations_from.all()) == [relation]
         # Django's own prefetch sees them as fetched and runs no query for them.
         prefetch_related_objects([organization], "citations", "relations_from")
+    # A query made from a kept list is the row's own, as from Django's: the list is not it.
+    own = list(Citation.objects.of_records([organization]).order_by("pk"))
+    assert citation not in own
+    assert list(organization.citations.order_by("pk")) == own
+    assert list(organization.relations_from.order_by("pk")) == [relation]
     # And forgets them as it forgets its own prefetches.
     organization.refresh_from_db()
     with django_assert_num_queries(1):
@@ -169,3 +175,18 @@ def test_kept_lists_are_where_django_keeps_its_own_prefetches():
     kept = mine._prefetched_objects_cache["citations"]
     assert type(kept) is type(theirs)
     assert kept._result_cache == theirs._result_cache and kept._prefetch_done is True
+    # Its filter is the one the related manager applies, built when its query is.
+    assert str(kept.query) == str(theirs.query)
+
+
+def test_a_deferred_filter_is_built_only_with_the_query():
+    """``keep_prefetched`` filters through ``_defer_next_filter``, as Django's reverse managers
+    do: ``filter()`` keeps its arguments, ``query`` applies them."""
+    queryset = Citation.objects.all()
+    queryset._defer_next_filter = True
+    deferred = queryset.filter(object_id=7)
+    assert queryset._defer_next_filter is False  # the flag holds for one filter()
+    assert deferred._deferred_filter == (False, (), {"object_id": 7})
+    assert "object_id" in str(deferred.query) and deferred._deferred_filter is None
+    manager = OrganizationFactory().citations
+    assert set(manager.core_filters) == {"content_type__pk", "object_id"}

@@ -145,8 +145,15 @@ def keep_prefetched(row, name: str, related: list) -> None:
     ADAPTER (Django internals; tests/test_library_contracts.py fails when Django changes
     them): Django has no public way to give a row the related rows fetched by a query of
     one's own (the citations of many kinds of record, or relations both ways, in one query);
-    this sets its prefetch cache as ``prefetch_related_objects`` does."""
-    cached = getattr(row, name).get_queryset()
+    this sets its prefetch cache as ``prefetch_related_objects`` does. The queryset kept is
+    the related manager's, filtered to the row as Django's reverse managers filter it: the
+    filter kept for when a query is built (``_defer_next_filter``), never here, since the list
+    is what is read (building the generic relation's filter cost 0.1 ms a row, some 30 ms of
+    an API page of 50 organizations)."""
+    manager = getattr(row, name)
+    cached = manager.model._default_manager.all()
+    cached._defer_next_filter = True
+    cached = cached.filter(**manager.core_filters)
     cached._result_cache = related
     cached._prefetch_done = True
     if not hasattr(row, "_prefetched_objects_cache"):
