@@ -254,7 +254,7 @@ def crawl_and_edit(
     rest = sorted(set(groups) - set(chosen))
     chosen += random.Random(args.seed).sample(rest, min(len(rest), args.sample - len(chosen)))
     sample = [(path, groups[path]) for path in chosen]
-    shown = bench_figures.shown_fragment(edit["summary"]).encode()
+    shown = edit["fragment"].encode()
     marker = f"Bench edit {secrets.token_hex(4)}"
     before, _ = stack.ask_each(base, sample, keep=lambda _, body: bool(shown) and shown in body)
     try:

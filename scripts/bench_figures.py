@@ -341,13 +341,11 @@ def crawl_figures(answers: list[dict], seconds: float) -> dict:
     return figures
 
 
-def shown_fragment(text: str, longest: int = 40, shortest: int = 12) -> str:
-    """A piece of ``text`` that a page or an API answer showing it holds as it is: the longest
-    run free of what HTML or JSON would escape (and of line breaks), its first ``longest``
-    characters; empty if shorter than ``shortest`` (too common to say the text is there)."""
-    pieces = re.split(r"[<>&'\"\\\n\r]", text)
-    piece = max(pieces, key=len)[:longest].strip()
-    return piece if len(piece) >= shortest else ""
+def printed_runs(text: str) -> list[str]:
+    """The runs of ``text`` a page or an API answer showing it holds as they are, longest
+    first: what lies between the characters HTML or JSON would escape (and line breaks)."""
+    runs = (run.strip() for run in re.split(r"[<>&'\"\\\n\r]", text))
+    return sorted((run for run in runs if run), key=len, reverse=True)
 
 
 def surrogate_keys(header: str | None) -> set[str]:

@@ -10,7 +10,7 @@ import re
 import time
 from urllib.parse import urlencode
 
-from bench_figures import FRESH_PARAMETER, KINDS, Broken, crawl_order
+from bench_figures import FRESH_PARAMETER, KINDS, Broken, crawl_order, printed_runs
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -287,8 +287,32 @@ def edited_record(seed: int) -> dict:
         "pk": record.pk,
         "slug": record.slug,
         "summary": record.summary,
+        "fragment": telling_fragment(record),
         "paths": paths,
     }
+
+
+def telling_fragment(record, longest: int = 40, shortest: int = 12, step: int = 4) -> str:
+    """A piece of ``record``'s summary that an answer holds only if it shows that summary:
+    printed as it is (``printed_runs``, free of what HTML or JSON escape), the first
+    window of ``longest`` characters (``step`` apart) that no other organization's summary
+    holds (synthetic summaries share sentences) and no citation quotes (a citation quoting
+    the summary shows the quote, which an edit of the summary rightly leaves as it was); empty
+    when there is none, and then no answer is judged by its text."""
+    others = Organization.objects.exclude(pk=record.pk)
+    for run in printed_runs(record.summary):
+        if len(run) < shortest:
+            break
+        for start in range(0, max(1, len(run) - longest + 1), step):
+            window = run[start : start + longest].strip()
+            if len(window) < shortest:
+                continue
+            if others.filter(summary__contains=window).exists():
+                continue
+            if Citation.objects.filter(quote__contains=window).exists():
+                continue
+            return window
+    return ""
 
 
 def crawl_plan(seed: int) -> dict:
