@@ -292,26 +292,27 @@ def edited_record(seed: int) -> dict:
     }
 
 
-def telling_fragment(record, longest: int = 40, shortest: int = 12, step: int = 4) -> str:
+def telling_fragment(record, shortest: int = 12, step: int = 4) -> str:
     """A piece of ``record``'s summary that an answer holds only if it shows that summary:
-    printed as it is (``printed_runs``, free of what HTML or JSON escape), the first
-    window of ``longest`` characters (``step`` apart) that no other organization's summary
+    printed as it is (``printed_runs``, free of what HTML or JSON escape), the first window
+    (``step`` apart, 40 characters long, else longer) that no other organization's summary
     holds (synthetic summaries share sentences) and no citation quotes (a citation quoting
-    the summary shows the quote, which an edit of the summary rightly leaves as it was); empty
-    when there is none, and then no answer is judged by its text."""
+    the summary shows the quote, which an edit of the summary rightly leaves as it was); a
+    longer window can reach from a name of its own past the end of what is quoted. Empty when
+    there is none, and then no answer is judged by its text."""
     others = Organization.objects.exclude(pk=record.pk)
-    for run in printed_runs(record.summary):
-        if len(run) < shortest:
-            break
-        for start in range(0, max(1, len(run) - longest + 1), step):
-            window = run[start : start + longest].strip()
-            if len(window) < shortest:
-                continue
-            if others.filter(summary__contains=window).exists():
-                continue
-            if Citation.objects.filter(quote__contains=window).exists():
-                continue
-            return window
+    runs = [run for run in printed_runs(record.summary) if len(run) >= shortest]
+    for longest in (40, 60, 80, 120):
+        for run in runs:
+            for start in range(0, max(1, len(run) - longest + 1), step):
+                window = run[start : start + longest].strip()
+                if len(window) < shortest:
+                    continue
+                if others.filter(summary__contains=window).exists():
+                    continue
+                if Citation.objects.filter(quote__contains=window).exists():
+                    continue
+                return window
     return ""
 
 
