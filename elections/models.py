@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
 from kzpolitics.core.dates import UncertainDate, reading_order
 from kzpolitics.core.editorial.limits import CEILING
@@ -16,6 +15,7 @@ from kzpolitics.core.models import (
     internal_note_field,
     public_note_field,
 )
+from kzpolitics.core.paths import record_path
 from kzpolitics.core.search import SearchKeyField
 from parties.models import Organization
 
@@ -69,7 +69,7 @@ class Election(Cited):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("elections:election-detail", args=[self.slug])
+        return record_path("elections:election-detail", self.slug)
 
 
 class Round(Cited):

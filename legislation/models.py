@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F
-from django.urls import reverse
 
 from kzpolitics.core.dates import UncertainDate, reading_order
 from kzpolitics.core.editorial.limits import CEILING
@@ -15,6 +14,7 @@ from kzpolitics.core.models import (
     internal_note_field,
     public_note_field,
 )
+from kzpolitics.core.paths import record_path
 from kzpolitics.core.search import SearchKeyField
 from parties.models import Organization
 
@@ -77,7 +77,7 @@ class LegalAct(Cited):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("legislation:act-detail", args=[self.slug])
+        return record_path("legislation:act-detail", self.slug)
 
 
 class Provision(Cited):

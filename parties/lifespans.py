@@ -71,9 +71,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, Least, NullIf
-from django.urls import reverse
 
 from kzpolitics.core.fields import api_route
+from kzpolitics.core.paths import record_path
 
 FOUNDING, EXISTENCE, MENTION, ENDING = "founding", "existence", "mention", "ending"
 
@@ -349,7 +349,7 @@ def _api_url(model, key, request) -> str | None:
     route = api_route(model)
     if route is None:
         return None
-    path = reverse(route[0], kwargs={route[1]: key})
+    path = record_path(route[0], key)
     return request.build_absolute_uri(path) if request is not None else path
 
 

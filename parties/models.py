@@ -8,7 +8,6 @@ import functools
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
 from kzpolitics.core.dates import UncertainDate
 from kzpolitics.core.editorial.limits import CEILING
@@ -26,6 +25,7 @@ from kzpolitics.core.models import (
     published_prefetch,
 )
 from kzpolitics.core.models.places import name_date_order, name_in_use
+from kzpolitics.core.paths import record_path
 from kzpolitics.core.search import SearchKeyField, search
 
 from . import lifespans
@@ -288,7 +288,7 @@ class Organization(Cited):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("parties:organization-detail", args=[self.slug])
+        return record_path("parties:organization-detail", self.slug)
 
     @property
     def lifespan(self) -> lifespans.Lifespan:

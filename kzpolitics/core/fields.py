@@ -23,6 +23,7 @@ from rest_framework import serializers
 from kzpolitics.core.dates import validate_edtf
 from kzpolitics.core.keys import is_usable_key
 from kzpolitics.core.models import Citation
+from kzpolitics.core.paths import record_path
 
 
 class UncertainDateSchema(serializers.Serializer):
@@ -76,7 +77,7 @@ class ApiLink(serializers.HyperlinkedIdentityField):
 
     def get_url(self, obj, view_name, request, format):
         # A stable address: without the ?format= of the request that listed it.
-        url = reverse(view_name, kwargs={self.lookup_url_kwarg: getattr(obj, self.lookup_field)})
+        url = record_path(view_name, getattr(obj, self.lookup_field))
         return request.build_absolute_uri(url) if request else url
 
 
@@ -115,7 +116,13 @@ class RefField(serializers.RelatedField):
         return False
 
     def to_representation(self, value):
-        return self.ref_serializer(value, context=self.context).data
+        return self.ref.to_representation(value)
+
+    @functools.cached_property
+    def ref(self):
+        """One serializer for every value this field shows: building its fields for each
+        one (a serializer's fields are built per instance) cost more than showing it."""
+        return self.ref_serializer(context=self.context)
 
     def to_internal_value(self, data):
         key = data.get(self.lookup) if isinstance(data, dict) else data
@@ -236,7 +243,7 @@ def api_path_of(record) -> str | None:
     if route is None:
         return None
     view_name, key = route
-    return reverse(view_name, kwargs={key: getattr(record, key)})
+    return record_path(view_name, getattr(record, key))
 
 
 @functools.cache

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_comma_separated_integer_list
 from django.db import models, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -24,6 +23,7 @@ from kzpolitics.core.models.records import (
     public_condition,
     published_prefetch,
 )
+from kzpolitics.core.paths import record_path
 from kzpolitics.core.search import SearchKeyField
 
 
@@ -280,7 +280,7 @@ class Source(TimeStamped):
         return self.short_reference
 
     def get_absolute_url(self) -> str:
-        return reverse("kzpolitics:source-detail", args=[self.slug])
+        return record_path("kzpolitics:source-detail", self.slug)
 
     @property
     def short_reference(self) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 
 from kzpolitics.core.dates import UncertainDate, first_day, last_day
 from kzpolitics.core.editorial.limits import CEILING
@@ -11,6 +10,7 @@ from kzpolitics.core.models.citations import Cited, CitedQuerySet
 from kzpolitics.core.models.notes import internal_note_field, public_note_field
 from kzpolitics.core.models.people import Person
 from kzpolitics.core.models.places import Place
+from kzpolitics.core.paths import record_path
 from kzpolitics.core.search import SearchKeyField
 
 
@@ -74,4 +74,4 @@ class Event(Cited):
         return f"{self.title} ({self.date})" if self.date else self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("kzpolitics:event-detail", args=[self.slug])
+        return record_path("kzpolitics:event-detail", self.slug)

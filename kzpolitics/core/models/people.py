@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 
 from kzpolitics.core.editorial.limits import CEILING
 from kzpolitics.core.models.citations import Cited, CitedQuerySet
 from kzpolitics.core.models.notes import internal_note_field, public_note_field
+from kzpolitics.core.paths import record_path
 from kzpolitics.core.search import SearchKeyField, search
 
 
@@ -45,7 +45,7 @@ class Person(Cited):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("kzpolitics:person-detail", args=[self.slug])
+        return record_path("kzpolitics:person-detail", self.slug)
 
 
 class PersonName(Cited):

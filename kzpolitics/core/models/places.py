@@ -7,12 +7,12 @@ import datetime
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F
-from django.urls import reverse
 
 from kzpolitics.core.dates import UncertainDate, can_share_a_day
 from kzpolitics.core.models.citations import Cited
 from kzpolitics.core.models.notes import internal_note_field, public_note_field
 from kzpolitics.core.models.records import Status
+from kzpolitics.core.paths import record_path
 from kzpolitics.core.search import SearchKeyField
 
 
@@ -54,7 +54,7 @@ class Place(Cited):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("kzpolitics:place-detail", args=[self.slug])
+        return record_path("kzpolitics:place-detail", self.slug)
 
     def names_in_date_order(self) -> list:
         """Its names as the view fetched them (published ones, or drafts too in an editor's
