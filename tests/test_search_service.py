@@ -17,6 +17,7 @@ from kzpolitics.core.search import (
     within_one_letter,
 )
 from parties.models import Organization, OrganizationName
+from tests.plans import plan_at_scale
 
 pytestmark = pytest.mark.django_db
 
@@ -292,8 +293,8 @@ def test_the_article_data_has_every_key_filled():
     ],
 )
 def test_each_search_key_is_matched_through_its_trigram_index(model, field):
-    """The test data are few, so the planner is told to walk no table whole when it need not
-    (as it would, cheaply, here): what it then does is what it does with thousands of rows.
+    """The test data are few, so the planner is told to walk no table or index whole when it
+    need not (``plan_at_scale``): what it then does is what it does with thousands of rows.
     SQLite has no trigram index; there the search reads the table."""
     source = model._meta.get_field(field).source
     name = model._base_manager.exclude(**{source: ""}).values_list(source, flat=True).first()
@@ -302,9 +303,5 @@ def test_each_search_key_is_matched_through_its_trigram_index(model, field):
     if connection.vendor != "postgresql":
         return
     sql, params = found.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = plan_at_scale(model, sql, params)
     assert f"Bitmap Index Scan on {model._meta.db_table}_{field}_trgm" in plan, plan
