@@ -163,6 +163,26 @@ class PaddedLike(models.Lookup):
         return f"(' ' || {lhs} || ' ') LIKE {rhs}", [*lhs_params, *rhs_params]
 
 
+@SearchKeyField.register_lookup
+class PaddedLikeAny(models.Lookup):
+    """``key__padded_like_any=["% otan %", "%nur%"]``: ``padded_like`` any of the patterns,
+    the same SQL as ORing one ``padded_like`` for each (so the trigram index answers it just
+    as well), built as one lookup: a search's thirty-odd patterns per field, some 390 lookups
+    a search page, cost the ORM several times what the queries cost the database."""
+
+    lookup_name = "padded_like_any"
+    prepare_rhs = False  # a list of patterns, each passed as it is (as padded_like's)
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        patterns = list(self.rhs)
+        if not patterns:
+            return "1 = 0", []
+        sql = " OR ".join(f"(' ' || {lhs} || ' ') LIKE %s" for _ in patterns)
+        params = [param for pattern in patterns for param in (*lhs_params, pattern)]
+        return f"({sql})", params
+
+
 def key_of(model, field_name: str) -> SearchKeyField | None:
     """The search key ``model`` keeps of ``field_name``, if any."""
     for field in model._meta.get_fields():
@@ -213,9 +233,7 @@ def term_condition(model, path: str, raw: str, folded: str) -> Q:
     key_path, key = keyed
 
     def like(*patterns) -> Q:
-        return functools.reduce(
-            operator.or_, (Q(**{f"{key_path}__padded_like": pattern}) for pattern in patterns)
-        )
+        return Q(**{f"{key_path}__padded_like_any": list(patterns)})
 
     contains = f"%{folded}%"
     edits = [f"% {pattern} %" for pattern in one_letter_away(folded)] if key.fuzzy else []
