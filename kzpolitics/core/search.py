@@ -149,6 +149,12 @@ class SearchKeyField(models.TextField):
         return value
 
 
+def _padded_like(lhs: str, rhs: str) -> str:
+    """The key with a space at each end ``LIKE`` the pattern: the very expression the
+    trigram indexes hold (``search_indexes``), so both lookups below must write it so."""
+    return f"(' ' || {lhs} || ' ') LIKE {rhs}"
+
+
 @SearchKeyField.register_lookup
 class PaddedLike(models.Lookup):
     """``key__padded_like="% otan %"``: the key with a space at each end is ``LIKE`` the
@@ -160,7 +166,7 @@ class PaddedLike(models.Lookup):
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"(' ' || {lhs} || ' ') LIKE {rhs}", [*lhs_params, *rhs_params]
+        return _padded_like(lhs, rhs), [*lhs_params, *rhs_params]
 
 
 @SearchKeyField.register_lookup
@@ -178,7 +184,7 @@ class PaddedLikeAny(models.Lookup):
         patterns = list(self.rhs)
         if not patterns:
             return "1 = 0", []
-        sql = " OR ".join(f"(' ' || {lhs} || ' ') LIKE %s" for _ in patterns)
+        sql = " OR ".join(_padded_like(lhs, "%s") for _ in patterns)
         params = [param for pattern in patterns for param in (*lhs_params, pattern)]
         return f"({sql})", params
 
