@@ -72,8 +72,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Least, NullIf
 
-from kzpolitics.core.fields import api_route
-from kzpolitics.core.paths import record_path
+from kzpolitics.core.fields import api_path
 
 FOUNDING, EXISTENCE, MENTION, ENDING = "founding", "existence", "mention", "ending"
 
@@ -346,10 +345,9 @@ def _date(text, edtf, earliest, latest) -> dict:
 
 
 def _api_url(model, key, request) -> str | None:
-    route = api_route(model)
-    if route is None:
+    path = api_path(model, key)
+    if path is None:
         return None
-    path = record_path(route[0], key)
     return request.build_absolute_uri(path) if request is not None else path
 
 

@@ -5,7 +5,8 @@
 - ``RefField``: a related record, read as a small object, written as its slug or id (with its
   OpenAPI schema, ``RefFieldExtension``).
 - ``CitedRecordField``: the record a citation backs; ``CitedByField``: what cites a source.
-- ``api_path_of(record)``: a record's address in the API, by the router's naming.
+- ``api_path_of(record)``, ``api_path(model, key)``: a record's address in the API, by the
+  router's naming.
 """
 
 from __future__ import annotations
@@ -240,10 +241,14 @@ def api_path_of(record) -> str | None:
     By the router's naming (``api:<model name>-detail``, keyed by the slug where the record has
     one, else by its id), so the core needs no import of the site's router."""
     route = api_route(type(record))
-    if route is None:
-        return None
-    view_name, key = route
-    return record_path(view_name, getattr(record, key))
+    return None if route is None else api_path(type(record), getattr(record, route[1]))
+
+
+def api_path(model, key) -> str | None:
+    """The API address of the ``model`` record whose route key (``api_route``: its slug, or
+    its id) is ``key``, or None for a kind without an endpoint of its own."""
+    route = api_route(model)
+    return None if route is None else record_path(route[0], key)
 
 
 @functools.cache
