@@ -1,6 +1,5 @@
 from kzpolitics.core.models import published_prefetch
 from kzpolitics.core.viewsets import RecordViewSet
-from parties.models import Organization
 
 from .filters import LegalActFilter, RegistrationDecisionFilter
 from .models import LegalAct, Provision, RegistrationDecision
@@ -21,11 +20,9 @@ class LegalActViewSet(RecordViewSet):
         return (
             LegalAct.objects.published()
             .chronological()
-            .prefetch_related(
-                # The body that adopted it is shown while it is public (else null).
-                published_prefetch("body", Organization),
-                published_prefetch("provisions", Provision),
-            )
+            # The body that adopted it is shown while it is public (else null).
+            .with_public_links("body")
+            .prefetch_related(published_prefetch("provisions", Provision))
             .with_citations("provisions")
         )
 
@@ -47,9 +44,6 @@ class RegistrationDecisionViewSet(RecordViewSet):
         return (
             RegistrationDecision.objects.published()
             .select_related("organization")
-            .prefetch_related(
-                published_prefetch("act", LegalAct),
-                published_prefetch("body", Organization),
-            )
+            .with_public_links("act", "body")
             .with_citations()
         )

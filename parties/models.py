@@ -137,9 +137,8 @@ class OrganizationQuerySet(CitedQuerySet):
                 results.objects.select_related("election"),
                 public=public,
             ),
+            # The page shows each decision and its date, not the act or the body.
             published_prefetch("registrations", registrations, public=public),
-            published_prefetch("registrations__act", acts, public=public),
-            published_prefetch("registrations__body", Organization, public=public),
             published_prefetch("acts_adopted", acts, public=public),
         )
         if events is None:

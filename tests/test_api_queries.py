@@ -52,7 +52,8 @@ pytestmark = pytest.mark.django_db
 # version (the response cache's key, which Last-Modified reuses). A detail runs the same less
 # the count. A link to a record a row may be public without (a founding place, the body that
 # adopted an act, an event's place) is prefetched among the public ones (published_prefetch),
-# one query each: joined, it would show a draft's name.
+# one query each, or joined with whether the public may see it (with_public_links), left
+# empty when not: joined alone, it would show a draft's name.
 LIST_QUERIES = {
     # names, stances, membership figures, roles (with their people), relations both ways in
     # one (with the organizations at their ends), the founding place: 6; the evidence that
@@ -62,8 +63,8 @@ LIST_QUERIES = {
     "people": 1 + 1 + 2 + 1 + 1,  # names, roles (with their organizations)
     "elections": 1 + 1 + 2 + 1 + 1,  # rounds, results (with their party, person and round)
     "results": 1 + 1 + 1 + 1,  # election, party, person, round come joined
-    "acts": 1 + 1 + 2 + 1 + 1,  # provisions, the body that adopted it
-    "registrations": 1 + 1 + 2 + 1 + 1,  # the act and the deciding body; the organization joined
+    "acts": 1 + 1 + 1 + 1 + 1,  # provisions; the body that adopted it comes joined
+    "registrations": 1 + 1 + 0 + 1 + 1,  # the organization, act and deciding body come joined
     "events": 1 + 1 + 5 + 1 + 1,  # the place; organizations, people, elections, acts
     # how many citations name each source of the page, in one query (cited_by is a count
     # and the address of the citations that give them: a source may back thousands of facts)

@@ -15,6 +15,7 @@ from legislation.models import RegistrationDecision
 from parties.models import Organization, Relation
 
 from .factories import (
+    LegalActFactory,
     OrganizationFactory,
     OrganizationNameFactory,
     RegistrationDecisionFactory,
@@ -472,3 +473,42 @@ def test_a_registration_decided_by_a_draft_body_shows_the_decision_but_not_the_b
     assert DRAFT_NAME not in page
     api = client.get(f"/api/v1/registrations/{decision.pk}/").json()
     assert api["body"] is None
+
+
+def test_a_registration_under_a_draft_act_shows_the_decision_but_not_the_act(client):
+    act = LegalActFactory(title="Zzyzx Draft Law", slug="zzyzx-draft-law", status=Status.DRAFT)
+    decision = RegistrationDecisionFactory(
+        organization=Organization.objects.get(slug="otan"),
+        act=act,
+        decision=RegistrationDecision.Decision.REGISTERED,
+    )
+    page = client.get("/organizations/otan/").content.decode()
+    assert "Zzyzx Draft Law" not in page
+    assert client.get(f"/api/v1/registrations/{decision.pk}/").json()["act"] is None
+    csv = client.get("/api/v1/registrations/?format=csv")
+    assert "Zzyzx Draft Law" not in b"".join(csv.streaming_content).decode()
+
+
+def test_an_act_adopted_by_a_draft_body_shows_without_the_body(client, draft):
+    act = LegalActFactory(body=draft)
+    assert client.get(f"/api/v1/acts/{act.slug}/").json()["body"] is None
+    assert DRAFT_NAME not in client.get(f"/acts/{act.slug}/").content.decode()
+
+
+def test_public_links_come_in_the_rows_own_query_and_only_while_public(
+    django_assert_num_queries, draft
+):
+    """with_public_links: the act and the body in the registrations' one query, each left
+    empty when the public may not see it; an editor's preview keeps it."""
+    otan = Organization.objects.get(slug="otan")
+    draft_act, public_act = LegalActFactory(status=Status.DRAFT), LegalActFactory()
+    hidden = RegistrationDecisionFactory(organization=otan, act=draft_act, body=draft)
+    shown = RegistrationDecisionFactory(organization=otan, act=public_act, body=otan)
+    rows = RegistrationDecision.objects.filter(pk__in=[hidden.pk, shown.pk])
+    with django_assert_num_queries(1):
+        public = {row.pk: row for row in rows.with_public_links("act", "body")}
+        assert (public[hidden.pk].act, public[hidden.pk].body) == (None, None)
+        assert (public[shown.pk].act, public[shown.pk].body) == (public_act, otan)
+    with django_assert_num_queries(1):
+        preview = {row.pk: row for row in rows.with_public_links("act", "body", public=False)}
+        assert (preview[hidden.pk].act, preview[hidden.pk].body) == (draft_act, draft)

@@ -893,7 +893,7 @@ QUERY_PAGES = {
     "organization-list": ("/organizations/?kind=party&sort=founded", _extra_organizations, 5),
     # Names of the time: its founding place's names, and those of the organizations it is
     # related to (one query each).
-    "organization-detail": ("/organizations/otan/", _extra_organization, 16),
+    "organization-detail": ("/organizations/otan/", _extra_organization, 14),
     "person-list": ("/people/", _extra_people, 5),
     "person-detail": ("/people/nursultan-nazarbaev/", _extra_person, 7),
     "source-list": ("/sources/", _extra_sources, 2),

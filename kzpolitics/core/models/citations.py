@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.apps import apps
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
@@ -60,6 +62,28 @@ class CitedQuerySet(RecordQuerySet):
         clone._after_fetch = (*self._after_fetch, attach)
         return clone
 
+    def with_public_links(self, *links: str, public: bool = True):
+        """The records with the nullable ``links`` (a registration's act, the body that
+        decided) read in their own query, each left empty (None) on a row whose linked record
+        the public may not see, unless ``public`` is False (an editor's preview): what a
+        ``published_prefetch`` of each link gives, without its query. Whether the public may
+        see it is ``public_condition`` of the linked model, asked in the same query."""
+        clone = self.select_related(*links)
+        if not public:
+            return clone
+        flags = {
+            _public_link_flag(link): models.Case(
+                models.When(
+                    public_condition(self.model._meta.get_field(link).related_model, f"{link}__"),
+                    then=models.Value(True),
+                ),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+            for link in links
+        }
+        return clone.annotate(**flags).after_fetch(functools.partial(_drop_hidden, links=links))
+
     def with_citations(self, *related: str, public: bool = True):
         """Prefetch the records' citations with their sources, and those of related rows.
 
@@ -86,6 +110,18 @@ class CitedQuerySet(RecordQuerySet):
                 attach(records)
             if self._citation_paths is not None:
                 attach_citations(records, self._citation_paths, public=self._citations_public)
+
+
+def _public_link_flag(link: str) -> str:
+    return f"public_link_{link}"
+
+
+def _drop_hidden(records: list, links: tuple[str, ...]) -> None:
+    """Empty each of ``links`` that ``with_public_links`` found the public may not see."""
+    for record in records:
+        for link in links:
+            if not getattr(record, _public_link_flag(link)):
+                setattr(record, link, None)
 
 
 def attach_citations(records: list, paths: tuple[str, ...] = (), public: bool = True) -> None:
