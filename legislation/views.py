@@ -2,7 +2,7 @@ from django.views.generic import DetailView, ListView
 
 from kzpolitics.core.models import Event, published_prefetch
 from kzpolitics.core.views_base import PublicPageMixin
-from parties.models import Organization, OrganizationName
+from parties.models import OrganizationName
 
 from .filters import LegalActFilter
 from .models import LegalAct, Provision, RegistrationDecision
@@ -19,7 +19,7 @@ class LegalActListView(PublicPageMixin, ListView):
         acts = (
             LegalAct.objects.visible(self.public)
             .chronological()
-            .prefetch_related(published_prefetch("body", Organization, public=self.public))
+            .with_public_links("body", public=self.public)
             .with_citations(public=self.public)
         )
         self.filterset = LegalActFilter(self.request.GET or None, queryset=acts, public=self.public)
@@ -55,14 +55,15 @@ class LegalActDetailView(PublicPageMixin, DetailView):
         public = self.public
         # A decision is public with its organization (joining it is safe); who took it is
         # only an attribute, shown while the public may see it.
-        decisions = RegistrationDecision.objects.select_related("organization")
+        decisions = RegistrationDecision.objects.select_related("organization").with_public_links(
+            "body", public=public
+        )
         return (
             LegalAct.objects.visible(public)
+            .with_public_links("body", public=public)
             .prefetch_related(
-                published_prefetch("body", Organization, public=public),
                 published_prefetch("provisions", Provision, public=public),
                 published_prefetch("registrations", RegistrationDecision, decisions, public=public),
-                published_prefetch("registrations__body", Organization, public=public),
                 # Each organization named as it was when the decision was taken.
                 published_prefetch(
                     "registrations__organization__names", OrganizationName, public=public

@@ -101,20 +101,25 @@ class OrganizationQuerySet(CitedQuerySet):
         editor's preview of drafts. ``relations``, a callable on the fetched organizations,
         keeps their relations in place of ``attach_relations`` (the page keeps one page of a
         hub's relations: ``parties.lineage.attach_relation_page``)."""
-        profile = self.prefetch_related(
-            published_prefetch("founding_place", Place, public=public),
-            published_prefetch("names", OrganizationName, public=public),
-            published_prefetch("stances", Stance, public=public),
-            published_prefetch("membership_figures", MembershipFigure, public=public),
-            published_prefetch("roles", Role, Role.objects.select_related("person"), public=public),
-        ).with_citations(
-            "names",
-            "stances",
-            "membership_figures",
-            "roles",
-            "relations_from",
-            "relations_to",
-            public=public,
+        profile = (
+            self.with_public_links("founding_place", public=public)
+            .prefetch_related(
+                published_prefetch("names", OrganizationName, public=public),
+                published_prefetch("stances", Stance, public=public),
+                published_prefetch("membership_figures", MembershipFigure, public=public),
+                published_prefetch(
+                    "roles", Role, Role.objects.select_related("person"), public=public
+                ),
+            )
+            .with_citations(
+                "names",
+                "stances",
+                "membership_figures",
+                "roles",
+                "relations_from",
+                "relations_to",
+                public=public,
+            )
         )
         # Relations both ways in one query, before their citations are fetched.
         attach = relations or functools.partial(attach_relations, public=public)

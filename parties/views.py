@@ -3,7 +3,7 @@ import functools
 from django.db.models import prefetch_related_objects
 from django.views.generic import DetailView, ListView
 
-from kzpolitics.core.models import Place, PlaceName, published_prefetch
+from kzpolitics.core.models import PlaceName, published_prefetch
 from kzpolitics.core.views_base import PublicPageMixin
 
 from .filters import OrganizationFilter
@@ -28,7 +28,7 @@ class OrganizationListView(PublicPageMixin, ListView):
     def get_queryset(self):
         organizations = (
             Organization.objects.visible(self.public)
-            .prefetch_related(published_prefetch("founding_place", Place, public=self.public))
+            .with_public_links("founding_place", public=self.public)
             .with_citations(public=self.public)
         )
         self.filterset = OrganizationFilter(

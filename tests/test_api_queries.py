@@ -56,16 +56,16 @@ pytestmark = pytest.mark.django_db
 # empty when not: joined alone, it would show a draft's name.
 LIST_QUERIES = {
     # names, stances, membership figures, roles (with their people), relations both ways in
-    # one (with the organizations at their ends), the founding place: 6; the evidence that
-    # dates them (founding / ending bounds, parties.lifespans): 1; citations of the records
-    # and of those: 1
-    "organizations": 1 + 1 + 6 + 1 + 1 + 1,
+    # one (with the organizations at their ends): 5, the founding place joined; the evidence
+    # that dates them (founding / ending bounds, parties.lifespans): 1; citations of the
+    # records and of those: 1
+    "organizations": 1 + 1 + 5 + 1 + 1 + 1,
     "people": 1 + 1 + 2 + 1 + 1,  # names, roles (with their organizations)
     "elections": 1 + 1 + 2 + 1 + 1,  # rounds, results (with their party, person and round)
     "results": 1 + 1 + 1 + 1,  # election, party, person, round come joined
     "acts": 1 + 1 + 1 + 1 + 1,  # provisions; the body that adopted it comes joined
     "registrations": 1 + 1 + 0 + 1 + 1,  # the organization, act and deciding body come joined
-    "events": 1 + 1 + 5 + 1 + 1,  # the place; organizations, people, elections, acts
+    "events": 1 + 1 + 4 + 1 + 1,  # organizations, people, elections, acts; the place joined
     # how many citations name each source of the page, in one query (cited_by is a count
     # and the address of the citations that give them: a source may back thousands of facts)
     "sources": 1 + 1 + 1 + 1,

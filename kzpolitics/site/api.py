@@ -120,8 +120,8 @@ class EventViewSet(RecordViewSet):
         return (
             Event.objects.published()
             .chronological()
+            .with_public_links("place")
             .prefetch_related(
-                published_prefetch("place", Place),
                 published_prefetch("organizations", Organization),
                 published_prefetch("people", Person),
                 published_prefetch("elections", Election),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.views.generic import DetailView
 
 from elections.models import Election
-from kzpolitics.core.models import Event, Person, Place, PlaceName, published_prefetch
+from kzpolitics.core.models import Event, Person, PlaceName, published_prefetch
 from kzpolitics.core.views_base import PublicPageMixin
 from legislation.models import LegalAct
 from parties.models import Organization, OrganizationName
@@ -20,8 +20,8 @@ class EventDetailView(PublicPageMixin, DetailView):
         public = self.public
         return (
             Event.objects.visible(public)
+            .with_public_links("place", public=public)
             .prefetch_related(
-                published_prefetch("place", Place, public=public),
                 # Named as they were on the event's date (one query each, not one per name).
                 published_prefetch("place__names", PlaceName, public=public),
                 published_prefetch("people", Person, public=public),

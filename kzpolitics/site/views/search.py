@@ -104,10 +104,11 @@ class SearchView(PublicPageMixin, TemplateView):
         place_ids = [p.pk for p in places]
 
         organizations = list(
-            organizations_matching(query, place_ids, public).prefetch_related(
-                published_prefetch("founding_place", Place, public=public),
-                published_prefetch("names", OrganizationName, public=public),
-            )[: LIMIT + 1]
+            organizations_matching(query, place_ids, public)
+            .with_public_links("founding_place", public=public)
+            .prefetch_related(published_prefetch("names", OrganizationName, public=public))[
+                : LIMIT + 1
+            ]
         )
         for org in organizations:
             org.matched = matched_name(org, query)
@@ -122,9 +123,9 @@ class SearchView(PublicPageMixin, TemplateView):
         for place in places:
             place.matched = matched_name(place, query)
         events = list(
-            events_matching(query, place_ids, public).prefetch_related(
-                published_prefetch("place", Place, public=public)
-            )[: LIMIT + 1]
+            events_matching(query, place_ids, public).with_public_links("place", public=public)[
+                : LIMIT + 1
+            ]
         )
         elections = list(
             search(
