@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import datetime
 import functools
 
@@ -21,6 +22,7 @@ from kzpolitics.core.models import (
     Status,
     internal_note_field,
     keep_prefetched,
+    prefetch_queryset,
     public_note_field,
     published_prefetch,
 )
@@ -93,37 +95,38 @@ class OrganizationQuerySet(CitedQuerySet):
         )
         return self.filter(pk__in=links.values("subject"))
 
-    def with_profile(self, public: bool = True, relations=None):
+    def with_profile(self, public: bool = True, relations=None, names=None):
         """What every view of an organization shows (its page, its API record): names,
         stances, membership figures, roles with their people, relations both ways with the
         other organization, and the citations of all of them. One query per kind of row.
         With ``public`` (the default), only rows the public may see; ``public=False`` is an
         editor's preview of drafts. ``relations``, a callable on the fetched organizations,
         keeps their relations in place of ``attach_relations`` (the page keeps one page of a
-        hub's relations: ``parties.lineage.attach_relation_page``)."""
-        profile = (
-            self.with_public_links("founding_place", public=public)
-            .prefetch_related(
-                published_prefetch("names", OrganizationName, public=public),
-                published_prefetch("stances", Stance, public=public),
-                published_prefetch("membership_figures", MembershipFigure, public=public),
-                published_prefetch(
-                    "roles", Role, Role.objects.select_related("person"), public=public
-                ),
+        hub's relations: ``parties.lineage.attach_relation_page``). ``names``, a callable
+        on them once their relations are kept, keeps their names in place of a prefetch (the
+        page's ``attach_names``: theirs with those of the organizations related to them)."""
+        profile = self.with_public_links("founding_place", public=public)
+        if names is None:
+            profile = profile.prefetch_related(
+                published_prefetch("names", OrganizationName, public=public)
             )
-            .with_citations(
-                "names",
-                "stances",
-                "membership_figures",
-                "roles",
-                "relations_from",
-                "relations_to",
-                public=public,
-            )
+        profile = profile.prefetch_related(
+            published_prefetch("stances", Stance, public=public),
+            published_prefetch("membership_figures", MembershipFigure, public=public),
+            published_prefetch("roles", Role, Role.objects.select_related("person"), public=public),
+        ).with_citations(
+            "names",
+            "stances",
+            "membership_figures",
+            "roles",
+            "relations_from",
+            "relations_to",
+            public=public,
         )
         # Relations both ways in one query, before their citations are fetched.
         attach = relations or functools.partial(attach_relations, public=public)
-        return profile.after_fetch(attach)
+        profile = profile.after_fetch(attach)
+        return profile if names is None else profile.after_fetch(names)
 
     def with_record(self, public: bool = True, relations=None, events=None):
         """An organization's page: its profile, and the rows other apps link to it (election
@@ -131,11 +134,15 @@ class OrganizationQuerySet(CitedQuerySet):
         so that this app need not import those that build on it. ``relations`` and
         ``events``, callables on the fetched organizations, keep one page of each (the
         page's view: ``parties.lineage.attach_relation_page``, ``attach_event_page``), so
-        that a hub's page costs what an ordinary one does; by default all of them."""
+        that a hub's page costs what an ordinary one does; by default all of them. The names
+        of the organizations on the other end of its relations come with its own
+        (``attach_names``), for the page to name each as it was named then."""
         results = self.model._meta.get_field("results").related_model
         registrations = self.model._meta.get_field("registrations").related_model
         acts = self.model._meta.get_field("acts_adopted").related_model
-        record = self.with_profile(public=public, relations=relations).prefetch_related(
+        names = functools.partial(attach_names, public=public)
+        record = self.with_profile(public=public, relations=relations, names=names)
+        record = record.prefetch_related(
             published_prefetch(
                 "results",
                 results,
@@ -181,6 +188,26 @@ def attach_relations(organizations: list, public: bool = True) -> None:
     for organization in organizations:
         keep_prefetched(organization, "relations_from", outgoing[organization.pk])
         keep_prefetched(organization, "relations_to", incoming[organization.pk])
+
+
+def attach_names(organizations: list, public: bool = True) -> None:
+    """The names of the organizations and of every organization at the other end of their
+    kept relations (each relation holds its own copy of it), in one query, kept as each
+    one's prefetched ``names``. With ``public``, only names the public may see."""
+    copies: dict[int, list] = collections.defaultdict(list)
+    for organization in organizations:
+        copies[organization.pk].append(organization)
+        for relation in (*organization.relations_from.all(), *organization.relations_to.all()):
+            for end in (relation.subject, relation.object):
+                if end.pk != organization.pk:
+                    copies[end.pk].append(end)
+    names: dict[int, list] = collections.defaultdict(list)
+    rows = prefetch_queryset("names", OrganizationName, public=public)
+    for name in rows.filter(organization_id__in=copies):
+        names[name.organization_id].append(name)
+    for pk, instances in copies.items():
+        for instance in instances:
+            keep_prefetched(instance, "names", names[pk])
 
 
 class Organization(Cited):

@@ -8,7 +8,7 @@ from kzpolitics.core.views_base import PublicPageMixin
 
 from .filters import OrganizationFilter
 from .lineage import lineage
-from .models import Organization, OrganizationName, RoleQuerySet
+from .models import Organization, RoleQuerySet
 from .record_pages import attach_event_page, attach_relation_page, page_number
 
 SORTS = {
@@ -98,24 +98,12 @@ class OrganizationDetailView(PublicPageMixin, DetailView):
         return links
 
     def prefetch_names_of_the_time(self, organization) -> None:
-        """The names of its founding place and of the organizations it is related to, each
-        shown as it was named then: one query for each kind, however many there are."""
+        """The names of its founding place, each shown as it was named then (those of the
+        organizations it is related to came with its own: ``with_record``)."""
         if organization.founding_place is not None:
             prefetch_related_objects(
                 [organization.founding_place],
                 published_prefetch("names", PlaceName, public=self.public),
-            )
-        # Every instance: each relation holds its own copy of the organization at its ends.
-        related = [
-            other
-            for relation in [*organization.relations_from.all(), *organization.relations_to.all()]
-            for other in (relation.subject, relation.object)
-            if other.pk != organization.pk
-        ]
-        if related:
-            prefetch_related_objects(
-                related,
-                published_prefetch("names", OrganizationName, public=self.public),
             )
 
     def get_context_data(self, **kwargs):

@@ -32,6 +32,7 @@ from .factories import (
     PersonFactory,
     ProvisionFactory,
     RegistrationDecisionFactory,
+    RelationFactory,
     ResultFactory,
     RoleFactory,
     SourceFactory,
@@ -881,19 +882,26 @@ def _extra_act(n):
     act.events.add(*EventFactory.create_batch(n))
 
 
-def _extra_organization(n):
-    otan = Organization.objects.get(slug="otan")
-    RoleFactory.create_batch(n, organization=otan)
-    otan.events.add(*EventFactory.create_batch(n))
+def _extra_organization(n, slug="otan"):
+    organization = Organization.objects.get(slug=slug)
+    RoleFactory.create_batch(n, organization=organization)
+    organization.events.add(*EventFactory.create_batch(n))
+    RelationFactory.create_batch(n, subject=organization)
 
 
 # page: (url, make extra records, queries of a miss: the data version's row and the page's)
 QUERY_PAGES = {
     "home": ("/", _extra_home, 11),  # the periods and their citations: 2
     "organization-list": ("/organizations/?kind=party&sort=founded", _extra_organizations, 4),
-    # Names of the time: its founding place's names, and those of the organizations it is
-    # related to (one query each).
-    "organization-detail": ("/organizations/otan/", _extra_organization, 14),
+    # Names of the time: its founding place's names (a query); those of the organizations it
+    # is related to come with its own names.
+    "organization-detail": ("/organizations/otan/", _extra_organization, 13),
+    # One founded at a place (its names: a query) with relations.
+    "organization-detail-founded": (
+        "/organizations/memorial-tselinograd/",
+        functools.partial(_extra_organization, slug="memorial-tselinograd"),
+        14,
+    ),
     "person-list": ("/people/", _extra_people, 5),
     "person-detail": ("/people/nursultan-nazarbaev/", _extra_person, 7),
     "source-list": ("/sources/", _extra_sources, 2),

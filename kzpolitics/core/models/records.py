@@ -87,9 +87,16 @@ def published_prefetch(lookup: str, model, queryset=None, public: bool = True):
     as ``events``, or a nullable link such as ``founding_place``) that keeps only what the
     public may see, unless ``public`` is False (an editor's preview). A link to a record the
     public may not see is then empty (None), as Django's prefetch leaves it."""
+    return models.Prefetch(lookup, queryset=prefetch_queryset(lookup, model, queryset, public))
+
+
+def prefetch_queryset(lookup: str, model, queryset=None, public: bool = True):
+    """The rows ``published_prefetch`` of ``lookup`` fetches (before it filters them by the
+    records they belong to), in the same order: for code that fetches them for several kinds
+    of parent at once and keeps each parent's as prefetched."""
     queryset = model.objects.all() if queryset is None else queryset
     queryset = _ordered_within_parent(queryset, lookup.rsplit("__", 1)[-1])
-    return models.Prefetch(lookup, queryset=queryset.published() if public else queryset)
+    return queryset.published() if public else queryset
 
 
 def _ordered_within_parent(queryset, accessor: str):
