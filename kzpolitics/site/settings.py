@@ -204,7 +204,9 @@ REPLICA_RETRY_SECONDS = 10
 # by one would not reach the others: without Redis, responses are cached in memory only where one
 # process serves (DEBUG: runserver, the tests), and not at all otherwise (gunicorn's workers).
 # Redis keeps the purge marks with no expiry: use a maxmemory-policy of volatile-lru (or none),
-# so that it evicts cached responses (which expire) and never a mark.
+# so that it evicts cached responses (which expire) and never a mark. A hit reads the marks of
+# every key its response carries: hiredis (redis-py's C parser) reads them, and the marks' backend
+# leaves out Django's per-key check (kzpolitics.site.cache_backends).
 REDIS_URL = env_str("REDIS_URL")
 PAGE_CACHE_TIMEOUT = 60 * 60 * 24  # also the s-maxage the caches in front are given
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", default=bool(REDIS_URL) or DEBUG)
@@ -233,7 +235,7 @@ CACHES = {
     ),
     "page-keys": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "kzpolitics.site.cache_backends.MarksCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kzpolitics-keys",
             "TIMEOUT": None,
