@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django.views.generic import DetailView, ListView
 
 from kzpolitics.core.models import Event, published_prefetch
-from kzpolitics.core.views_base import PublicPageMixin
+from kzpolitics.core.views_base import PagedListMixin, PublicPageMixin
 from parties.models import OrganizationName
 
 from .models import Election, Result, Round
@@ -39,10 +39,12 @@ class Tier:
         return max(known) if known else None
 
 
-class ElectionListView(PublicPageMixin, ListView):
-    """Elections by date, with what the sources say of each at a glance."""
+class ElectionListView(PublicPageMixin, PagedListMixin, ListView):
+    """Elections by date, with what the sources say of each at a glance, ``paginate_by`` a
+    page."""
 
     template_name = "elections/election_list.html"
+    paginate_by = 100
 
     def get_queryset(self):
         return (

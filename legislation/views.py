@@ -1,7 +1,7 @@
 from django.views.generic import DetailView, ListView
 
 from kzpolitics.core.models import Event, published_prefetch
-from kzpolitics.core.views_base import PublicPageMixin
+from kzpolitics.core.views_base import PagedListMixin, PublicPageMixin
 from parties.models import OrganizationName
 
 from .filters import LegalActFilter
@@ -10,15 +10,17 @@ from .models import LegalAct, Provision, RegistrationDecision
 JURISDICTIONS = [key for key, _ in LegalAct.Jurisdiction.choices]
 
 
-class LegalActListView(PublicPageMixin, ListView):
-    """Legal acts grouped by jurisdiction (U.S.S.R., Kazakh S.S.R., Kazakhstan), each by date."""
+class LegalActListView(PublicPageMixin, PagedListMixin, ListView):
+    """Legal acts grouped by jurisdiction (U.S.S.R., Kazakh S.S.R., Kazakhstan), each by date,
+    ``paginate_by`` a page."""
 
     template_name = "legislation/legalact_list.html"
+    paginate_by = 100
 
     def get_queryset(self):
         acts = (
             LegalAct.objects.visible(self.public)
-            .chronological()
+            .by_jurisdiction()
             .with_public_links("body", public=self.public)
             .with_citations(public=self.public)
         )
@@ -31,17 +33,18 @@ class LegalActListView(PublicPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        acts = sorted(context["object_list"], key=lambda a: JURISDICTIONS.index(a.jurisdiction))
+        acts = list(context["object_list"])  # this page's, in jurisdiction order
         labels = dict(LegalAct.Jurisdiction.choices)
         groups = [
             {"key": key, "label": labels[key], "acts": [a for a in acts if a.jurisdiction == key]}
             for key in JURISDICTIONS
         ]
+        paginator = context["paginator"]
         context.update(
             title="Legal acts",
             filter=self.filterset,
             groups=[g for g in groups if g["acts"]],
-            count=len(acts),
+            count=paginator.count if paginator else len(acts),
         )
         return context
 

@@ -4,7 +4,7 @@ from django.db.models import prefetch_related_objects
 from django.views.generic import DetailView, ListView
 
 from kzpolitics.core.models import PlaceName, published_prefetch
-from kzpolitics.core.views_base import PublicPageMixin
+from kzpolitics.core.views_base import PagedListMixin, PublicPageMixin
 
 from .filters import OrganizationFilter
 from .lineage import lineage
@@ -19,7 +19,7 @@ SORTS = {
 }
 
 
-class OrganizationListView(PublicPageMixin, ListView):
+class OrganizationListView(PublicPageMixin, PagedListMixin, ListView):
     """Organizations with filters (kind, stance, decade, active on a day) and sorting."""
 
     template_name = "parties/organization_list.html"
@@ -44,15 +44,7 @@ class OrganizationListView(PublicPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context.update(
-            filter=self.filterset,
-            sort=self.sort,
-            sorts=SORTS,
-            query_string=query.urlencode(),
-            title="Organizations",
-        )
+        context.update(filter=self.filterset, sort=self.sort, sorts=SORTS, title="Organizations")
         return context
 
 

@@ -17,11 +17,13 @@ from django.views.defaults import server_error
 
 from elections.models import Election, Result
 from elections.seatchart import hemicycle, rows_for
+from elections.views import ElectionListView
 from kzpolitics.core import dates
 from kzpolitics.core.models import Citation, Event, Person, PersonName, Place, Source, Status
 from kzpolitics.site.views.sources import CITING_PAGE
 from kzpolitics.site.views.timeline_keyset import TIMELINE_PAGE
 from legislation.models import LegalAct
+from legislation.views import LegalActListView
 from parties.models import Organization
 
 from .factories import (
@@ -914,9 +916,9 @@ QUERY_PAGES = {
     # an event's place and an organization's founding place come joined), the footnotes:
     # forgiving search finds more kinds of "Nazarbayev".
     "search": ("/search/?q=Nazarbayev", _extra_search, 10),
-    "election-list": ("/elections/", _extra_elections, 3),
+    "election-list": ("/elections/", _extra_elections, 4),  # a page of them, and their count
     "election-detail": ("/elections/majilis-2004/", _extra_election, 7),  # parties' names
-    "act-list": ("/acts/", _extra_acts, 3),
+    "act-list": ("/acts/", _extra_acts, 4),  # a page of them, and their count
     "act-detail": ("/acts/law-on-political-parties-2002/", _extra_act, 6),  # parties' names
     "sitemap": ("/sitemap.xml", _extra_home, 15),  # places: their count and the page
 }
@@ -943,3 +945,28 @@ def test_query_count_does_not_grow_with_the_records(
         page(client, url)
     with django_assert_max_num_queries(1):  # the same page again, from the response cache
         page(client, url)
+
+
+@pytest.mark.parametrize(
+    ("url", "make", "per_page"),
+    [
+        ("/acts/?kind=law", _extra_acts, LegalActListView.paginate_by),
+        ("/elections/", _extra_elections, ElectionListView.paginate_by),
+    ],
+)
+def test_a_list_that_grows_is_paged_and_its_links_keep_the_filter(client, url, make, per_page):
+    """Acts and elections come a page at a time, in the order of the whole list, with plain
+    links to the next page that keep the filter: a list as long as the data allows is not
+    one page of megabytes."""
+    make(per_page + 5)
+    first = page(client, url)
+    rows = re.findall(r'<th scope="row"><a href="([^"]+)"', first)
+    assert len(rows) == per_page
+    link = re.search(r'<a href="\?([^"]+)" rel="next">', first)
+    assert link, "no link to the next page"
+    query = html_unescape(link[1])
+    assert query.endswith("page=2") and ("kind=law" in query) == ("kind=law" in url)
+    second = page(client, f"{url.split('?')[0]}?{query}")
+    rest = re.findall(r'<th scope="row"><a href="([^"]+)"', second)
+    assert rest and not set(rest) & set(rows)
+    assert 'rel="next"' not in second and 'rel="prev"' in second

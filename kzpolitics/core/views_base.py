@@ -48,3 +48,16 @@ class PublicPageMixin:
         context["refs"] = References()
         context["previewing"] = self.previewing
         return context
+
+
+class PagedListMixin:
+    """A list page of ``paginate_by`` records, with plain Previous and Next links
+    (``kzpolitics/includes/pagination.html``) that keep the page's other parameters (its
+    filters and sort): ``query_string``. A list the data can grow stays one page long."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context

@@ -6,7 +6,7 @@ from django.views.generic import DetailView, ListView
 
 from elections.models import Result
 from kzpolitics.core.models import Event, Person, PersonName, published_prefetch
-from kzpolitics.core.views_base import PublicPageMixin
+from kzpolitics.core.views_base import PagedListMixin, PublicPageMixin
 from parties.models import Role, RoleQuerySet
 
 
@@ -20,7 +20,7 @@ def main_role(roles: list[Role]) -> Role | None:
     return roles[0] if roles else None
 
 
-class PersonListView(PublicPageMixin, ListView):
+class PersonListView(PublicPageMixin, PagedListMixin, ListView):
     """People the sources name, with their main role and how many roles are recorded."""
 
     template_name = "kzpolitics/person_list.html"
@@ -42,9 +42,7 @@ class PersonListView(PublicPageMixin, ListView):
             roles = list(person.roles.all())
             person.role_count = len(roles)
             person.main_role = main_role(roles)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context.update(title="People", query_string=query.urlencode())
+        context.update(title="People")
         return context
 
 
