@@ -27,14 +27,7 @@ class LegalActQuerySet(CitedQuerySet):
         """By jurisdiction, in the order ``LegalAct.Jurisdiction`` gives them (the U.S.S.R.,
         the Kazakh S.S.R., the Republic of Kazakhstan), each in order of adoption: the list
         page's order, which its pages follow."""
-        keys = self.model.Jurisdiction.values
-        rank = models.Case(
-            *(models.When(jurisdiction=key, then=models.Value(n)) for n, key in enumerate(keys)),
-            default=models.Value(len(keys)),
-        )
-        return self.alias(jurisdiction_rank=rank).order_by(
-            "jurisdiction_rank", *reading_order("adopted"), "title", "id"
-        )
+        return self.in_choice_order("jurisdiction", *reading_order("adopted"), "title", "id")
 
 
 class LegalAct(Cited):

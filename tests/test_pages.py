@@ -20,6 +20,7 @@ from elections.seatchart import hemicycle, rows_for
 from elections.views import ElectionListView
 from kzpolitics.core import dates
 from kzpolitics.core.models import Citation, Event, Person, PersonName, Place, Source, Status
+from kzpolitics.site.views.places import PlaceListView
 from kzpolitics.site.views.sources import CITING_PAGE
 from kzpolitics.site.views.timeline_keyset import TIMELINE_PAGE
 from legislation.models import LegalAct
@@ -32,6 +33,7 @@ from .factories import (
     LegalActFactory,
     OrganizationFactory,
     PersonFactory,
+    PlaceFactory,
     ProvisionFactory,
     RegistrationDecisionFactory,
     RelationFactory,
@@ -947,26 +949,44 @@ def test_query_count_does_not_grow_with_the_records(
         page(client, url)
 
 
+def _extra_places(n):
+    PlaceFactory.create_batch(n // 2, kind=Place.Kind.TOWN)
+    PlaceFactory.create_batch(n - n // 2, kind=Place.Kind.REGION)
+
+
+TABLE_ROW = r'<th scope="row"><a href="([^"]+)"'
+PLACE_ROW = r'<li>\s*<a href="(/places/[^"]+)"'
+
+
 @pytest.mark.parametrize(
-    ("url", "make", "per_page"),
+    ("url", "make", "per_page", "row"),
     [
-        ("/acts/?kind=law", _extra_acts, LegalActListView.paginate_by),
-        ("/elections/", _extra_elections, ElectionListView.paginate_by),
+        ("/acts/?kind=law", _extra_acts, LegalActListView.paginate_by, TABLE_ROW),
+        ("/elections/", _extra_elections, ElectionListView.paginate_by, TABLE_ROW),
+        ("/places/", _extra_places, PlaceListView.paginate_by, PLACE_ROW),
     ],
 )
-def test_a_list_that_grows_is_paged_and_its_links_keep_the_filter(client, url, make, per_page):
-    """Acts and elections come a page at a time, in the order of the whole list, with plain
-    links to the next page that keep the filter: a list as long as the data allows is not
-    one page of megabytes."""
+def test_a_list_that_grows_is_paged_and_its_links_keep_the_filter(client, url, make, per_page, row):
+    """Acts, elections and places come a page at a time, in the order of the whole list (its
+    groups too: by jurisdiction, by kind), with plain links to the next page that keep the
+    filter: a list as long as the data allows is not one page of megabytes."""
     make(per_page + 5)
     first = page(client, url)
-    rows = re.findall(r'<th scope="row"><a href="([^"]+)"', first)
+    rows = re.findall(row, first)
     assert len(rows) == per_page
     link = re.search(r'<a href="\?([^"]+)" rel="next">', first)
     assert link, "no link to the next page"
     query = html_unescape(link[1])
     assert query.endswith("page=2") and ("kind=law" in query) == ("kind=law" in url)
     second = page(client, f"{url.split('?')[0]}?{query}")
-    rest = re.findall(r'<th scope="row"><a href="([^"]+)"', second)
+    rest = re.findall(row, second)
     assert rest and not set(rest) & set(rows)
     assert 'rel="next"' not in second and 'rel="prev"' in second
+    # One order across the pages, groups included: only the group the first page ends with
+    # may go on into the second, where it comes first.
+    before, after = (
+        re.findall(r'<h2 id="(jurisdiction-[^"]+|kind-[^"]+)"', p) for p in (first, second)
+    )
+    shared = set(before) & set(after)
+    assert shared <= {before[-1]} if before else not shared
+    assert not shared or after[0] == before[-1]

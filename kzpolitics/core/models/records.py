@@ -43,6 +43,17 @@ class RecordQuerySet(models.QuerySet):
         """``published()`` for the public; every row for an editor previewing drafts."""
         return self.published() if public else self.all()
 
+    def in_choice_order(self, field: str, *then):
+        """Ordered by ``field`` in the order of its choices (the order a page groups them
+        in, not the alphabet), then by ``then``: an order the database gives, so that a
+        grouped list can be paged."""
+        keys = [key for key, _ in self.model._meta.get_field(field).flatchoices]
+        rank = models.Case(
+            *(models.When(**{field: key}, then=models.Value(n)) for n, key in enumerate(keys)),
+            default=models.Value(len(keys)),
+        )
+        return self.alias(**{f"{field}_rank": rank}).order_by(f"{field}_rank", *then)
+
 
 def required_links(model):
     """The links a row cannot be public without: each (field, nullable) whose record must be

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.views.generic import DetailView, ListView
 
 from kzpolitics.core.models import Event, Place, PlaceName, published_prefetch
-from kzpolitics.core.views_base import PublicPageMixin
+from kzpolitics.core.views_base import PagedListMixin, PublicPageMixin
 from parties.models import Organization
 
 # The index's headings, one per kind of place, in the order of Place.Kind.
@@ -23,10 +23,12 @@ PLURALS = {
 }
 
 
-class PlaceListView(PublicPageMixin, ListView):
-    """Every place the public may see, by kind and then by name, with the other names it bore."""
+class PlaceListView(PublicPageMixin, PagedListMixin, ListView):
+    """Every place the public may see, by kind and then by name, with the other names it bore,
+    ``paginate_by`` a page."""
 
     template_name = "kzpolitics/place_list.html"
+    paginate_by = 100
 
     def get_queryset(self):
         public = self.public
@@ -34,7 +36,7 @@ class PlaceListView(PublicPageMixin, ListView):
             Place.objects.visible(public)
             .prefetch_related(published_prefetch("names", PlaceName, public=public))
             .with_citations("names", public=public)
-            .order_by("name", "id")
+            .in_choice_order("kind", "name", "id")
         )
 
     def get_context_data(self, **kwargs):
