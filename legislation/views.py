@@ -39,12 +39,11 @@ class LegalActListView(PublicPageMixin, PagedListMixin, ListView):
             {"key": key, "label": labels[key], "acts": [a for a in acts if a.jurisdiction == key]}
             for key in JURISDICTIONS
         ]
-        paginator = context["paginator"]
         context.update(
             title="Legal acts",
             filter=self.filterset,
             groups=[g for g in groups if g["acts"]],
-            count=paginator.count if paginator else len(acts),
+            count=context["paginator"].count,  # paged: there is always a paginator
         )
         return context
 

@@ -67,7 +67,9 @@ class CitedQuerySet(RecordQuerySet):
         decided) read in their own query, each left empty (None) on a row whose linked record
         the public may not see, unless ``public`` is False (an editor's preview): what a
         ``published_prefetch`` of each link gives, without its query. Whether the public may
-        see it is ``public_condition`` of the linked model, asked in the same query."""
+        see it is ``public_condition`` of the linked model, asked in the same query; the links
+        are emptied once the rows are fetched (``after_fetch``), so read the rows as a
+        queryset is read, not with ``iterator()``, which skips that step."""
         clone = self.select_related(*links)
         if not public:
             return clone
