@@ -1,5 +1,8 @@
 """One address for every kind of public page, for the checks that go over them all."""
 
+import html
+import re
+
 PAGES = {
     "home": "/",
     "organization-list": "/organizations/",
@@ -21,3 +24,17 @@ PAGES = {
 
 # Pages that are not records but still the site's: the error page a mistyped address gets.
 NOT_FOUND = "/no-such-page/"
+
+# The sitemap is an index (``sitemapindex``) of the sitemaps of each kind.
+SITEMAP = "/sitemap.xml"
+SITEMAP_SECTION = "/sitemap-organizations.xml"  # one of them, for checks of every address
+_LOC = re.compile(r"<loc>https?://[^/<]+(/[^<]*)</loc>")
+
+
+def sitemap_addresses(read) -> list[str]:
+    """The addresses (paths) every sitemap lists, found through the index: ``read(path)``
+    gives the text at ``path`` (a test client's, a server's)."""
+    found = []
+    for sitemap in _LOC.findall(read(SITEMAP)):
+        found += _LOC.findall(read(html.unescape(sitemap)))
+    return found

@@ -23,6 +23,7 @@ from kzpolitics.site.cache_backends import MarksCache
 from parties.models import Organization
 
 from .factories import save_organization
+from .page_kinds import SITEMAP_SECTION
 from .site_server import ROOT, article_database, serve, site_environment
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +146,7 @@ def test_every_purge_mark_passes_djangos_key_check(client):
     the marks of the keys public answers carry would pass it, with the production prefix."""
     checker = BaseCache({"KEY_PREFIX": "kzpolitics-keys"})
     keys = set()
-    for url in (*TOUCHED, *UNTOUCHED, "/sitemap.xml", "/api/v1/organizations/"):
+    for url in (*TOUCHED, *UNTOUCHED, "/sitemap.xml", SITEMAP_SECTION, "/api/v1/organizations/"):
         keys |= set(client.get(url).get("Surrogate-Key", "").split())
     assert len(keys) > 100
     with warnings.catch_warnings():

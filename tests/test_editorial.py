@@ -24,6 +24,7 @@ from .factories import (
     RoleFactory,
     SourceFactory,
 )
+from .page_kinds import sitemap_addresses
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +77,10 @@ def change_form_data(response) -> dict:
 
 def test_a_draft_is_on_no_public_page_and_in_no_api_answer(client, draft):
     assert client.get(draft.get_absolute_url()).status_code == 404
-    for url in ("/organizations/", "/search/?q=Zzyzx", "/sitemap.xml", "/timeline/"):
+    for url in ("/organizations/", "/search/?q=Zzyzx", "/timeline/"):
         assert DRAFT_NAME not in client.get(url).content.decode(), url
+    listed = sitemap_addresses(lambda path: client.get(path).content.decode())
+    assert "/organizations/otan/" in listed and draft.get_absolute_url() not in listed
     api = client.get("/api/v1/organizations/", {"search": "Zzyzx"}).json()
     assert api["count"] == 0
     assert client.get(f"/api/v1/organizations/{draft.slug}/").status_code == 404

@@ -492,7 +492,8 @@ PAGES = {
     "/timeline/": [*TimelineForm().fields],
     "/sources/": [],
     "/search/": ["q"],
-    "/sitemap.xml": ["p"],
+    "/sitemap.xml": [],
+    "/sitemap-organizations.xml": ["p"],
     "/changes.atom": [],
     "/healthz": [],
 }

@@ -10,7 +10,6 @@ change must not empty the cache of answers that do not show it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pytest
@@ -18,6 +17,8 @@ from django.core.cache import caches
 
 from kzpolitics.core.models import Citation, Event, Person, Place, Source, Status
 from parties.models import Organization, OrganizationName, Relation
+
+from .page_kinds import sitemap_addresses
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # some thousands of answers
 
@@ -35,6 +36,8 @@ LISTS = (
     "/search/?q=Nazarbayev",
     "/search/?q=Alma",
     "/sitemap.xml",
+    "/sitemap-organizations.xml",
+    "/sitemap-people.xml",
     "/changes.atom",
     "/api/v1/organizations/?kind=party",
     "/api/v1/organizations/?page_size=10&page=2",
@@ -45,12 +48,10 @@ LISTS = (
     "/api/v1/sources/",
 )
 API_DETAILS = ("organizations", "people", "elections", "acts", "events", "places", "sources")
-LOC = re.compile(r"<loc>https?://[^/]+(/[^<]*)</loc>")
 
 
 def addresses(client) -> list[str]:
-    sitemap = client.get("/sitemap.xml").content.decode()
-    found = set(LOC.findall(sitemap))
+    found = set(sitemap_addresses(lambda path: client.get(path).content.decode()))
     for prefix in API_DETAILS:
         listed = client.get(f"/api/v1/{prefix}/?page_size=500").json()["results"]
         found |= {f"/api/v1/{prefix}/{item['slug']}/" for item in listed[::5]}

@@ -75,6 +75,7 @@ from kzpolitics.core.models import (
 from kzpolitics.core.revisions import propose
 from kzpolitics.site.api import router
 from kzpolitics.site.export.writer import version_id
+from kzpolitics.site.sitemaps import SITEMAPS
 from kzpolitics.site.views.timeline_kinds import TIMELINE_KINDS
 from legislation.models import LegalAct, RegistrationDecision
 from parties.models import Organization, Relation, Role, Stance
@@ -569,6 +570,9 @@ def page_addresses(world: World, terms: list[str]) -> list[str]:
     urls += [f"/timeline/?kind={kind}" for kind, _ in TIMELINE_KINDS]
     urls += [f"/timeline/?from={year}&to={year}" for year in YEARS]
     urls += timeline_cursors(world)
+    # The sitemap of each kind, and a page past the last (a 404 in both worlds).
+    urls += [f"/sitemap-{section}.xml" for section in SITEMAPS]
+    urls += ["/sitemap-organizations.xml?p=2"]
     for model in SLUGGED:
         urls += [row.get_absolute_url() for row in model._base_manager.order_by("pk")]
         # Each record's feed of its published changes (kzpolitics.site.feeds).

@@ -20,6 +20,7 @@ from elections.seatchart import hemicycle, rows_for
 from elections.views import ElectionListView
 from kzpolitics.core import dates
 from kzpolitics.core.models import Citation, Event, Person, PersonName, Place, Source, Status
+from kzpolitics.site.sitemaps import SITEMAPS, RecordSitemap
 from kzpolitics.site.views.places import PlaceListView
 from kzpolitics.site.views.sources import CITING_PAGE
 from kzpolitics.site.views.timeline_keyset import TIMELINE_PAGE
@@ -41,7 +42,7 @@ from .factories import (
     RoleFactory,
     SourceFactory,
 )
-from .page_kinds import PAGES
+from .page_kinds import PAGES, SITEMAP, sitemap_addresses
 
 pytestmark = pytest.mark.django_db
 
@@ -190,12 +191,18 @@ def test_url_names_resolve_to_pages(client, url_name, args):
 
 
 def test_every_record_page_in_the_sitemap_answers(client):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/xml")
-    xml = response.content.decode()
-    assert xml.startswith('<?xml version="1.0" encoding="UTF-8"?>')
-    locations = re.findall(r"<loc>http://testserver(.*?)</loc>", xml)
+    index = client.get(SITEMAP)
+    assert index.status_code == 200
+    assert index["Content-Type"].startswith("application/xml")
+    xml = index.content.decode()
+    assert xml.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex ')
+    sections = re.findall(r"<loc>http://testserver(.*?)</loc>", xml)
+    assert sections == [f"/sitemap-{section}.xml" for section in SITEMAPS]
+    for section in sections:
+        response = client.get(section)
+        assert response["Content-Type"].startswith("application/xml")
+        assert "<urlset " in response.content.decode()
+    locations = sitemap_addresses(lambda path: page(client, path))
     assert "/organizations/otan/" in locations
     assert "/people/nursultan-nazarbaev/" in locations
     assert f"/sources/{ARTICLE}/" in locations
@@ -211,9 +218,29 @@ def test_every_record_page_in_the_sitemap_answers(client):
         + Event.objects.count()
         + Source.objects.count()
     )
-    assert len(locations) == expected
+    assert len(locations) == len(set(locations)) == expected
     for location in locations[:: max(1, len(locations) // 25)]:
         page(client, location)
+
+
+def test_a_kind_past_a_sitemaps_limit_goes_on_in_pages_the_index_lists(client, monkeypatch):
+    monkeypatch.setattr(RecordSitemap, "limit", 5)
+    people = Person.objects.published().count()
+    pages = -(-people // 5)
+    assert pages > 2
+    index = page(client, SITEMAP)
+    for number in range(2, pages + 1):
+        assert f"<loc>http://testserver/sitemap-people.xml?p={number}</loc>" in index
+    assert f"sitemap-people.xml?p={pages + 1}<" not in index
+    listed = [
+        re.findall(r"<loc>http://testserver(.*?)</loc>", page(client, f"/sitemap-people.xml?p={n}"))
+        for n in range(1, pages + 1)
+    ]
+    assert [len(one) for one in listed] == [5] * (pages - 1) + [people - 5 * (pages - 1)]
+    every = [url for one in listed for url in one]
+    assert len(set(every)) == people
+    assert client.get(f"/sitemap-people.xml?p={pages + 1}").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
 # -- home --------------------------------------------------------------------------------------
@@ -922,7 +949,9 @@ QUERY_PAGES = {
     "election-detail": ("/elections/majilis-2004/", _extra_election, 7),  # parties' names
     "act-list": ("/acts/", _extra_acts, 4),  # a page of them, and their count
     "act-detail": ("/acts/law-on-political-parties-2002/", _extra_act, 6),  # parties' names
-    "sitemap": ("/sitemap.xml", _extra_home, 15),  # places: their count and the page
+    # Each kind's count and latest change (the index lists a sitemap a page); then one kind's.
+    "sitemap": ("/sitemap.xml", _extra_home, 14),
+    "sitemap-section": ("/sitemap-organizations.xml", _extra_home, 2),  # the count, the page
 }
 
 
@@ -985,7 +1014,8 @@ def test_a_list_that_grows_is_paged_and_its_links_keep_the_filter(client, url, m
     # One order across the pages, groups included: only the group the first page ends with
     # may go on into the second, where it comes first.
     before, after = (
-        re.findall(r'<h2 id="(jurisdiction-[^"]+|kind-[^"]+)"', p) for p in (first, second)
+        re.findall(r'<h2 id="(jurisdiction-[^"]+|kind-[^"]+|article|footnoted|others)"', p)
+        for p in (first, second)
     )
     shared = set(before) & set(after)
     assert shared <= {before[-1]} if before else not shared

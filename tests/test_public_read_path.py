@@ -43,7 +43,7 @@ from .factories import (
     SourceFactory,
     StanceFactory,
 )
-from .page_kinds import NOT_FOUND, PAGES
+from .page_kinds import NOT_FOUND, PAGES, SITEMAP, SITEMAP_SECTION, sitemap_addresses
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +138,7 @@ def test_a_draft_has_no_page_and_is_in_no_list_search_count_or_sitemap(
         assert SECRET not in body(client, list_url)
     # (The search page repeats what was asked for: the record's full name is what it shows.)
     assert "Nothing matches" in body(client, "/search/", q=SECRET)
-    assert record.slug not in body(client, "/sitemap.xml")
+    assert record.get_absolute_url() not in sitemap_addresses(lambda path: body(client, path))
     assert home_figures(client) == before
     if figure:
         assert before[figure] == type(record).objects.published().count()
@@ -151,8 +151,7 @@ def test_a_draft_has_no_page_and_is_in_no_list_search_count_or_sitemap(
     if list_url:
         assert SECRET in body(client, list_url)
     assert f"{SECRET} {kind}" in body(client, "/search/", q=SECRET)
-    if kind != "place":  # places have no entry in the sitemap
-        assert record.slug in body(client, "/sitemap.xml")
+    assert record.get_absolute_url() in sitemap_addresses(lambda path: body(client, path))
     if figure:
         assert home_figures(client)[figure] == before[figure] + 1
 
@@ -459,7 +458,13 @@ def test_the_people_list_names_no_draft_organization_as_a_role(client):
 
 # -- methods ----------------------------------------------------------------------------------
 
-READ_ONLY = {**PAGES, "sitemap": "/sitemap.xml", "feed": "/changes.atom", "robots": "/robots.txt"}
+READ_ONLY = {
+    **PAGES,
+    "sitemap": SITEMAP,
+    "sitemap-section": SITEMAP_SECTION,
+    "feed": "/changes.atom",
+    "robots": "/robots.txt",
+}
 REFUSED = ("post", "put", "patch", "delete", "options", "trace")
 
 
@@ -485,7 +490,7 @@ def test_head_answers_as_get_does_without_a_body(client, kind):
 @pytest.mark.parametrize("method", REFUSED)
 def test_no_method_shows_a_draft(editor_client, method):
     draft = OrganizationFactory(name=f"{SECRET} Party", slug="qwxv-party", status=Status.DRAFT)
-    for url in (draft.get_absolute_url(), "/organizations/otan/", "/sitemap.xml"):
+    for url in (draft.get_absolute_url(), "/organizations/otan/", SITEMAP, SITEMAP_SECTION):
         for query in ("", "?preview=1"):
             response = getattr(editor_client, method)(url + query)
             assert response.status_code == 405, (url, method)
@@ -542,7 +547,10 @@ def test_a_visitor_asking_for_a_preview_gets_the_public_page(client, drafts, dja
 
 def test_the_sitemap_has_no_preview(editor_client, drafts):
     party, _ = drafts
-    assert party.slug not in editor_client.get("/sitemap.xml", {"preview": "1"}).content.decode()
+    for url in (SITEMAP, SITEMAP_SECTION):
+        assert party.slug not in editor_client.get(url, {"preview": "1"}).content.decode()
+    preview = sitemap_addresses(lambda path: body(editor_client, path, preview="1"))
+    assert "/organizations/otan/" in preview and party.get_absolute_url() not in preview
 
 
 def test_home_counts_in_preview_count_drafts_for_the_editor_only(editor_client, client, drafts):

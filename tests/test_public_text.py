@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from kzpolitics.core.models import content_models
 
-from .page_kinds import PAGES
+from .page_kinds import PAGES, sitemap_addresses
 
 pytestmark = pytest.mark.django_db
 
@@ -104,8 +104,7 @@ def internals_in(text: str, pattern: re.Pattern) -> list[str]:
 
 def public_pages(client) -> list[str]:
     """Every record's page (from the sitemap), every page kind, every page of the timeline."""
-    sitemap = client.get("/sitemap.xml").content.decode()
-    urls = re.findall(r"<loc>http://testserver(.*?)</loc>", sitemap)
+    urls = sitemap_addresses(lambda path: client.get(path).content.decode())
     urls += [url for url in PAGES.values() if url not in urls]
     timeline = "/timeline/"
     while timeline:

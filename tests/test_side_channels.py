@@ -202,6 +202,7 @@ def test_deleting_a_published_record_moves_the_version():
         "/api/v1/organizations/otan/?format=csv",  # a list's CSV is streamed: no ETag
         FEED,
         "/sitemap.xml",
+        "/sitemap-organizations.xml",
     ),
 )
 def test_head_carries_the_etag_and_last_modified_of_get(client, url):

@@ -28,6 +28,7 @@ import pytest
 
 from kzpolitics.site import cdn
 
+from .page_kinds import sitemap_addresses
 from .site_server import ROOT, Site, free_port, running, throwaway_site
 
 VCL = ROOT / "kzpolitics" / "site" / "varnish" / "kzpolitics.vcl"
@@ -184,15 +185,15 @@ def write(stack: Stack, key: str, method: str, path: str, fields: dict) -> Answe
 def addresses(stack: Stack) -> list[str]:
     """Every page the sitemap lists, the API's record of each organization and person there,
     and a few API lists: public addresses of every kind."""
-    sitemap = stack.ask("/sitemap.xml").body
-    pages = [re.sub(r"^https?://[^/]+", "", loc) for loc in re.findall(r"<loc>([^<]+)", sitemap)]
+    pages = sitemap_addresses(lambda path: stack.ask(path).body)
     api = [
         f"/api/v1/{'people' if kind == 'people' else 'organizations'}/{slug}/"
         for kind, slug in (p.strip("/").split("/") for p in pages if p.count("/") == 3)
         if kind in ("organizations", "people")
     ]
     lists = ["/api/v1/organizations/", "/api/v1/organizations/?page=2", "/api/v1/people/",
-             "/api/v1/sources/", "/api/v1/events/", "/sitemap.xml"]  # fmt: skip
+             "/api/v1/sources/", "/api/v1/events/", "/sitemap.xml",
+             "/sitemap-organizations.xml"]  # fmt: skip
     return list(dict.fromkeys(pages + api + lists))
 
 
