@@ -490,7 +490,7 @@ PAGES = {
     "/elections/": [],
     "/acts/": [*LegalActFilter.base_filters],
     "/timeline/": [*TimelineForm().fields],
-    "/sources/": [],
+    "/sources/": ["page"],
     "/search/": ["q"],
     "/sitemap.xml": [],
     "/sitemap-organizations.xml": ["p"],

@@ -22,7 +22,7 @@ from kzpolitics.core import dates
 from kzpolitics.core.models import Citation, Event, Person, PersonName, Place, Source, Status
 from kzpolitics.site.sitemaps import SITEMAPS, RecordSitemap
 from kzpolitics.site.views.places import PlaceListView
-from kzpolitics.site.views.sources import CITING_PAGE
+from kzpolitics.site.views.sources import CITING_PAGE, SourceListView
 from kzpolitics.site.views.timeline_keyset import TIMELINE_PAGE
 from legislation.models import LegalAct
 from legislation.views import LegalActListView
@@ -592,6 +592,51 @@ def test_bibliography_puts_the_article_first_then_the_footnoted_works_with_their
     assert "Glagol Publishers" in html
 
 
+def test_bibliography_orders_the_footnoted_works_by_their_first_footnote_across_its_pages(
+    client, monkeypatch
+):
+    monkeypatch.setattr(SourceListView, "paginate_by", 7)
+    SourceFactory(slug="late-work", footnotes="99,3")  # named first in footnote 3
+    SourceFactory(slug="unnamed-work", authors="A. Aardvark", footnotes="")
+    SourceFactory(slug="draft-work", footnotes="2", status=Status.DRAFT)
+    order, number = [], 1
+    while True:
+        html = page(client, f"/sources/?page={number}")
+        order += [
+            (group or "", url)
+            for group, url in re.findall(
+                r'<h2 id="(article|footnoted|others)"|<li><a href="(/sources/[^"]+)"', html
+            )
+        ]
+        if 'rel="next"' not in html:
+            break
+        number += 1
+    urls = [url for _, url in order if url]
+    published = list(Source.objects.published())
+    assert len(urls) == len(set(urls)) == len(published)
+    assert number == -(-len(published) // 7) > 2
+    article = [s.get_absolute_url() for s in published if s.kind == Source.Kind.ARTICLE]
+    firsts = {
+        s.get_absolute_url(): min(s.footnote_list)
+        for s in published
+        if s.kind != Source.Kind.ARTICLE and s.footnote_list
+    }
+    assert urls[: len(article)] == article == [f"/sources/{ARTICLE}/"]
+    named = urls[len(article) : len(article) + len(firsts)]
+    assert set(named) == set(firsts)
+    assert [firsts[url] for url in named] == sorted(firsts.values())
+    later = [url for url in named if firsts[url] > 3]  # named in “99,3”: by 3, not by 99
+    assert later and named.index("/sources/late-work/") < named.index(later[0])
+    assert "/sources/unnamed-work/" in urls[len(article) + len(firsts) :]
+    # Each group's heading once, where it begins (again at the top of a page it goes on to).
+    headings = [group for group, _ in order if group]
+    assert [h for i, h in enumerate(headings) if i == 0 or headings[i - 1] != h] == [
+        "article",
+        "footnoted",
+        "others",
+    ]
+
+
 def source_pages(client, url: str) -> dict[str, list[str]]:
     """What cites a source, kind by kind (the page's “Kinds of record”), page by page."""
     first = page(client, url)
@@ -983,8 +1028,15 @@ def _extra_places(n):
     PlaceFactory.create_batch(n - n // 2, kind=Place.Kind.REGION)
 
 
+def _extra_bibliography(n):
+    # Works the footnotes name (not in number order) and others.
+    for i in range(n):
+        SourceFactory(footnotes=f"{90 - i % 50},{95 + i}" if i % 3 else "")
+
+
 TABLE_ROW = r'<th scope="row"><a href="([^"]+)"'
 PLACE_ROW = r'<li>\s*<a href="(/places/[^"]+)"'
+SOURCE_ROW = r'<li><a href="(/sources/[^"]+)"'
 
 
 @pytest.mark.parametrize(
@@ -993,6 +1045,7 @@ PLACE_ROW = r'<li>\s*<a href="(/places/[^"]+)"'
         ("/acts/?kind=law", _extra_acts, LegalActListView.paginate_by, TABLE_ROW),
         ("/elections/", _extra_elections, ElectionListView.paginate_by, TABLE_ROW),
         ("/places/", _extra_places, PlaceListView.paginate_by, PLACE_ROW),
+        ("/sources/", _extra_bibliography, SourceListView.paginate_by, SOURCE_ROW),
     ],
 )
 def test_a_list_that_grows_is_paged_and_its_links_keep_the_filter(client, url, make, per_page, row):

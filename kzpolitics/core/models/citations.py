@@ -264,6 +264,37 @@ class Cited(TimeStamped):
         return [name for name in self.filled_cited_fields() if name not in named]
 
 
+class SourceQuerySet(RecordQuerySet):
+    # The bibliography's groups, in its order (``bibliography_order``).
+    ARTICLES, FOOTNOTED, OTHERS = "article", "footnoted", "others"
+    # What the order reads of each source (its group, its author-date label), with the
+    # columns of its date.
+    ORDER_COLUMNS = ("kind", "footnotes", "authors", "editors", "container", "title")
+
+    def bibliography_order(self) -> list[tuple[int, str]]:
+        """(pk, group) of each of these sources, in the bibliography's order: the articles,
+        then the works the founding article's footnotes name (by their first footnote, then
+        their author-date label), then the rest, each group by authors and title.
+
+        The footnote numbers are a list in a text column, so the order is made here, from
+        one query of the few columns it needs; a page of the list then fetches its own rows
+        (``in_order_of``)."""
+        articles, footnoted, others = [], [], []
+        columns = (*self.ORDER_COLUMNS, *self.model.date.column_names)
+        for source in self.only(*columns).order_by("authors", "title", "pk"):
+            if source.kind == Source.Kind.ARTICLE:
+                articles.append(source.pk)
+            elif numbers := source.footnote_list:
+                footnoted.append((min(numbers), source.short_reference, source.pk))
+            else:
+                others.append(source.pk)
+        return [
+            *((pk, self.ARTICLES) for pk in articles),
+            *((pk, self.FOOTNOTED) for *_, pk in sorted(footnoted)),
+            *((pk, self.OTHERS) for pk in others),
+        ]
+
+
 class Source(TimeStamped):
     """A work that facts come from: the article itself, a book, a newspaper issue, a web page."""
 
@@ -308,6 +339,8 @@ class Source(TimeStamped):
     public_note = public_note_field()
     note = internal_note_field()
 
+    objects = SourceQuerySet.as_manager()
+
     # Kinds whose own title a bibliography sets in italics; an article's goes in quotes.
     TITLED_IN_ITALICS = frozenset({Kind.BOOK, Kind.EDITED_VOLUME, Kind.HANDBOOK, Kind.NEWSPAPER})
 
@@ -333,6 +366,11 @@ class Source(TimeStamped):
             who = (self.container or self.title).split(",")[0]
         year = self.date.edtf[:4] if self.date.edtf else ""
         return f"{who} {year}".strip()
+
+    @property
+    def footnote_list(self) -> list[int]:
+        """The founding article's footnotes that name the work, as numbers."""
+        return [int(n) for n in self.footnotes.split(",") if n.strip().isdigit()]
 
     @property
     def full_reference(self) -> SafeString:

@@ -54,6 +54,15 @@ class RecordQuerySet(models.QuerySet):
         )
         return self.alias(**{f"{field}_rank": rank}).order_by(f"{field}_rank", *then)
 
+    def in_order_of(self, pks: list):
+        """Those of the rows with these keys, in the order of ``pks``: a page of an order made
+        outside the database."""
+        position = models.Case(
+            *(models.When(pk=pk, then=models.Value(n)) for n, pk in enumerate(pks)),
+            default=models.Value(len(pks)),
+        )
+        return self.filter(pk__in=pks).alias(position=position).order_by("position")
+
 
 def required_links(model):
     """The links a row cannot be public without: each (field, nullable) whose record must be

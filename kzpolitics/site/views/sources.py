@@ -21,10 +21,11 @@ from kzpolitics.core.models import (
     Place,
     PlaceName,
     Source,
+    SourceQuerySet,
     cited_models,
 )
 from kzpolitics.core.references import locator_of
-from kzpolitics.core.views_base import PublicPageMixin
+from kzpolitics.core.views_base import PagedListMixin, PublicPageMixin
 from legislation.models import LegalAct, Provision, RegistrationDecision
 from parties.models import (
     MembershipFigure,
@@ -68,10 +69,6 @@ def citing_models() -> list[type]:
     return [*CITING_KINDS, *(model for model in cited_models() if model not in CITING_KINDS)]
 
 
-def footnote_numbers(source: Source) -> list[int]:
-    return [int(n) for n in source.footnotes.split(",") if n.strip().isdigit()]
-
-
 def backed_field(model, name: str) -> str:
     """What a citation backs, as a reader's phrase: “founded”, “summary”, “the record”."""
     if not name:
@@ -87,26 +84,44 @@ class CitingRecord:
     citations: list[dict]
 
 
-class SourceListView(PublicPageMixin, ListView):
-    """The bibliography: the founding article, then the works its footnotes name, in order."""
+class SourceListView(PublicPageMixin, PagedListMixin, ListView):
+    """The bibliography: the founding article, then the works its footnotes name, in order,
+    then the other sources; ``paginate_by`` a page, each group going on where the last page
+    left it."""
 
     template_name = "kzpolitics/source_list.html"
+    paginate_by = 100
+    GROUPS = {
+        SourceQuerySet.ARTICLES: "The founding article",
+        SourceQuerySet.FOOTNOTED: "Works the article’s footnotes name",
+        SourceQuerySet.OTHERS: "Other sources",
+    }
 
     def get_queryset(self):
         return Source.objects.visible(self.public)
 
+    def paginate_queryset(self, queryset, page_size):
+        """A page of the bibliography's order (``bibliography_order``: one light query of
+        every source), then that page's sources (one query)."""
+        order = queryset.bibliography_order()
+        paginator, page, _, paged = super().paginate_queryset(order, page_size)
+        self.groups_of = dict(page.object_list)
+        sources = queryset.in_order_of(list(self.groups_of))
+        return paginator, page, sources, paged
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        sources = list(context["object_list"])
-        for source in sources:
-            source.footnote_list = footnote_numbers(source)
-        articles = [s for s in sources if s.kind == Source.Kind.ARTICLE]
-        footnoted = sorted(
-            (s for s in sources if s.kind != Source.Kind.ARTICLE and s.footnote_list),
-            key=lambda s: (min(s.footnote_list), s.short_reference),
+        groups = {key: [] for key in self.GROUPS}
+        for source in context["object_list"]:
+            groups[self.groups_of[source.pk]].append(source)
+        context.update(
+            title="Sources",
+            groups=[
+                {"id": key, "label": self.GROUPS[key], "sources": sources}
+                for key, sources in groups.items()
+                if sources
+            ],
         )
-        others = [s for s in sources if s.kind != Source.Kind.ARTICLE and not s.footnote_list]
-        context.update(title="Sources", articles=articles, footnoted=footnoted, others=others)
         return context
 
 
@@ -125,7 +140,6 @@ class SourceDetailView(PublicPageMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         source = self.object
-        source.footnote_list = footnote_numbers(source)
         # Citations the public may see: of records it may see, through sources it may see.
         citing = Citation.objects.visible(self.public).filter(Q(source=source) | Q(via=source))
         counts = {
