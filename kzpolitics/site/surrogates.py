@@ -13,6 +13,7 @@ Purging: a public change (kzpolitics.core.signals) announces its keys inside its
 they are gathered per thread and purged once the transaction commits, before the save's answer
 goes out, in this order:
 
+0. the home page's figures are counted afresh (kzpolitics.site.figures);
 1. wait until every read replica has replayed the commit (kzpolitics.site.replicas), or a purged
    response could be made again at once from a replica that has not seen the change;
 2. the site's own response cache forgets the responses carrying any of the keys
@@ -178,6 +179,9 @@ class _Batch:
         if self.done:
             return
         self.done = True
+        from kzpolitics.site import figures
+
+        figures.refresh()  # first: a page made once its old copy is purged reads them
         purge(self.keys)
 
 

@@ -246,6 +246,11 @@ class DataVersion(models.Model):
     """
 
     changed_at = models.DateTimeField()
+    # What the public data holds, counted once after each change commits (the home page's
+    # figures: kzpolitics.site.figures), and the version they were counted at: they are the
+    # current ones only while that is ``changed_at``.
+    figures = models.JSONField(default=dict, blank=True)
+    figures_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "data version"

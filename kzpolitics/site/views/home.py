@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from django.views.generic import TemplateView
 
-from elections.models import Election
-from kzpolitics.core.models import Citation, Event, Period, Person, Source
+from kzpolitics.core.models import Period, Source
 from kzpolitics.core.views_base import PublicPageMixin
 from kzpolitics.site.article_loader import ARTICLE_SLUG
-from legislation.models import LegalAct
-from parties.models import Organization
+from kzpolitics.site.figures import figures
 
 
 class HomeView(PublicPageMixin, TemplateView):
@@ -26,18 +24,6 @@ class HomeView(PublicPageMixin, TemplateView):
             periods=list(
                 Period.objects.visible(public).chronological().with_citations(public=public)
             ),
-            figures=[
-                (label, model.objects.visible(public).count(), url_name)
-                for label, model, url_name in (
-                    ("organizations", Organization, "parties:organization-list"),
-                    ("people", Person, "kzpolitics:person-list"),
-                    ("events", Event, "kzpolitics:timeline"),
-                    ("elections", Election, "elections:election-list"),
-                    ("legal acts", LegalAct, "legislation:act-list"),
-                    ("sources", Source, "kzpolitics:source-list"),
-                    # Those of records the public may see, from sources it may see.
-                    ("citations", Citation, "kzpolitics:source-list"),
-                )
-            ],
+            figures=figures(public),
         )
         return context

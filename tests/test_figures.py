@@ -1,0 +1,95 @@
+"""The home page's figures (kzpolitics.site.figures): counted once after each public change
+commits, shown from then in one query, and never shown once a later change made them stale."""
+
+import pytest
+from django.core.cache import caches
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
+
+from kzpolitics.core.models import DataVersion
+from kzpolitics.site import figures
+from parties.models import Organization
+
+from .factories import OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def shown(client) -> dict[str, int]:
+    caches["pages"].clear()
+    return {label: number for label, number, _ in client.get("/").context["figures"]}
+
+
+def kept() -> DataVersion:
+    return DataVersion.objects.get(pk=1)
+
+
+def test_a_public_change_has_the_figures_counted_once_it_commits(client, committed):
+    with committed():
+        OrganizationFactory(name="Figures Party")
+    version = kept()
+    assert version.figures_at == version.changed_at
+    assert version.figures == figures.count()
+    assert version.figures["organizations"] == Organization.objects.published().count()
+    assert shown(client) == version.figures
+    caches["pages"].clear()
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    # The article, the periods, their citations, the figures: none of them counted.
+    assert len(queries) <= 4, [q["sql"][:80] for q in queries]
+    assert not [q for q in queries if "COUNT(" in q["sql"]]
+
+
+def test_figures_of_an_older_version_are_never_shown(client, committed):
+    with committed():
+        OrganizationFactory()
+    DataVersion.objects.filter(pk=1).update(figures={**figures.count(), "organizations": 999999})
+    assert shown(client)["organizations"] == 999999  # what the page shows: the kept ones
+    OrganizationFactory()  # a change whose count has not run yet (not committed)
+    assert shown(client)["organizations"] == Organization.objects.published().count()
+
+
+def test_figures_counted_while_the_data_changed_are_not_kept(monkeypatch):
+    before = kept()
+    real = figures.count
+
+    def count_while_a_change_commits(public=True, using=None):
+        counts = real(public, using)
+        DataVersion.touch()
+        return counts
+
+    monkeypatch.setattr(figures, "count", count_while_a_change_commits)
+    figures.refresh()
+    after = kept()
+    assert after.changed_at != before.changed_at
+    assert (after.figures_at, after.figures) == (before.figures_at, before.figures)
+
+
+def test_a_count_that_fails_still_purges_and_leaves_the_page_counting(
+    client, committed, monkeypatch, caplog
+):
+    assert "After Failure" not in client.get("/organizations/").content.decode()  # cached
+    real = figures.count
+
+    def failing_on_the_primary(public=True, using=None):
+        if using:
+            raise DatabaseError("the primary went away")
+        return real(public, using)
+
+    monkeypatch.setattr(figures, "count", failing_on_the_primary)
+    with committed():
+        OrganizationFactory(name="After Failure")
+    assert "could not be counted" in caplog.text
+    assert "After Failure" in client.get("/organizations/").content.decode()
+    assert kept().figures_at != kept().changed_at
+    assert shown(client)["organizations"] == Organization.objects.published().count()
+
+
+# A real commit, as the site makes it on PostgreSQL: no test transaction around it.
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_save_leaves_the_figures_of_its_version(client):
+    OrganizationFactory(name="Committed Party")
+    version = kept()
+    assert version.figures_at == version.changed_at
+    assert version.figures == figures.count()
+    assert shown(client)["organizations"] == Organization.objects.published().count()
