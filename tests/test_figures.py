@@ -6,7 +6,7 @@ from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from kzpolitics.core.models import DataVersion
+from kzpolitics.core.models import Citation, DataVersion
 from kzpolitics.site import figures
 from parties.models import Organization
 
@@ -93,3 +93,30 @@ def test_a_committed_save_leaves_the_figures_of_its_version(client):
     assert version.figures_at == version.changed_at
     assert version.figures == figures.count()
     assert shown(client)["organizations"] == Organization.objects.published().count()
+
+
+def count_queries(client, url: str) -> tuple[dict, list[str]]:
+    caches["pages"].clear()
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(url).json()
+    return answer, [q["sql"] for q in queries if "COUNT(" in q["sql"]]
+
+
+def test_the_list_of_every_citation_takes_its_count_from_the_kept_figures(client, committed):
+    with committed():
+        OrganizationFactory()
+    public = Citation.objects.published().count()
+    for url in ("/api/v1/citations/", "/api/v1/citations/?page=2&page_size=7&ordering=-id"):
+        answer, counted = count_queries(client, url)
+        assert answer["count"] == public and not counted, url
+    # A filter or a search changes how many: those are counted.
+    for url in ("/api/v1/citations/?search=Ponomarev", "/api/v1/citations/?field=founded"):
+        answer, counted = count_queries(client, url)
+        assert counted and answer["count"] < public, url
+    # What the list says is what is kept, while it is the current version's, and no longer.
+    DataVersion.objects.filter(pk=1).update(figures={**figures.count(), "citations": 12})
+    assert count_queries(client, "/api/v1/citations/")[0]["count"] == 12
+    assert client.get("/api/v1/citations/?page=4&page_size=5").status_code == 404  # 12 in all
+    OrganizationFactory()  # its citation, not yet committed: the kept figures are stale
+    answer, counted = count_queries(client, "/api/v1/citations/")
+    assert answer["count"] == Citation.objects.published().count() == public + 1 and counted

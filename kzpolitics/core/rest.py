@@ -21,7 +21,9 @@ MAX_PAGE_SIZE = 500
 
 
 class Pagination(PageNumberPagination):
-    """Page-number paging: ``?page=``, and ``?page_size=`` from 1 to 500 (default 50)."""
+    """Page-number paging: ``?page=``, and ``?page_size=`` from 1 to 500 (default 50). A view
+    that knows how many rows a request's list holds without counting them says so with
+    ``known_count(request)`` (an int, or None to have them counted)."""
 
     page_size = 50
     page_size_query_param = "page_size"
@@ -49,6 +51,10 @@ class Pagination(PageNumberPagination):
         page_size = self.get_page_size(request)
         number = self.get_page_number(request)
         paginator = self.django_paginator_class(queryset, page_size)
+        known = getattr(view, "known_count", None)
+        counted = known(request) if known else None
+        if counted is not None:
+            paginator.count = counted  # the view knows how many there are: no COUNT query
         try:
             self.page = paginator.page(number)
         except InvalidPage as exc:

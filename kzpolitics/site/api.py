@@ -48,6 +48,7 @@ from kzpolitics.core.serializers import (
     citations_field,
 )
 from kzpolitics.core.viewsets import RecordViewSet
+from kzpolitics.site import figures
 from legislation.api import LegalActViewSet, RegistrationDecisionViewSet
 from legislation.models import LegalAct, RegistrationDecision
 from legislation.serializers import LegalActRefSerializer
@@ -239,6 +240,9 @@ class CitationViewSet(RecordViewSet):
     filterset_class = CitationFilter
     queryset = Citation.objects.all()
 
+    # What may be asked of the whole list without changing how many it holds.
+    UNFILTERED = frozenset({"page", "page_size", "ordering", api_settings.URL_FORMAT_OVERRIDE})
+
     def published_queryset(self):
         # published(): its source, the work it goes via and the record it backs are too.
         return (
@@ -246,6 +250,15 @@ class CitationViewSet(RecordViewSet):
             .select_related("content_type", "source", "via")
             .prefetch_related(cited_records())
         )
+
+    def known_count(self, request) -> int | None:
+        """How many public citations there are, from the figures kept for the current data
+        version (kzpolitics.site.figures), for the list unfiltered: counting them reads
+        every citation (80 ms at a hundred times the article's data)."""
+        if not set(request.query_params) <= self.UNFILTERED:
+            return None
+        counts = figures.kept()
+        return None if counts is None else counts["citations"]
 
 
 class ApiRootView(routers.APIRootView):

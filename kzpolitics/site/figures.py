@@ -10,7 +10,8 @@ counted at. A page reads them in one query, and counts afresh whenever they are 
 of the current version (a change whose refresh has not run yet, or failed): stored figures
 are never shown past the change that made them stale.
 
-An editor previewing drafts counts afresh, drafts included.
+An editor previewing drafts counts afresh, drafts included. The API's list of every
+citation, unfiltered, takes its count from the kept figures too.
 """
 
 from __future__ import annotations
@@ -46,17 +47,20 @@ def count(public: bool = True, using: str | None = None) -> dict[str, int]:
     }
 
 
+def kept() -> dict[str, int] | None:
+    """The public figures kept for the current data version, or None (one query)."""
+    row = DataVersion.objects.filter(pk=1).values("changed_at", "figures_at", "figures").first()
+    if row and row["figures_at"] == row["changed_at"]:
+        counts = row["figures"]
+        if all(label in counts for label, _, _ in FIGURES):
+            return counts
+    return None
+
+
 def figures(public: bool = True) -> list[tuple[str, int, str]]:
     """(label, number, list page) of each figure: those kept for the current version when
     there are, else counted now."""
-    counts = None
-    if public:
-        row = DataVersion.objects.filter(pk=1).values("changed_at", "figures_at", "figures")
-        kept = row.first()
-        if kept and kept["figures_at"] == kept["changed_at"]:
-            counts = kept["figures"]
-    if counts is None or any(label not in counts for label, _, _ in FIGURES):
-        counts = count(public)
+    counts = (kept() if public else None) or count(public)
     return [(label, counts[label], url_name) for label, _, url_name in FIGURES]
 
 
