@@ -599,6 +599,9 @@ def test_bibliography_orders_the_footnoted_works_by_their_first_footnote_across_
     SourceFactory(slug="late-work", footnotes="99,3")  # named first in footnote 3
     SourceFactory(slug="unnamed-work", authors="A. Aardvark", footnotes="")
     SourceFactory(slug="draft-work", footnotes="2", status=Status.DRAFT)
+    # An article the footnotes name is one of those works, not the founding article.
+    SourceFactory(slug="named-article", kind=Source.Kind.ARTICLE, footnotes="5")
+    SourceFactory(slug="unnamed-article", kind=Source.Kind.ARTICLE, footnotes="")
     order, number = [], 1
     while True:
         html = page(client, f"/sources/?page={number}")
@@ -615,11 +618,11 @@ def test_bibliography_orders_the_footnoted_works_by_their_first_footnote_across_
     published = list(Source.objects.published())
     assert len(urls) == len(set(urls)) == len(published)
     assert number == -(-len(published) // 7) > 2
-    article = [s.get_absolute_url() for s in published if s.kind == Source.Kind.ARTICLE]
+    article = [s.get_absolute_url() for s in published if s.slug == ARTICLE]
     firsts = {
         s.get_absolute_url(): min(s.footnote_list)
         for s in published
-        if s.kind != Source.Kind.ARTICLE and s.footnote_list
+        if s.slug != ARTICLE and s.footnote_list
     }
     assert urls[: len(article)] == article == [f"/sources/{ARTICLE}/"]
     named = urls[len(article) : len(article) + len(firsts)]
@@ -627,7 +630,9 @@ def test_bibliography_orders_the_footnoted_works_by_their_first_footnote_across_
     assert [firsts[url] for url in named] == sorted(firsts.values())
     later = [url for url in named if firsts[url] > 3]  # named in “99,3”: by 3, not by 99
     assert later and named.index("/sources/late-work/") < named.index(later[0])
+    assert "/sources/named-article/" in named
     assert "/sources/unnamed-work/" in urls[len(article) + len(firsts) :]
+    assert "/sources/unnamed-article/" in urls[len(article) + len(firsts) :]
     # Each group's heading once, where it begins (again at the top of a page it goes on to).
     headings = [group for group, _ in order if group]
     assert [h for i, h in enumerate(headings) if i == 0 or headings[i - 1] != h] == [

@@ -267,29 +267,30 @@ class Cited(TimeStamped):
 class SourceQuerySet(RecordQuerySet):
     # The bibliography's groups, in its order (``bibliography_order``).
     ARTICLES, FOOTNOTED, OTHERS = "article", "footnoted", "others"
-    # What the order reads of each source (its group, its author-date label), with the
-    # columns of its date.
-    ORDER_COLUMNS = ("kind", "footnotes", "authors", "editors", "container", "title")
+    # What the order reads of each source (its group, its author-date label), with its slug
+    # and the columns of its date.
+    ORDER_COLUMNS = ("footnotes", "authors", "editors", "container", "title")
 
-    def bibliography_order(self) -> list[tuple[int, str]]:
-        """(pk, group) of each of these sources, in the bibliography's order: the articles,
-        then the works the founding article's footnotes name (by their first footnote, then
-        their author-date label), then the rest, each group by authors and title.
+    def bibliography_order(self, first: str) -> list[tuple[int, str]]:
+        """(pk, group) of each of these sources, in the bibliography's order: the work whose
+        slug is ``first`` (the founding article), then the works the founding article's
+        footnotes name (by their first footnote, then their author-date label), then the rest
+        (by authors and title).
 
         The footnote numbers are a list in a text column, so the order is made here, from
         one query of the few columns it needs; a page of the list then fetches its own rows
         (``in_order_of``)."""
-        articles, footnoted, others = [], [], []
-        columns = (*self.ORDER_COLUMNS, *self.model.date.column_names)
+        founding, footnoted, others = [], [], []
+        columns = ("slug", *self.ORDER_COLUMNS, *self.model.date.column_names)
         for source in self.only(*columns).order_by("authors", "title", "pk"):
-            if source.kind == Source.Kind.ARTICLE:
-                articles.append(source.pk)
+            if source.slug == first:
+                founding.append(source.pk)
             elif numbers := source.footnote_list:
                 footnoted.append((min(numbers), source.short_reference, source.pk))
             else:
                 others.append(source.pk)
         return [
-            *((pk, self.ARTICLES) for pk in articles),
+            *((pk, self.ARTICLES) for pk in founding),
             *((pk, self.FOOTNOTED) for *_, pk in sorted(footnoted)),
             *((pk, self.OTHERS) for pk in others),
         ]

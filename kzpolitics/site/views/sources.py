@@ -26,6 +26,7 @@ from kzpolitics.core.models import (
 )
 from kzpolitics.core.references import locator_of
 from kzpolitics.core.views_base import PagedListMixin, PublicPageMixin
+from kzpolitics.site.article_loader import ARTICLE_SLUG
 from legislation.models import LegalAct, Provision, RegistrationDecision
 from parties.models import (
     MembershipFigure,
@@ -85,9 +86,9 @@ class CitingRecord:
 
 
 class SourceListView(PublicPageMixin, PagedListMixin, ListView):
-    """The bibliography: the founding article, then the works its footnotes name, in order,
-    then the other sources; ``paginate_by`` a page, each group going on where the last page
-    left it."""
+    """The bibliography: the founding article, then the works its footnotes name (articles
+    among them), in order, then the other sources; ``paginate_by`` a page, each group going
+    on where the last page left it."""
 
     template_name = "kzpolitics/source_list.html"
     paginate_by = 100
@@ -103,7 +104,7 @@ class SourceListView(PublicPageMixin, PagedListMixin, ListView):
     def paginate_queryset(self, queryset, page_size):
         """A page of the bibliography's order (``bibliography_order``: one light query of
         every source), then that page's sources (one query)."""
-        order = queryset.bibliography_order()
+        order = queryset.bibliography_order(first=ARTICLE_SLUG)
         paginator, page, _, paged = super().paginate_queryset(order, page_size)
         self.groups_of = dict(page.object_list)
         sources = queryset.in_order_of(list(self.groups_of))
