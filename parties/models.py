@@ -243,6 +243,10 @@ class Organization(Cited):
         "partyfacts_id",
         "wikidata_id",
     )
+    # What no list selects, filters or orders organizations by (kzpolitics.core.dependencies):
+    # a change of these alone purges the responses that show the organization, not every list
+    # of organizations.
+    DESCRIPTIVE_FIELDS = ("aims", "ideology", "social_base", "summary", "public_note", "note")
 
     slug = models.SlugField(
         max_length=160, unique=True, help_text="Stable URL name; never change it."

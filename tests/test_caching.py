@@ -17,7 +17,9 @@ from django.test import Client
 from django.urls import reverse
 from knox.models import AuthToken
 
-from kzpolitics.core.models import Person, Status
+from kzpolitics.core.dependencies import is_descriptive
+from kzpolitics.core.models import Person, Place, Status
+from kzpolitics.core.signals import public_links
 from kzpolitics.site import caching
 from kzpolitics.site.cache_backends import MarksCache
 from parties.models import Organization
@@ -120,6 +122,70 @@ def test_an_edit_leaves_the_pages_that_do_not_show_the_record_in_the_cache(clien
     assert client.get(f"/organizations/{ORGANIZATION}/")["X-Cache"] == "miss"
 
 
+# Lists of other kinds of organization: some name it (in their rows' relations), some not.
+OTHER_LISTS = tuple(
+    url
+    for kind in ("movement", "society", "club", "trade_union", "foreign_body")
+    for url in (f"/organizations/?kind={kind}", f"/api/v1/organizations/?kind={kind}")
+)
+# Lists whose order moves with any edit.
+BY_CHANGE_TIME = (
+    "/api/v1/organizations/?ordering=-updated_at",
+    "/api/v1/organizations/?updated_since=1990-01-01T00:00Z",
+)
+
+
+def test_an_edit_of_what_no_list_selects_by_purges_only_the_lists_that_show_the_record(
+    client, edit
+):
+    otan = f"organization-{Organization.objects.get(slug=ORGANIZATION).pk}"
+    naming = {url for url in OTHER_LISTS if otan in client.get(url)["Surrogate-Key"].split()}
+    assert naming and len(naming) < len(OTHER_LISTS)  # both kinds are checked
+    for url in (*TOUCHED, *BY_CHANGE_TIME):
+        client.get(url)
+    edit(summary="A summary saved a moment ago.", aims="Aims saved a moment ago.")
+
+    for url in OTHER_LISTS:
+        assert client.get(url)["X-Cache"] == ("miss" if url in naming else "hit"), url
+    for url in (*TOUCHED, *BY_CHANGE_TIME):  # they show it, or its order moved with the edit
+        response = client.get(url)
+        assert response.streaming or response["X-Cache"] == "miss", url
+
+
+def test_an_edit_that_may_move_the_record_into_a_list_purges_every_list_of_its_kind(client, edit):
+    movements = ("/organizations/?kind=movement", "/api/v1/organizations/?kind=movement")
+    before = {url: client.get(url).content for url in movements}
+    edit(kind=Organization.Kind.MOVEMENT, summary="Now a movement.")
+
+    for url in movements:
+        response = client.get(url)
+        assert response["X-Cache"] == "miss" and response.content != before[url], url
+    assert f'href="/organizations/{ORGANIZATION}/"' in client.get(movements[0]).content.decode()
+    listed = client.get(movements[1]).json()["results"]
+    assert ORGANIZATION in {row["slug"] for row in listed}
+
+
+def test_a_change_is_descriptive_only_when_nothing_but_descriptive_fields_moved():
+    otan = Organization.objects.get(slug=ORGANIZATION)
+    before = public_links(Organization, otan.pk)
+    otan.summary, otan.social_base, otan.version = "Other words.", "Other people.", 99
+    assert is_descriptive(Organization, before, otan)
+    for name, value in (
+        ("name", "Otan (renamed)"),
+        ("kind", Organization.Kind.BLOC),
+        ("founding_place_id", Place.objects.exclude(pk=otan.founding_place_id).first().pk),
+        ("founded", {"text": "1999", "edtf": "1999"}),
+        ("status", "draft"),
+    ):
+        changed = Organization.objects.get(pk=otan.pk)
+        changed.summary = "Other words."
+        setattr(changed, name, value)
+        assert not is_descriptive(Organization, before, changed), name
+    # A kind that names no descriptive field: every change counts.
+    person = Person.objects.published().first()
+    assert not is_descriptive(Person, public_links(Person, person.pk), person)
+
+
 def test_a_public_response_names_what_it_shows_and_for_how_long_it_may_be_kept(client):
     otan = Organization.objects.get(slug=ORGANIZATION)
     page = client.get(f"/organizations/{ORGANIZATION}/")
@@ -135,8 +201,13 @@ def test_a_public_response_names_what_it_shows_and_for_how_long_it_may_be_kept(c
     assert set(page["Cache-Tag"].split(",")) == keys
     assert "s-maxage=" in page["Cache-Control"] and "public" in page["Cache-Control"]
     assert "max-age=0" in page["Cache-Control"]  # browsers ask again (a 304 with the ETag)
-    assert "list-organization" in listing["Surrogate-Key"].split()
+    # A list: its rows' keys, and which rows it holds (its kind's members); a search, any
+    # change of any kind.
+    assert "members-organization" in listing["Surrogate-Key"].split()
+    assert "list-organization" not in listing["Surrogate-Key"].split()
     assert {"list-organization", "list-person"} <= set(search["Surrogate-Key"].split())
+    by_change = client.get("/api/v1/organizations/?ordering=-updated_at")
+    assert "list-organization" in by_change["Surrogate-Key"].split()
     again = client.get(f"/organizations/{ORGANIZATION}/")
     assert again["X-Cache"] == "hit" and again["Surrogate-Key"] == page["Surrogate-Key"]
 

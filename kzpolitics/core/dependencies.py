@@ -7,15 +7,24 @@ Three kinds of key:
 - a record's page key, ``<model name>-<pk>-page``: on the record's own page and API detail only,
   which show what hangs on it (its names, roles, relations, citations, results, what cites a
   source, what was founded in a place);
-- a kind's key, ``list-<model name>`` (``list-organization``): on the lists, searches and pages
-  that show records of that kind by a query rather than by a link.
+- a kind's key, ``list-<model name>`` (``list-organization``): on the searches and pages that
+  show records of that kind by a query rather than by a link, and on a list whose rows depend
+  on every change (ordered or filtered by when its records changed); a change of any record
+  of the kind purges it;
+- a kind's members key, ``members-<model name>``: on the lists of that kind, whose rows are
+  those the list's query selects, in its order. A change purges it unless it changed only what
+  no list selects or orders by: a record's ``DESCRIPTIVE_FIELDS`` (an organization's summary),
+  its links as they were (``descriptive``). The lists that show the record itself carry its
+  key, and are purged by that.
 
 A response carries the keys of the published records it shows (kzpolitics.site.surrogates
 collects them); a public change (kzpolitics.core.signals) sends ``public_change`` with the keys
 it touches:
 
-- the record's own key, page key and its kind's;
-- the page keys, and the kinds' keys, of every record it hangs on or links: its foreign keys to
+- the record's own key, page key and its kind's (and its kind's members key, unless the change
+  was descriptive);
+- the page keys, and the kinds' keys (members keys too, unless the change was descriptive), of
+  every record it hangs on or links: its foreign keys to
   records (a relation's two ends, a result's election and party, a citation's cited record and
   sources), the other ends of a many-to-many link. A row added to a record shows on that
   record's page, and the lists of that record's kind may filter by it; a mention elsewhere does
@@ -51,6 +60,35 @@ def page_key(model, pk) -> str:
     return f"{model._meta.model_name}-{pk}-page"
 
 
+def members_key(model) -> str:
+    return f"members-{model._meta.model_name}"
+
+
+# What changes with every save, and no list selects by but its time (which a list ordered or
+# filtered by it carries ``list-<kind>`` for): left out of what a descriptive change compares.
+BOOKKEEPING = ("updated_at", "version")
+
+
+def compared_columns(model) -> list[str]:
+    """The columns whose change makes a change of a row of ``model`` more than descriptive:
+    all but its ``DESCRIPTIVE_FIELDS`` and bookkeeping; none for a model that names none (every
+    change of it counts)."""
+    descriptive = getattr(model, "DESCRIPTIVE_FIELDS", ())
+    if not descriptive:
+        return []
+    skipped = {*descriptive, *BOOKKEEPING}
+    return [f.attname for f in model._meta.concrete_fields if f.name not in skipped]
+
+
+def is_descriptive(model, before: dict, instance) -> bool:
+    """Whether a saved row of ``model`` that was public (its columns then: ``before``, read
+    with ``compared_columns``) and still is changed only its descriptive fields."""
+    columns = compared_columns(model)
+    return bool(columns) and all(
+        column in before and before[column] == getattr(instance, column) for column in columns
+    )
+
+
 def is_record(model) -> bool:
     from kzpolitics.core.models import TimeStamped
 
@@ -71,9 +109,10 @@ def link_columns(model) -> dict[str, object]:
     return columns
 
 
-def links_of(model, values: dict) -> set[str]:
-    """The keys (and kinds' keys) of the records a row with ``values`` (column to value, as from
-    ``.values()``) links, for the columns ``link_columns`` names."""
+def links_of(model, values: dict, members: bool = True) -> set[str]:
+    """The keys (and kinds' keys; with ``members``, their members keys) of the records a row
+    with ``values`` (column to value, as from ``.values()``) links, for the columns
+    ``link_columns`` names."""
     keys: set[str] = set()
     for column, target in link_columns(model).items():
         pk = values.get(column)
@@ -87,6 +126,8 @@ def links_of(model, values: dict) -> set[str]:
             if target is None or not is_record(target):
                 continue
         keys |= {page_key(target, pk), kind_key(target)}
+        if members:
+            keys.add(members_key(target))
         if getattr(model, "names_its_parent", False):
             keys.add(record_key(target, pk))
     return keys
@@ -103,12 +144,15 @@ def row_links(instance) -> dict:
     return {column: getattr(instance, column, None) for column in link_column_names(type(instance))}
 
 
-def keys_of_change(model, pk, *link_values: dict) -> frozenset[str]:
+def keys_of_change(model, pk, *link_values: dict, descriptive: bool = False) -> frozenset[str]:
     """What a public change of the row ``pk`` of ``model`` touches, its links before and after
-    (``link_values``) included."""
+    (``link_values``) included; a ``descriptive`` change (``is_descriptive``) leaves the lists'
+    members keys."""
     keys = {record_key(model, pk), page_key(model, pk), kind_key(model)}
+    if not descriptive:
+        keys.add(members_key(model))
     for values in link_values:
-        keys |= links_of(model, values)
+        keys |= links_of(model, values, members=not descriptive)
     return frozenset(keys)
 
 

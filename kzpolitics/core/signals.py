@@ -49,9 +49,11 @@ def touch() -> None:
 
 
 def public_links(model, pk) -> dict | None:
-    """The link columns of the row ``pk`` of ``model`` if the public may see it now, else None
-    (one query, the one ``is_public`` makes)."""
-    return model.objects.public_row(pk, *dependencies.link_column_names(model))
+    """The link columns of the row ``pk`` of ``model`` (and those a descriptive change is told
+    by: ``dependencies.compared_columns``) if the public may see it now, else None (one query,
+    the one ``is_public`` makes)."""
+    columns = {*dependencies.link_column_names(model), *dependencies.compared_columns(model)}
+    return model.objects.public_row(pk, *sorted(columns))
 
 
 def remember_before_save(sender, instance, raw=False, **kwargs):
@@ -71,7 +73,12 @@ def touch_after_save(sender, instance, raw=False, **kwargs):
     touch()
     after = dependencies.row_links(instance)
     links = (after,) if before in (None, UNKNOWN) else (before, after)
-    keys = set(dependencies.keys_of_change(sender, instance.pk, *links))
+    descriptive = (
+        before not in (None, UNKNOWN)
+        and public
+        and dependencies.is_descriptive(sender, before, instance)
+    )
+    keys = set(dependencies.keys_of_change(sender, instance.pk, *links, descriptive=descriptive))
     if before in (None, UNKNOWN) or not public:  # it came into view or left it
         keys |= dependencies.keys_of_publication(sender, instance.pk)
     dependencies.announce(sender, keys)

@@ -207,7 +207,8 @@ class ResponseCacheMiddleware:
             if kind == surrogates.DETAIL:
                 loaded.add(surrogates.shown_record(response, model))
             keys = surrogates.bounded(
-                surrogates.response_keys(loaded, kind, model), surrogates.header_limit()
+                surrogates.response_keys(loaded, kind, model, request.GET),
+                surrogates.header_limit(),
             )
             if keeping and stale_already(made, keys):
                 # Kept by no one: the caches in front would otherwise keep it past the purge

@@ -6,8 +6,10 @@ a row): the records a page or an API answer shows, with their citations, sources
 records they link. A page that shows records by a query (a list, a search, the home page, the
 timeline, a feed, the sitemap) also depends on the kind: a record added, removed or changed may
 enter or leave it. So a detail view (Django's ``SingleObjectMixin``, an API ``retrieve``) carries
-the keys it loaded; a list (``MultipleObjectMixin``, an API ``list``) those and its kind's key;
-any other view the keys of every kind. Every public response also carries ``site``.
+the keys it loaded; a list (``MultipleObjectMixin``, an API ``list``) those and its kind's
+members key (its kind's key too when asked by change time: ``?updated_since=``, ``?ordering=
+updated_at``); any other view the keys of every kind. Every public response also carries
+``site``. (kzpolitics.core.dependencies says what each key means.)
 
 Purging: a public change (kzpolitics.core.signals) announces its keys inside its transaction;
 they are gathered per thread and purged once the transaction commits, before the save's answer
@@ -44,6 +46,7 @@ from django.db.models.signals import post_init
 from kzpolitics.core.dependencies import (
     EVERYTHING,
     kind_key,
+    members_key,
     page_key,
     public_change,
     record_key,
@@ -126,15 +129,33 @@ def listed_model(response):
     return getattr(listed, "model", None)
 
 
-def response_keys(loaded_keys: set[str], kind: str, model) -> set[str]:
+# A list asked with these depends on when its records last changed: every change moves it.
+BY_CHANGE_TIME = ("updated_since", "updated_at")
+
+
+def by_change_time(query) -> bool:
+    """Whether a list's query parameters (a ``QueryDict``) ask for its records by when they
+    changed (``?updated_since=``, ``?ordering=-updated_at``)."""
+    return any(
+        word in f"{name}={value}"
+        for name, values in (query.lists() if query is not None else ())
+        for value in values
+        for word in BY_CHANGE_TIME
+    )
+
+
+def response_keys(loaded_keys: set[str], kind: str, model, query=None) -> set[str]:
     """The keys of a response that loaded ``loaded_keys`` in a view of ``kind`` (for a list,
-    of ``model``; a list of an unknown model counts as any other view)."""
+    of ``model``, asked with ``query``, its query parameters; a list of an unknown model counts
+    as any other view)."""
     keys = {EVERYTHING, *loaded_keys}
     if kind == DETAIL and None in keys:  # its record unknown: it may show anything
         kind = OTHER
     keys.discard(None)
     if kind == LIST and model is not None:
-        keys.add(kind_key(model))
+        keys.add(members_key(model))
+        if by_change_time(query):
+            keys.add(kind_key(model))
     elif kind != DETAIL:
         keys |= {kind_key(m) for m in content_models()}
     return keys
