@@ -35,8 +35,14 @@ class LegalActListView(PublicPageMixin, PagedListMixin, ListView):
         context = super().get_context_data(**kwargs)
         acts = list(context["object_list"])  # this page's, in jurisdiction order
         labels = dict(LegalAct.Jurisdiction.choices)
+        before = self.group_before(context["page_obj"], "jurisdiction")
         groups = [
-            {"key": key, "label": labels[key], "acts": [a for a in acts if a.jurisdiction == key]}
+            {
+                "key": key,
+                "label": labels[key],
+                "acts": [a for a in acts if a.jurisdiction == key],
+                "continued": key == before,
+            }
             for key in JURISDICTIONS
         ]
         context.update(

@@ -1078,3 +1078,6 @@ def test_a_list_that_grows_is_paged_and_its_links_keep_the_filter(client, url, m
     shared = set(before) & set(after)
     assert shared <= {before[-1]} if before else not shared
     assert not shared or after[0] == before[-1]
+    # The heading of a group that goes on from the page before says so, and only that one.
+    continued = re.findall(r'<h2 id="([^"]+)">[^<]*\(continued\)</h2>', first + second)
+    assert continued == sorted(shared)

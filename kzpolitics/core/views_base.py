@@ -61,3 +61,12 @@ class PagedListMixin:
         query.pop("page", None)
         context["query_string"] = query.urlencode()
         return context
+
+    def group_before(self, page, field: str):
+        """The ``field`` (a list's group) of the row just before ``page``: a group the page's
+        first rows go on with, whose heading says so. None on the first page; one query past
+        it."""
+        if page is None or page.number == 1:
+            return None
+        rows = self.object_list.prefetch_related(None).values_list(field, flat=True)
+        return rows[page.start_index() - 2]

@@ -46,6 +46,7 @@ class PlaceListView(PublicPageMixin, PagedListMixin, ListView):
             # Its names of other times: those that differ from the name the site shows.
             place.other_names = [n for n in place.names_in_date_order() if n.name != place.name]
             by_kind.setdefault(place.kind, []).append(place)
+        before = self.group_before(context["page_obj"], "kind")
         context.update(
             title="Places",
             groups=[
@@ -53,6 +54,7 @@ class PlaceListView(PublicPageMixin, PagedListMixin, ListView):
                     "id": f"kind-{kind}".replace("_", "-"),
                     "label": PLURALS.get(kind, kind.replace("_", " ").capitalize()),
                     "places": places,
+                    "continued": kind == before,
                 }
                 for kind, places in by_kind.items()
                 if places

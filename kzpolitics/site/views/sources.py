@@ -107,6 +107,7 @@ class SourceListView(PublicPageMixin, PagedListMixin, ListView):
         order = queryset.bibliography_order(first=ARTICLE_SLUG)
         paginator, page, _, paged = super().paginate_queryset(order, page_size)
         self.groups_of = dict(page.object_list)
+        self.before = order[page.start_index() - 2][1] if page.number > 1 else None
         sources = queryset.in_order_of(list(self.groups_of))
         return paginator, page, sources, paged
 
@@ -118,7 +119,12 @@ class SourceListView(PublicPageMixin, PagedListMixin, ListView):
         context.update(
             title="Sources",
             groups=[
-                {"id": key, "label": self.GROUPS[key], "sources": sources}
+                {
+                    "id": key,
+                    "label": self.GROUPS[key],
+                    "sources": sources,
+                    "continued": key == self.before,
+                }
                 for key, sources in groups.items()
                 if sources
             ],
