@@ -48,20 +48,23 @@ class RecordQuerySet(models.QuerySet):
         in, not the alphabet), then by ``then``: an order the database gives, so that a
         grouped list can be paged."""
         keys = [key for key, _ in self.model._meta.get_field(field).flatchoices]
-        rank = models.Case(
-            *(models.When(**{field: key}, then=models.Value(n)) for n, key in enumerate(keys)),
-            default=models.Value(len(keys)),
-        )
-        return self.alias(**{f"{field}_rank": rank}).order_by(f"{field}_rank", *then)
+        rank = f"{field}_rank"
+        return self.alias(**{rank: position_in(field, keys)}).order_by(rank, *then)
 
     def in_order_of(self, pks: list):
         """Those of the rows with these keys, in the order of ``pks``: a page of an order made
         outside the database."""
-        position = models.Case(
-            *(models.When(pk=pk, then=models.Value(n)) for n, pk in enumerate(pks)),
-            default=models.Value(len(pks)),
-        )
-        return self.filter(pk__in=pks).alias(position=position).order_by("position")
+        ordered = self.filter(pk__in=pks).alias(position=position_in("pk", pks))
+        return ordered.order_by("position")
+
+
+def position_in(field: str, values: list) -> models.Case:
+    """Where a row's ``field`` stands in ``values`` (0, 1, ...; after them all if it is none of
+    them), as an expression to order by."""
+    return models.Case(
+        *(models.When(**{field: value}, then=models.Value(n)) for n, value in enumerate(values)),
+        default=models.Value(len(values)),
+    )
 
 
 def required_links(model):
