@@ -11,13 +11,9 @@ from kzpolitics.site import figures
 from parties.models import Organization
 
 from .factories import OrganizationFactory
+from .page_kinds import home_figures
 
 pytestmark = pytest.mark.django_db
-
-
-def shown(client) -> dict[str, int]:
-    caches["pages"].clear()
-    return {label: number for label, number, _ in client.get("/").context["figures"]}
 
 
 def kept() -> DataVersion:
@@ -31,7 +27,7 @@ def test_a_public_change_has_the_figures_counted_once_it_commits(client, committ
     assert version.figures_at == version.changed_at
     assert version.figures == figures.count()
     assert version.figures["organizations"] == Organization.objects.published().count()
-    assert shown(client) == version.figures
+    assert home_figures(client) == version.figures
     caches["pages"].clear()
     with CaptureQueriesContext(connection) as queries:
         client.get("/")
@@ -44,9 +40,9 @@ def test_figures_of_an_older_version_are_never_shown(client, committed):
     with committed():
         OrganizationFactory()
     DataVersion.objects.filter(pk=1).update(figures={**figures.count(), "organizations": 999999})
-    assert shown(client)["organizations"] == 999999  # what the page shows: the kept ones
+    assert home_figures(client)["organizations"] == 999999  # what the page shows: the kept ones
     OrganizationFactory()  # a change whose count has not run yet (not committed)
-    assert shown(client)["organizations"] == Organization.objects.published().count()
+    assert home_figures(client)["organizations"] == Organization.objects.published().count()
 
 
 def test_figures_counted_while_the_data_changed_are_not_kept(monkeypatch):
@@ -82,7 +78,7 @@ def test_a_count_that_fails_still_purges_and_leaves_the_page_counting(
     assert "could not be counted" in caplog.text
     assert "After Failure" in client.get("/organizations/").content.decode()
     assert kept().figures_at != kept().changed_at
-    assert shown(client)["organizations"] == Organization.objects.published().count()
+    assert home_figures(client)["organizations"] == Organization.objects.published().count()
 
 
 # A real commit, as the site makes it on PostgreSQL: no test transaction around it.
@@ -92,7 +88,7 @@ def test_a_committed_save_leaves_the_figures_of_its_version(client):
     version = kept()
     assert version.figures_at == version.changed_at
     assert version.figures == figures.count()
-    assert shown(client)["organizations"] == Organization.objects.published().count()
+    assert home_figures(client)["organizations"] == Organization.objects.published().count()
 
 
 def count_queries(client, url: str) -> tuple[dict, list[str]]:

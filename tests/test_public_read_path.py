@@ -6,7 +6,6 @@ nothing."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import caches
 from django.test import Client
 
 from elections.models import Election, Result
@@ -43,7 +42,14 @@ from .factories import (
     SourceFactory,
     StanceFactory,
 )
-from .page_kinds import NOT_FOUND, PAGES, SITEMAP, SITEMAP_SECTION, sitemap_addresses
+from .page_kinds import (
+    NOT_FOUND,
+    PAGES,
+    SITEMAP,
+    SITEMAP_SECTION,
+    home_figures,
+    sitemap_addresses,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,11 +64,6 @@ def body(client, url: str, **params) -> str:
     response = client.get(url, params)
     assert response.status_code == 200, url
     return response.content.decode()
-
-
-def home_figures(client) -> dict[str, int]:
-    caches["pages"].clear()  # the figures come from the template's context: a page made now
-    return {label: number for label, number, _ in client.get("/").context["figures"]}
 
 
 # -- a draft record: no page, and in no list, search, count or sitemap -------------------------
