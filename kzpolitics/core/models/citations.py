@@ -266,7 +266,7 @@ class Cited(TimeStamped):
 
 class SourceQuerySet(RecordQuerySet):
     # The bibliography's groups, in its order (``bibliography_order``).
-    ARTICLES, FOOTNOTED, OTHERS = "article", "footnoted", "others"
+    FOUNDING, FOOTNOTED, OTHERS = "article", "footnoted", "others"
     # What the order reads of each source (its group, its author-date label), with its slug
     # and the columns of its date.
     ORDER_COLUMNS = ("footnotes", "authors", "editors", "container", "title")
@@ -290,7 +290,7 @@ class SourceQuerySet(RecordQuerySet):
             else:
                 others.append(source.pk)
         return [
-            *((pk, self.ARTICLES) for pk in founding),
+            *((pk, self.FOUNDING) for pk in founding),
             *((pk, self.FOOTNOTED) for *_, pk in sorted(footnoted)),
             *((pk, self.OTHERS) for pk in others),
         ]

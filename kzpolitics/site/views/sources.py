@@ -93,7 +93,7 @@ class SourceListView(PublicPageMixin, PagedListMixin, ListView):
     template_name = "kzpolitics/source_list.html"
     paginate_by = 100
     GROUPS = {
-        SourceQuerySet.ARTICLES: "The founding article",
+        SourceQuerySet.FOUNDING: "The founding article",
         SourceQuerySet.FOOTNOTED: "Works the article’s footnotes name",
         SourceQuerySet.OTHERS: "Other sources",
     }
