@@ -9,6 +9,7 @@ from .serializers import ElectionSerializer, ResultSerializer
 class ElectionViewSet(RecordViewSet):
     """Presidential, Majilis and municipal elections, with rounds and results nested."""
 
+    figure = "elections"
     serializer_class = ElectionSerializer
     filterset_class = ElectionFilter
     search_fields = ("name", "summary", "slug")

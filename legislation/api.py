@@ -9,6 +9,7 @@ from .serializers import LegalActSerializer, RegistrationDecisionSerializer
 class LegalActViewSet(RecordViewSet):
     """Laws, constitutions, declarations and decisions, with their provisions."""
 
+    figure = "legal acts"
     serializer_class = LegalActSerializer
     filterset_class = LegalActFilter
     search_fields = ("title", "summary", "slug", "provisions__text", "provisions__summary")

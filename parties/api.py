@@ -42,6 +42,7 @@ class OrganizationViewSet(RecordViewSet):
     `?certainty=certain` or `possible` narrows `active_on` (alone it is a 400).
     """
 
+    figure = "organizations"
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilter
     search_fields = ("name", "names__name", "slug")
@@ -56,6 +57,7 @@ class OrganizationViewSet(RecordViewSet):
 class PersonViewSet(RecordViewSet):
     """People, their name variants (Nazarbaev / Nazarbayev) and their roles over time."""
 
+    figure = "people"
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
     search_fields = ("name", "names__name", "slug")

@@ -47,25 +47,27 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Queries per request: the page's count, the records, one per prefetched relation (the
-# records a row points to come joined), one for the citations of all of them, and the data
-# version (the response cache's key, which Last-Modified reuses). A detail runs the same less
-# the count. A link to a record a row may be public without (a founding place, the body that
+# Queries per request: the page's count (or the figures kept with the data version, for a
+# list unfiltered: RecordViewSet.figure), the records, one per prefetched relation (the
+# records a row points to come joined), two for the citations of all of them (the
+# citations, then the works they cite, each work once: attach_sources), and the data version
+# (the response cache's key, which Last-Modified reuses). A detail runs the same less the
+# count. A link to a record a row may be public without (a founding place, the body that
 # adopted an act, an event's place) is prefetched among the public ones (published_prefetch),
 # one query each, or joined with whether the public may see it (with_public_links), left
 # empty when not: joined alone, it would show a draft's name.
+CITED = 2
 LIST_QUERIES = {
     # names, stances, membership figures, roles (with their people), relations both ways in
     # one (with the organizations at their ends): 5, the founding place joined; the evidence
-    # that dates them (founding / ending bounds, parties.lifespans): 1; citations of the
-    # records and of those: 1
-    "organizations": 1 + 1 + 5 + 1 + 1 + 1,
-    "people": 1 + 1 + 2 + 1 + 1,  # names, roles (with their organizations)
-    "elections": 1 + 1 + 2 + 1 + 1,  # rounds, results (with their party, person and round)
-    "results": 1 + 1 + 1 + 1,  # election, party, person, round come joined
-    "acts": 1 + 1 + 1 + 1 + 1,  # provisions; the body that adopted it comes joined
-    "registrations": 1 + 1 + 0 + 1 + 1,  # the organization, act and deciding body come joined
-    "events": 1 + 1 + 4 + 1 + 1,  # organizations, people, elections, acts; the place joined
+    # that dates them (founding / ending bounds, parties.lifespans): 1
+    "organizations": 1 + 1 + 5 + 1 + CITED + 1,
+    "people": 1 + 1 + 2 + CITED + 1,  # names, roles (with their organizations)
+    "elections": 1 + 1 + 2 + CITED + 1,  # rounds, results (with their party, person and round)
+    "results": 1 + 1 + CITED + 1,  # election, party, person, round come joined
+    "acts": 1 + 1 + 1 + CITED + 1,  # provisions; the body that adopted it comes joined
+    "registrations": 1 + 1 + 0 + CITED + 1,  # the organization, act and deciding body: joined
+    "events": 1 + 1 + 4 + CITED + 1,  # organizations, people, elections, acts; the place joined
     # how many citations name each source of the page, in one query (cited_by is a count
     # and the address of the citations that give them: a source may back thousands of facts)
     "sources": 1 + 1 + 1 + 1,

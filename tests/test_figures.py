@@ -6,8 +6,10 @@ from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from kzpolitics.core.models import Citation, DataVersion
+from elections.models import Election
+from kzpolitics.core.models import Citation, DataVersion, Event, Person, Source
 from kzpolitics.site import figures
+from legislation.models import LegalAct
 from parties.models import Organization
 
 from .factories import OrganizationFactory
@@ -31,8 +33,9 @@ def test_a_public_change_has_the_figures_counted_once_it_commits(client, committ
     caches["pages"].clear()
     with CaptureQueriesContext(connection) as queries:
         client.get("/")
-    # The article, the periods, their citations, the figures: none of them counted.
-    assert len(queries) <= 4, [q["sql"][:80] for q in queries]
+    # The article, the periods, their citations and the works they cite, the figures: none
+    # of them counted.
+    assert len(queries) <= 5, [q["sql"][:80] for q in queries]
     assert not [q for q in queries if "COUNT(" in q["sql"]]
 
 
@@ -116,3 +119,29 @@ def test_the_list_of_every_citation_takes_its_count_from_the_kept_figures(client
     OrganizationFactory()  # its citation, not yet committed: the kept figures are stale
     answer, counted = count_queries(client, "/api/v1/citations/")
     assert answer["count"] == Citation.objects.published().count() == public + 1 and counted
+
+
+# Each API list of a kind the figures count, and that kind (its count: published()).
+FIGURE_LISTS = {
+    "/api/v1/organizations/": Organization,
+    "/api/v1/people/": Person,
+    "/api/v1/events/": Event,
+    "/api/v1/elections/": Election,
+    "/api/v1/acts/": LegalAct,
+    "/api/v1/sources/": Source,
+    "/api/v1/citations/": Citation,
+}
+
+
+@pytest.mark.parametrize("url", FIGURE_LISTS)
+def test_every_list_of_a_counted_kind_takes_its_count_from_the_kept_figures(client, committed, url):
+    with committed():
+        OrganizationFactory()
+    public = FIGURE_LISTS[url].objects.published().count()
+    answer, counted = count_queries(client, f"{url}?page_size=1&ordering=-updated_at")
+    # (A list of sources counts the citations of each of its sources: not how many it holds.)
+    assert answer["count"] == public and not [sql for sql in counted if '"__count"' in sql]
+    # A search is counted, and what is kept is never said once stale.
+    assert count_queries(client, f"{url}?search=zzzz")[1]
+    OrganizationFactory()  # not committed: the kept figures are of an earlier version
+    assert count_queries(client, url)[1]

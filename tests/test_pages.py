@@ -970,9 +970,10 @@ def _extra_organization(n, slug="otan"):
     RelationFactory.create_batch(n, subject=organization)
 
 
-# page: (url, make extra records, queries of a miss: the data version's row and the page's)
+# page: (url, make extra records, queries of a miss: the data version's row and the page's;
+# a page's citations take two: the citations, then the works they cite, each once)
 QUERY_PAGES = {
-    "home": ("/", _extra_home, 11),  # the periods and their citations: 2
+    "home": ("/", _extra_home, 12),  # the periods, their citations and the works cited: 3
     "organization-list": ("/organizations/?kind=party&sort=founded", _extra_organizations, 4),
     # Names of the time: its founding place's names (a query); those of the organizations it
     # is related to come with its own names.
@@ -994,11 +995,11 @@ QUERY_PAGES = {
     # One query per kind of record found, one per kind of row shown with them (other names;
     # an event's place and an organization's founding place come joined), the footnotes:
     # forgiving search finds more kinds of "Nazarbayev".
-    "search": ("/search/?q=Nazarbayev", _extra_search, 10),
+    "search": ("/search/?q=Nazarbayev", _extra_search, 11),
     "election-list": ("/elections/", _extra_elections, 4),  # a page of them, and their count
     "election-detail": ("/elections/majilis-2004/", _extra_election, 7),  # parties' names
     "act-list": ("/acts/", _extra_acts, 4),  # a page of them, and their count
-    "act-detail": ("/acts/law-on-political-parties-2002/", _extra_act, 6),  # parties' names
+    "act-detail": ("/acts/law-on-political-parties-2002/", _extra_act, 7),  # parties' names
     # Each kind's count and latest change (the index lists a sitemap a page); then one kind's.
     "sitemap": ("/sitemap.xml", _extra_home, 14),
     "sitemap-section": ("/sitemap-organizations.xml", _extra_home, 2),  # the count, the page

@@ -69,6 +69,20 @@ class RecordViewSet(StreamedCSVMixin, viewsets.ModelViewSet):
     # Query parameters the view takes beyond its filters, search, ordering, paging and format
     # (a list's and a record's alike): any other is a 400 (``allowed_query_params``).
     extra_query_params: tuple[str, ...] = ()
+    # The public figure (kzpolitics.site.figures) that says how many rows the list holds
+    # unfiltered, kept with the data version: such a list takes it rather than counting them
+    # again (``known_count``, which the pagination asks). None: counted on every request.
+    figure: str | None = None
+    # What may be asked of the whole list without changing how many it holds.
+    UNFILTERED = frozenset({"page", "page_size", "ordering", api_settings.URL_FORMAT_OVERRIDE})
+
+    def known_count(self, request) -> int | None:
+        """How many rows the list holds, from the figures kept for the current data version,
+        when nothing is asked that changes how many; else None, to have them counted."""
+        if self.figure is None or not set(request.query_params) <= self.UNFILTERED:
+            return None
+        counts = DataVersion.kept_figures(request)
+        return None if counts is None else counts.get(self.figure)
 
     def get_queryset(self):
         if self.action in WRITES:

@@ -10,8 +10,8 @@ counted at. A page reads them in one query, and counts afresh whenever they are 
 of the current version (a change whose refresh has not run yet, or failed): stored figures
 are never shown past the change that made them stale.
 
-An editor previewing drafts counts afresh, drafts included. The API's list of every
-citation, unfiltered, takes its count from the kept figures too.
+An editor previewing drafts counts afresh, drafts included. The API's lists of the kinds
+counted here, unfiltered, take their counts from the kept figures too (``RecordViewSet.figure``).
 """
 
 from __future__ import annotations
@@ -49,11 +49,9 @@ def count(public: bool = True, using: str | None = None) -> dict[str, int]:
 
 def kept() -> dict[str, int] | None:
     """The public figures kept for the current data version, or None (one query)."""
-    row = DataVersion.objects.filter(pk=1).values("changed_at", "figures_at", "figures").first()
-    if row and row["figures_at"] == row["changed_at"]:
-        counts = row["figures"]
-        if all(label in counts for label, _, _ in FIGURES):
-            return counts
+    counts = DataVersion.kept_figures()
+    if counts is not None and all(label in counts for label, _, _ in FIGURES):
+        return counts
     return None
 
 

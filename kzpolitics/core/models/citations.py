@@ -155,11 +155,29 @@ def attach_citations(records: list, paths: tuple[str, ...] = (), public: bool = 
         citations = Citation.objects.filter(match)
         if public:
             citations = citations.filter(public_condition(Citation))
-        for citation in citations.select_related("source", "via"):
+        for citation in attach_sources(list(citations)):
             found[(citation.content_type_id, citation.object_id)].append(citation)
     for key, instances in by_key.items():
         for row in instances:
             keep_prefetched(row, "citations", found[key])
+
+
+def attach_sources(citations: list, known=()) -> list:
+    """Give each of ``citations`` its source and the work it goes via, each work fetched once
+    for all of them (one query; none for the works in ``known``), and return them.
+
+    ``select_related("source", "via")`` would build a copy of a work for each citation of it:
+    a hub organization's page cites 122 works 414 times, an API page of 50 organizations 111
+    works 337 times, and a work's own page cites itself on every row."""
+    works = {work.pk: work for work in known}
+    wanted = {c.source_id for c in citations} | {c.via_id for c in citations if c.via_id}
+    if wanted - works.keys():
+        works.update(Source.objects.in_bulk(wanted - works.keys()))
+    for citation in citations:
+        citation.source = works[citation.source_id]
+        if citation.via_id is not None:
+            citation.via = works[citation.via_id]
+    return citations
 
 
 def _prefetches(records: list, path: str, public: bool) -> list:

@@ -275,13 +275,31 @@ class DataVersion(models.Model):
         return cls.objects.filter(pk=1).values_list("changed_at", flat=True).first()
 
     @classmethod
+    def kept_figures(cls, request=None) -> dict | None:
+        """The public figures kept for the current data version, or None when none are or
+        they were counted at an earlier one: read with the version a ``request`` answers from
+        (``answering``), or on their own (one query)."""
+        if request is not None:
+            cls.answering(request)
+            return request.kept_figures
+        return cls._kept(cls.objects.filter(pk=1).values(*cls._READ).first())
+
+    _READ = ("changed_at", "figures_at", "figures")
+
+    @staticmethod
+    def _kept(row: dict | None) -> dict | None:
+        return row["figures"] if row and row["figures_at"] == row["changed_at"] else None
+
+    @classmethod
     def answering(cls, request):
-        """The data version a request answers from: the one the site's response cache read as
-        the request came in (``request.data_version``), so that its headers and body agree
-        with its key; else read now."""
-        if hasattr(request, "data_version"):
-            return request.data_version
-        return cls.current()
+        """The data version a request answers from (its Last-Modified), read once for the
+        request, with the figures kept for it (``kept_figures``): so that a list that takes
+        its count from them reads the two in one query."""
+        if not hasattr(request, "data_version"):
+            row = cls.objects.filter(pk=1).values(*cls._READ).first()
+            request.data_version = row["changed_at"] if row else None
+            request.kept_figures = cls._kept(row)
+        return request.data_version
 
 
 def content_models() -> list[type[models.Model]]:

@@ -22,6 +22,7 @@ from kzpolitics.core.models import (
     PlaceName,
     Source,
     SourceQuerySet,
+    attach_sources,
     cited_models,
 )
 from kzpolitics.core.references import locator_of
@@ -214,8 +215,8 @@ class SourceDetailView(PublicPageMixin, DetailView):
             record = records.get(pk)
             if record is not None:  # else a citation of a record since deleted
                 entries[pk] = CitingRecord(str(record), record.get_absolute_url(), [])
-        rows = citations.filter(object_id__in=list(entries)).select_related("source", "via")
-        for citation in rows.order_by("object_id", "field", "pk"):
+        rows = citations.filter(object_id__in=list(entries)).order_by("object_id", "field", "pk")
+        for citation in attach_sources(list(rows), known=(source,)):
             entries[citation.object_id].citations.append(
                 {
                     "field": backed_field(model, citation.field),
