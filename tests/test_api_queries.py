@@ -68,9 +68,11 @@ LIST_QUERIES = {
     "acts": 1 + 1 + 1 + CITED + 1,  # provisions; the body that adopted it comes joined
     "registrations": 1 + 1 + 0 + CITED + 1,  # the organization, act and deciding body: joined
     "events": 1 + 1 + 4 + CITED + 1,  # organizations, people, elections, acts; the place joined
-    # how many citations name each source of the page, in one query (cited_by is a count
-    # and the address of the citations that give them: a source may back thousands of facts)
-    "sources": 1 + 1 + 1 + 1,
+    # how many citations the public may see name each source of the page, in two queries:
+    # the citations, then their records among the public ones (Citation.public_rows). cited_by
+    # is a count and the address of the citations that give them: a source may back
+    # thousands of facts
+    "sources": 1 + 1 + 2 + 1,
     "citations": 1 + 1 + 1 + 1,  # record type, source and via come joined; the records: 1
 }
 # The article's citations back records of every kind: one more query per further kind.

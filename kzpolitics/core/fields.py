@@ -299,6 +299,6 @@ class CitedByField(serializers.Field):
         count = getattr(source, "cited_by_count", None)
         if count is None:
             # The citations the list at ``url`` gives: those the public may see.
-            count = Citation.objects.published().filter(source=source).count()
+            count = len(Citation.objects.filter(source=source).public_rows())
         path = f"{reverse('api:citation-list')}?{urlencode({'source': source.slug})}"
         return {"count": count, "url": absolute(self.context.get("request"), path)}

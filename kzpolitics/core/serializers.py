@@ -5,10 +5,10 @@ uses. The fields they are built from are in ``kzpolitics.core.fields``."""
 from __future__ import annotations
 
 import copy
+from collections import Counter
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.settings import api_settings
@@ -314,16 +314,12 @@ class SourceListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         sources = list(data.all() if hasattr(data, "all") else data)
-        counts = dict(
-            Citation.objects.published()
-            .filter(source__in=sources)
-            .order_by()
-            .values_list("source")
-            .annotate(n=Count("pk"))
-            .values_list("source", "n")
+        counts = Counter(
+            source
+            for *_, source in Citation.objects.filter(source__in=sources).public_rows("source")
         )
         for source in sources:
-            source.cited_by_count = counts.get(source.pk, 0)
+            source.cited_by_count = counts[source.pk]
         return super().to_representation(sources)
 
 

@@ -431,12 +431,39 @@ class Source(TimeStamped):
         return text
 
 
+# Citations whose records ``public_rows`` looks up by key, at most: a source cited 1,046 times
+# took 16 ms so against 40 ms with ``published()``, one cited 5,666 times 50 ms against 48 ms.
+BY_KEY_MOST = 3000
+
+
 class CitationQuerySet(RecordQuerySet):
     def published(self):
         """Citations the public may see: published, of a published source (and via one, if
         any), backing a record the public may see (which, for a row that links records, means
         every record it links is published too)."""
         return super().published().filter(public_records_condition())
+
+    def published_own(self):
+        """What ``published()`` asks of a citation but whether the public may see the record
+        it backs: for a caller that knows those records public (``public_rows``)."""
+        return super().published()
+
+    def public_rows(self, *columns: str) -> list[tuple]:
+        """(content type id, record id, *columns) of each of these citations the public may
+        see (those of ``published()``), in two queries: the citations' own rows, then their
+        records among the public ones (``public_records``).
+
+        ``published()`` reads every public record of every kind to know (PostgreSQL builds a
+        hashed IN of each whole): some 20 ms at a hundred times the article's data, however
+        few the citations. For the citations of one or a few works, found by their index,
+        looking their records up by key costs what they are; past ``BY_KEY_MOST`` of them,
+        no less than reading every public record, which it then does."""
+        columns = ("content_type_id", "object_id", *columns)
+        rows = list(self.published_own().values_list(*columns))
+        if len(rows) > BY_KEY_MOST:
+            return list(self.published().values_list(*columns))
+        public = public_records((row[0], row[1]) for row in rows)
+        return [row for row in rows if (row[0], row[1]) in public]
 
     def public_row(self, pk, *columns: str) -> dict | None:
         """As for any record, but the record it backs is asked about on its own (two small
@@ -467,6 +494,32 @@ class CitationQuerySet(RecordQuerySet):
 def cited_models() -> list[type[models.Model]]:
     """Every kind of record that takes citations, in every installed app."""
     return [model for model in apps.get_models() if issubclass(model, Cited)]
+
+
+def public_records(pairs) -> set[tuple[int, int]]:
+    """Of these (content type id, record id) pairs, those of records the public may see: for
+    each kind among them, its ``published()`` rows with those ids, each looked up by its key,
+    all kinds in one query."""
+    by_kind: dict[int, set[int]] = {}
+    for content_type_id, pk in pairs:
+        by_kind.setdefault(content_type_id, set()).add(pk)
+    branches = []
+    for content_type_id, pks in sorted(by_kind.items()):
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None or not issubclass(model, Cited):  # as cited_models() counts them
+            continue
+        kind = models.Value(content_type_id, output_field=models.IntegerField())
+        branches.append(
+            model.objects.published()
+            .filter(pk__in=sorted(pks))
+            .order_by()
+            .annotate(record_kind=kind)
+            .values_list("record_kind", "pk")
+        )
+    if not branches:
+        return set()
+    first, *rest = branches
+    return set(first.union(*rest, all=True) if rest else first)
 
 
 def public_records_condition(prefix: str = "") -> Q:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.views.generic import DetailView, ListView
 
 from elections.models import Election, Result, Round
@@ -149,13 +150,18 @@ class SourceDetailView(PublicPageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         source = self.object
         # Citations the public may see: of records it may see, through sources it may see.
-        citing = Citation.objects.visible(self.public).filter(Q(source=source) | Q(via=source))
+        citing = Citation.objects.filter(Q(source=source) | Q(via=source))
+        if self.public:
+            rows = citing.public_rows()
+            citing = citing.published_own()  # and of the records among ``rows``, asked below
+        else:
+            rows = list(citing.values_list("content_type_id", "object_id"))
+        by_kind: dict[int, Counter] = {}  # content type: how many citations of each record
+        for content_type_id, object_id in rows:
+            by_kind.setdefault(content_type_id, Counter())[object_id] += 1
         counts = {
-            content_type: (citations, records)
-            for content_type, citations, records in citing.order_by()
-            .values_list("content_type")
-            .annotate(n=Count("pk"), records=Count("object_id", distinct=True))
-            .values_list("content_type", "n", "records")
+            content_type: (citations.total(), len(citations))
+            for content_type, citations in by_kind.items()
         }
         kinds = []
         for model in citing_models():
@@ -183,16 +189,10 @@ class SourceDetailView(PublicPageMixin, DetailView):
         )
         if kind is not None:
             of_kind = citing.filter(content_type=kind["content_type"])
-            paginator = Paginator(
-                of_kind.order_by()
-                .values_list("object_id")
-                .annotate(n=Count("pk"))
-                .order_by("-n", "object_id")
-                .values_list("object_id", flat=True),
-                CITING_PAGE,
-            )
-            paginator.count = kind["records"]  # counted above: no second query
-            page = paginator.get_page(self.request.GET.get("page"))
+            # The records it backs the most facts of first.
+            cited = by_kind[kind["content_type"].pk]
+            order = sorted(cited, key=lambda object_id: (-cited[object_id], object_id))
+            page = Paginator(order, CITING_PAGE).get_page(self.request.GET.get("page"))
             context.update(
                 page_obj=page,
                 records=self.citing_records(

@@ -1,0 +1,56 @@
+"""Citation.public_rows: the citations ``published()`` gives, found by looking their records
+up by key (a source's page and its API count use it), and past BY_KEY_MOST of them by
+``published()`` itself."""
+
+import pytest
+from django.db.models import Q
+
+import kzpolitics.core.models.citations as citation_models
+from kzpolitics.core.models import Citation, Status
+
+from .factories import (
+    CitationFactory,
+    OrganizationFactory,
+    PersonFactory,
+    RoleFactory,
+    SourceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def work():
+    """A work cited by public records and by ones the public may not see, directly and
+    through another work, alongside a draft's citations."""
+    work, draft_work = SourceFactory(), SourceFactory(status=Status.DRAFT)
+    party = OrganizationFactory()
+    draft_party = OrganizationFactory(status=Status.DRAFT)
+    role = RoleFactory(organization=party)
+    # A link row that is published itself, one of whose ends is a draft.
+    role_of_a_draft = RoleFactory(organization=party, person=PersonFactory(status=Status.DRAFT))
+    role_in_a_draft = RoleFactory(organization=draft_party)
+    for record in (party, draft_party, role, role_of_a_draft, role_in_a_draft):
+        CitationFactory(content_object=record, source=work)
+        CitationFactory(content_object=record, source=SourceFactory(), via=work)
+    CitationFactory(content_object=party, source=work, status=Status.DRAFT)
+    CitationFactory(content_object=party, source=work, via=draft_work)
+    CitationFactory(content_object=role, source=draft_work, via=work)
+    return work
+
+
+@pytest.mark.parametrize("by_key_most", [citation_models.BY_KEY_MOST, 0])
+def test_the_public_rows_of_a_works_citations_are_those_published_gives(
+    work, monkeypatch, by_key_most
+):
+    monkeypatch.setattr(citation_models, "BY_KEY_MOST", by_key_most)
+    citing = Citation.objects.filter(Q(source=work) | Q(via=work))
+    published = citing.published().values_list("content_type_id", "object_id", "pk")
+    assert sorted(citing.public_rows("pk")) == sorted(published)
+    assert len(published) == 4  # the party's and the public role's, each straight and via
+    assert citing.count() == 13
+
+
+def test_no_records_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert citation_models.public_records([]) == set()
