@@ -54,3 +54,18 @@ def test_the_public_rows_of_a_works_citations_are_those_published_gives(
 def test_no_records_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert citation_models.public_records([]) == set()
+
+
+def test_a_citation_of_a_record_the_public_may_not_see_is_no_citation_at_all(client, work):
+    shown, hidden = [], []
+    for citation in Citation.objects.filter(Q(source=work) | Q(via=work)):
+        public = Citation.objects.published().filter(pk=citation.pk).exists()
+        (shown if public else hidden).append(citation.pk)
+    for pk in shown:
+        assert client.get(f"/api/v1/citations/{pk}/").json()["id"] == pk
+    missing = client.get("/api/v1/citations/999999/").json()
+    for pk in hidden:
+        answer = client.get(f"/api/v1/citations/{pk}/")
+        said = {**answer.json(), "instance": missing["instance"]}  # (each names its address)
+        assert (answer.status_code, said) == (404, missing)
+    assert len(shown) == 4 and len(hidden) == 9

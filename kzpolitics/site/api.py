@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.http import Http404
 from rest_framework import routers, serializers
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
@@ -246,12 +247,22 @@ class CitationViewSet(RecordViewSet):
     figure = "citations"
 
     def published_queryset(self):
-        # published(): its source, the work it goes via and the record it backs are too.
-        return (
-            Citation.objects.published()
-            .select_related("content_type", "source", "via")
-            .prefetch_related(cited_records())
+        # published(): its source, the work it goes via and the record it backs are too. One
+        # citation asks that of its record by looking it up (get_object), not by reading every
+        # public record of every kind (20 ms at a hundred times the article's data).
+        one = self.action == "retrieve"
+        citations = Citation.objects.published_own() if one else Citation.objects.published()
+        return citations.select_related("content_type", "source", "via").prefetch_related(
+            cited_records()
         )
+
+    def get_object(self):
+        citation = super().get_object()
+        if self.action == "retrieve" and citation.content_object is None:
+            # Its record is not public (cited_records fetches only public ones): the same 404
+            # as for no citation at all.
+            raise Http404(f"No {Citation._meta.object_name} matches the given query.")
+        return citation
 
 
 class ApiRootView(routers.APIRootView):
