@@ -8,8 +8,9 @@ fails when a new Django changes it, naming the adapter to rework.
 - ``keep_prefetched`` (same module) gives a row the related rows a query of the project's own
   fetched (the citations of many kinds of record in one query; an organization's relations
   both ways in one query), setting the prefetch cache as ``prefetch_related_objects`` does,
-  with the related manager's ``core_filters`` deferred (``_defer_next_filter``) as Django's
-  reverse managers defer theirs. Django has no public way to do that.
+  with the related manager's ``core_filters`` deferred (``_deferred_filter``, what ``filter()``
+  keeps after ``_defer_next_filter``) as Django's reverse managers defer theirs. Django has no
+  public way to do that.
 """
 
 from __future__ import annotations
@@ -180,13 +181,17 @@ def test_kept_lists_are_where_django_keeps_its_own_prefetches():
 
 
 def test_a_deferred_filter_is_built_only_with_the_query():
-    """``keep_prefetched`` filters through ``_defer_next_filter``, as Django's reverse managers
-    do: ``filter()`` keeps its arguments, ``query`` applies them."""
+    """``keep_prefetched`` sets ``_deferred_filter`` as ``filter()`` does after Django's
+    reverse managers set ``_defer_next_filter``: ``filter()`` keeps its arguments there, and
+    ``query`` (so every copy, every SQL) applies them."""
     queryset = Citation.objects.all()
     queryset._defer_next_filter = True
     deferred = queryset.filter(object_id=7)
     assert queryset._defer_next_filter is False  # the flag holds for one filter()
     assert deferred._deferred_filter == (False, (), {"object_id": 7})
     assert "object_id" in str(deferred.query) and deferred._deferred_filter is None
+    kept = Citation.objects.all()
+    kept._deferred_filter = (False, (), {"object_id": 7})
+    assert "object_id" in str(kept.order_by("pk").query)  # a copy applies it too
     manager = OrganizationFactory().citations
     assert set(manager.core_filters) == {"content_type__pk", "object_id"}
