@@ -135,21 +135,35 @@ BY_CHANGE_TIME = (
 )
 
 
-def test_an_edit_of_what_no_list_selects_by_purges_only_the_lists_that_show_the_record(
+def test_an_edit_of_what_no_list_selects_by_purges_only_the_answers_that_show_what_changed(
     client, edit
 ):
+    """A descriptive edit (a summary, aims) leaves every list's rows as they were, and shows
+    only where the record is given whole: its page, its API record, the API's lists (which
+    give every record they name whole, those their rows mention too). A page that names it by
+    a link keeps its copy."""
     otan = f"organization-{Organization.objects.get(slug=ORGANIZATION).pk}"
     naming = {url for url in OTHER_LISTS if otan in client.get(url)["Surrogate-Key"].split()}
-    assert naming and len(naming) < len(OTHER_LISTS)  # both kinds are checked
+    assert naming and len(naming) < len(OTHER_LISTS)  # both sorts are checked
+    # (They name it in a relation of a row: the API gives each such row whole.)
+    assert all(url.startswith("/api/") for url in naming)
     for url in (*TOUCHED, *BY_CHANGE_TIME):
         client.get(url)
     edit(summary="A summary saved a moment ago.", aims="Aims saved a moment ago.")
 
     for url in OTHER_LISTS:
         assert client.get(url)["X-Cache"] == ("miss" if url in naming else "hit"), url
-    for url in (*TOUCHED, *BY_CHANGE_TIME):  # they show it, or its order moved with the edit
+    # Its page and API record, the search (any change of the kind), the API's lists, and the
+    # lists whose order moved with the edit show it afresh.
+    for url in (*TOUCHED, *BY_CHANGE_TIME):
         response = client.get(url)
+        if url == "/organizations/?kind=party":  # the list of its kind names it: a link
+            assert response["X-Cache"] == "hit"
+            continue
         assert response.streaming or response["X-Cache"] == "miss", url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if url.startswith("/api/v1/organizations/?kind=party") or ORGANIZATION in url:
+            assert "A summary saved a moment ago." in body.decode(), url
 
 
 def test_an_edit_that_may_move_the_record_into_a_list_purges_every_list_of_its_kind(client, edit):

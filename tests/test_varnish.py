@@ -282,13 +282,18 @@ def test_an_edit_purges_exactly_the_answers_that_show_what_it_touched(stack):
     sent = stack.purges()[len(purged_before) :]
     assert sent, "the edit sent no PURGE to Varnish"
     purged = {key for header in sent for key in header.split()}
-    assert f"organization-{old['id']}" in purged
+    # A summary is descriptive: what gives the record whole (its page key, its text key)
+    # goes; what names it by a link (its own key) stays.
+    named, whole = f"organization-{old['id']}", f"organization-{old['id']}-text"
+    assert {whole, f"{named}-page"} <= purged and named not in purged
 
     after = crawl(stack, paths)
     touched = {p for p, a in cached.items() if a.keys & purged}
     refetched = {p for p, a in after.items() if a.cache != "HIT"}
     assert refetched == touched
-    assert {p for p, a in cached.items() if f"organization-{old['id']}" in a.keys} <= refetched
+    assert {p for p, a in cached.items() if whole in a.keys} <= refetched
+    mentions = {p for p, a in cached.items() if named in a.keys} - refetched
+    assert mentions, "no page that only names the record kept its copy"
     # Fresh: the record's page and API answer, and every page that showed the old summary.
     assert json.loads(after[record].body)["summary"] == NEW_SUMMARY
     assert NEW_SUMMARY in after[f"/organizations/{EDITED}/"].body

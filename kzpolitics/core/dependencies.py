@@ -7,6 +7,9 @@ Three kinds of key:
 - a record's page key, ``<model name>-<pk>-page``: on the record's own page and API detail only,
   which show what hangs on it (its names, roles, relations, citations, results, what cites a
   source, what was founded in a place);
+- a record's text key, ``<model name>-<pk>-text``: on the lists that give whole records (the
+  API's), which show its ``DESCRIPTIVE_FIELDS`` (an organization's summary, aims, ...) as its
+  own page does; a mention (a link with its name) shows none of them;
 - a kind's key, ``list-<model name>`` (``list-organization``): on the searches and pages that
   show records of that kind by a query rather than by a link, and on a list whose rows depend
   on every change (ordered or filtered by when its records changed); a change of any record
@@ -21,8 +24,9 @@ A response carries the keys of the published records it shows (kzpolitics.site.s
 collects them); a public change (kzpolitics.core.signals) sends ``public_change`` with the keys
 it touches:
 
-- the record's own key, page key and its kind's (and its kind's members key, unless the change
-  was descriptive);
+- the record's own key, page key and its kind's, and its kind's members key; but for a
+  descriptive change, its page key, text key and kind's key only: what shows its name (a
+  mention, a list of its kind) shows nothing that changed;
 - the page keys, and the kinds' keys (members keys too, unless the change was descriptive), of
   every record it hangs on or links: its foreign keys to
   records (a relation's two ends, a result's election and party, a citation's cited record and
@@ -58,6 +62,13 @@ def kind_key(model) -> str:
 
 def page_key(model, pk) -> str:
     return f"{model._meta.model_name}-{pk}-page"
+
+
+TEXT = "-text"
+
+
+def text_key(model, pk) -> str:
+    return f"{model._meta.model_name}-{pk}{TEXT}"
 
 
 def members_key(model) -> str:
@@ -146,11 +157,13 @@ def row_links(instance) -> dict:
 
 def keys_of_change(model, pk, *link_values: dict, descriptive: bool = False) -> frozenset[str]:
     """What a public change of the row ``pk`` of ``model`` touches, its links before and after
-    (``link_values``) included; a ``descriptive`` change (``is_descriptive``) leaves the lists'
-    members keys."""
-    keys = {record_key(model, pk), page_key(model, pk), kind_key(model)}
-    if not descriptive:
-        keys.add(members_key(model))
+    (``link_values``) included; a ``descriptive`` change (``is_descriptive``) leaves the
+    lists' members keys, and names the record by its text key, not by its own."""
+    keys = {page_key(model, pk), kind_key(model)}
+    if descriptive:
+        keys.add(text_key(model, pk))
+    else:
+        keys |= {record_key(model, pk), members_key(model)}
     for values in link_values:
         keys |= links_of(model, values, members=not descriptive)
     return frozenset(keys)

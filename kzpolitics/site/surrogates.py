@@ -45,11 +45,13 @@ from django.db.models.signals import post_init
 
 from kzpolitics.core.dependencies import (
     EVERYTHING,
+    TEXT,
     kind_key,
     members_key,
     page_key,
     public_change,
     record_key,
+    text_key,
 )
 from kzpolitics.core.models import Status, content_models
 
@@ -57,7 +59,8 @@ log = logging.getLogger(__name__)
 
 _collected: ContextVar[set | None] = ContextVar("kz_collected_keys", default=None)
 
-DETAIL, LIST, OTHER = "detail", "list", "other"
+# A view shows one record, a list of one kind (in the API: of whole records, WHOLE), or other.
+DETAIL, LIST, WHOLE, OTHER = "detail", "list", "whole", "other"
 MANY_KEYS = 2000  # a purge of more keys than this purges everything (``site``)
 
 
@@ -101,7 +104,7 @@ def view_kind(view_func) -> tuple[str, type | None]:
         if actions.get("get") == "retrieve":
             return DETAIL, model
         if actions.get("get") == "list" and model is not None:
-            return LIST, model
+            return WHOLE, model
         return OTHER, None
     if cls is not None and issubclass(cls, SingleObjectMixin):
         return DETAIL, getattr(cls, "model", None)
@@ -147,15 +150,23 @@ def by_change_time(query) -> bool:
 def response_keys(loaded_keys: set[str], kind: str, model, query=None) -> set[str]:
     """The keys of a response that loaded ``loaded_keys`` in a view of ``kind`` (for a list,
     of ``model``, asked with ``query``, its query parameters; a list of an unknown model counts
-    as any other view)."""
+    as any other view). A list of whole records of a kind with descriptive fields shows them:
+    it carries the text key of every record of the kind it loaded (those it mentions too)."""
     keys = {EVERYTHING, *loaded_keys}
     if kind == DETAIL and None in keys:  # its record unknown: it may show anything
         kind = OTHER
     keys.discard(None)
-    if kind == LIST and model is not None:
+    if kind in (LIST, WHOLE) and model is not None:
         keys.add(members_key(model))
         if by_change_time(query):
             keys.add(kind_key(model))
+        if kind == WHOLE and getattr(model, "DESCRIPTIVE_FIELDS", ()):
+            prefix = record_key(model, "")
+            keys |= {
+                text_key(model, key[len(prefix) :])
+                for key in loaded_keys
+                if key and key.startswith(prefix) and key[len(prefix) :].isdigit()
+            }
     elif kind != DETAIL:
         keys |= {kind_key(m) for m in content_models()}
     return keys
@@ -168,7 +179,9 @@ def bounded(keys: set[str], limit: int) -> list[str]:
     while len(keys) > limit:
         by_kind: dict[str, set[str]] = {}
         for key in keys:
-            name, _, pk = key.rpartition("-")
+            # A record's key and its text key give way together (a text key: purged with
+            # its kind's key).
+            name, _, pk = key.removesuffix(TEXT).rpartition("-")
             if name and name != "list" and pk.isdigit():
                 by_kind.setdefault(name, set()).add(key)
         if not by_kind:
