@@ -15,9 +15,10 @@ Between the floor's first run and the endpoints: a crawl of distinct addresses f
 once, two connections at once, from an empty cache); then a sample of the crawled addresses
 (``--sample``) asked again (cached), one reviewer's edit of an ordinary organization's summary
 (``manage.py shell`` in the server's environment: the same signals and purges), and the
-sample once more: its hit rate (``X-Cache: hit``), and whether every address that names the
-organization (``Surrogate-Key``) was answered afresh and every one that showed its summary
-shows the new one.
+sample once more: its hit rate (``X-Cache: hit``), and whether every address carrying a key
+the edit purged (``Surrogate-Key``) was answered afresh and every one that showed its summary
+shows the new one. (A summary is descriptive: the addresses that only name the organization,
+by a link, keep their copy: kzpolitics.core.dependencies.)
 
 The table, one row per endpoint and scale: ``req/s`` from the two workers; ``p50 ms``,
 ``p99 ms``; ``n``, the answers wrk timed (few for a slow endpoint: read its p99 as its
@@ -284,12 +285,14 @@ def crawl_and_edit(
                 },
             }
         )
-    figures = bench_figures.edit_figures(entries, f"{edit['model']}-{done['pk']}")
+    figures = bench_figures.edit_figures(
+        entries, f"{edit['model']}-{done['pk']}", set(done.get("keys", ()))
+    )
     figures.update(path=edit["paths"][0], edit_seconds=done["seconds"])
     print(
         f"   edit of {figures['key']} ({edit['paths'][0]}): {figures['hits']}/{figures['n']} "
         f"of the sample still hits ({figures['warm_hits']} before), "
-        f"{figures['named_missed']}/{figures['named']} naming it missed, "
+        f"{figures['touched_missed']}/{figures['touched']} carrying a key it purged missed, "
         f"{figures['showed_fresh']}/{figures['showed']} showing it fresh"
     )
     problems += [

@@ -353,17 +353,20 @@ def surrogate_keys(header: str | None) -> set[str]:
     return set((header or "").split())
 
 
-def edit_figures(sample: list[dict], key: str) -> dict:
+def edit_figures(sample: list[dict], key: str, purged: set[str] | None = None) -> dict:
     """What the warmed sample answered before and after one edit: each entry has ``path``,
     ``before`` and ``after`` (``status``, ``cache``, ``keys``: the Surrogate-Key's) and
     ``showed`` (the body before held the record's old text) and ``fresh`` (the body after holds
-    the new). The hit rate after the edit; the addresses that name ``key`` and how many of
-    them were misses; the addresses that showed the record and how many show the new text;
-    the stale ones (named but a hit, or showed but not the new text)."""
+    the new). The hit rate after the edit; the addresses that carried a key the edit ``purged``
+    (by default the record's ``key``) and how many of them were misses; those that name
+    ``key`` and how many were; the addresses that showed the record and how many show the new
+    text; the stale ones (carrying a purged key but a hit, or showed but not the new text)."""
+    purged = set(purged or ()) or {key}
     hits = sum(entry["after"]["cache"] == "hit" for entry in sample)
     named = [e for e in sample if key in e["before"]["keys"] or key in e["after"]["keys"]]
+    touched = [e for e in sample if e["before"]["keys"] & purged]
     showed = [e for e in sample if e["showed"]]
-    stale = [e["path"] for e in named if e["after"]["cache"] == "hit"]
+    stale = [e["path"] for e in touched if e["after"]["cache"] == "hit"]
     stale += [e["path"] for e in showed if not e["fresh"] and e["path"] not in stale]
     return {
         "n": len(sample),
@@ -371,6 +374,9 @@ def edit_figures(sample: list[dict], key: str) -> dict:
         "hits": hits,
         "hit_rate": hits / len(sample) if sample else 0.0,
         "key": key,
+        "purged": sorted(purged),
+        "touched": len(touched),
+        "touched_missed": sum(e["after"]["cache"] != "hit" for e in touched),
         "named": len(named),
         "named_missed": sum(e["after"]["cache"] != "hit" for e in named),
         "showed": len(showed),
@@ -443,7 +449,7 @@ def check_crawl_targets(scales: dict[int, dict]) -> list[Target]:
     # 8. One edit: the rest still cached, everything that shows the record fresh.
     title = (
         f"8. after one edit: >= {HIT_RATE:.0%} of the warmed sample still hits, every address "
-        "naming or showing the record fresh"
+        "carrying a key it purged answered afresh, every one that showed the record fresh"
     )
     verdicts = []
     for scale in order:
@@ -460,11 +466,16 @@ def check_crawl_targets(scales: dict[int, dict]) -> list[Target]:
                 f"(before the edit {edit['warm_hits']}/{edit['n']})",
             )
         )
+        touched, missed = edit.get("touched", edit["named"]), edit.get("touched_missed")
+        missed = edit["named_missed"] if missed is None else missed
+        kept = edit["named"] - edit["named_missed"]
         verdicts.append(
             (
-                edit["named"] > 0 and edit["named_missed"] == edit["named"],
-                f"scale {scale}: {edit['named_missed']}/{edit['named']} addresses naming "
-                f"{edit['key']} missed ({edit['with_keys']} of {edit['n']} had a Surrogate-Key)",
+                touched > 0 and missed == touched,
+                f"scale {scale}: {missed}/{touched} addresses carrying a key the edit purged "
+                f"missed ({edit['with_keys']} of {edit['n']} had a Surrogate-Key); "
+                f"{kept} of the {edit['named']} naming {edit['key']} only by a link kept "
+                "their copy",
             )
         )
         verdicts.append(
@@ -547,8 +558,10 @@ def format_crawl(scales: dict[int, dict]) -> str:
             lines.append(
                 f"{'':>5}  edit of {edit['key']} ({edit.get('path', '')}): "
                 f"{edit['hits']}/{edit['n']} of the sample hits after it "
-                f"({edit['warm_hits']} before); {edit['named_missed']}/{edit['named']} naming "
-                f"it missed; {edit['showed_fresh']}/{edit['showed']} showing it fresh; "
+                f"({edit['warm_hits']} before); {edit.get('touched_missed', '-')}/"
+                f"{edit.get('touched', '-')} carrying a key it purged missed, "
+                f"{edit['named_missed']}/{edit['named']} naming it; "
+                f"{edit['showed_fresh']}/{edit['showed']} showing it fresh; "
                 f"missed: {edit['missed']['detail']} records' addresses, "
                 f"{edit['missed']['list']} lists"
             )

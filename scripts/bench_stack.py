@@ -141,7 +141,10 @@ def ask_each(
 EDIT = """import json
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from kzpolitics.core.dependencies import public_change
 from parties.models import Organization
+announced = set()
+public_change.connect(lambda sender, keys, **kwargs: announced.update(keys), weak=False)
 reviewer, _ = get_user_model().objects.get_or_create(
     username="bench-reviewer", defaults={{"is_staff": True}}
 )
@@ -153,13 +156,14 @@ record._history_user = reviewer
 record._change_reason = "The benchmark's one edit"
 record.full_clean()
 record.save()
-print("BENCH-EDIT " + json.dumps({{"pk": record.pk, "old": old}}))
+print("BENCH-EDIT " + json.dumps({{"pk": record.pk, "old": old, "keys": sorted(announced)}}))
 """
 
 
 def edit_summary(env: dict[str, str], log: Path, slug: str, marker: str) -> dict:
-    """Put ``marker`` before the summary of organization ``slug`` as a reviewer would: its pk
-    and old summary, and the seconds the command took (Python's start included)."""
+    """Put ``marker`` before the summary of organization ``slug`` as a reviewer would: its pk,
+    old summary and the keys the change purged (``keys``), and the seconds the command took
+    (Python's start included)."""
     seconds = manage(env, log, "shell", "-c", EDIT.format(slug=slug, marker=marker))
     lines = [line for line in log.read_text().splitlines() if line.startswith("BENCH-EDIT ")]
     if not lines:

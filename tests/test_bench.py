@@ -484,45 +484,62 @@ def sampled(path: str, *, before="hit", after="hit", keys="", showed=False, fres
     }
 
 
+# What a descriptive edit of organization 12 (its summary) purges: its page and text keys.
+PURGED = {"organization-12-page", "organization-12-text"}
+
+
 def good_edit(n: int = 1000) -> list[dict]:
-    """A sample in which only the edited record's own page and one naming it missed."""
-    sample = [sampled(f"/people/p{i}/", keys=f"person-{i}") for i in range(n - 2)]
+    """A sample in which only the edited record's own page and a list giving it whole missed,
+    and a page that names it by a link kept its copy."""
+    sample = [sampled(f"/people/p{i}/", keys=f"person-{i}") for i in range(n - 3)]
     sample.append(
         sampled(
             "/organizations/o/",
             after="miss",
-            keys="organization-12 source-3",
+            keys="organization-12 organization-12-page source-3",
             showed=True,
             fresh=True,
         )
     )
-    sample.append(sampled("/organizations/other/", after="miss", keys="organization-12"))
+    sample.append(sampled("/organizations/other/", keys="organization-12 organization-13"))
+    sample.append(
+        sampled("/api/v1/organizations/", after="miss", keys="organization-12 organization-12-text")
+    )
     return sample
 
 
 def test_after_the_edit_the_rest_hits_and_what_shows_the_record_is_fresh():
-    figures = bench_figures.edit_figures(good_edit(), "organization-12")
+    figures = bench_figures.edit_figures(good_edit(), "organization-12", PURGED)
 
     assert figures["hit_rate"] == pytest.approx(0.998)
-    assert (figures["named"], figures["named_missed"]) == (2, 2)
+    assert (figures["touched"], figures["touched_missed"]) == (2, 2)
+    assert (figures["named"], figures["named_missed"]) == (3, 2)  # a link kept its copy
     assert (figures["showed"], figures["showed_fresh"]) == (1, 1)
     assert figures["stale"] == []
 
 
-def test_a_hit_naming_the_record_or_an_old_text_after_the_edit_is_stale():
+def test_a_hit_carrying_a_purged_key_or_an_old_text_after_the_edit_is_stale():
     sample = good_edit()
-    sample[-1]["after"]["cache"] = "hit"  # named, but served from the cache
+    sample[-1]["after"]["cache"] = "hit"  # carried a purged key, but served from the cache
     sample[0]["showed"] = True  # showed the summary, and still the old one
-    figures = bench_figures.edit_figures(sample, "organization-12")
+    figures = bench_figures.edit_figures(sample, "organization-12", PURGED)
 
-    assert figures["stale"] == ["/organizations/other/", "/people/p0/"]
+    assert figures["stale"] == ["/api/v1/organizations/", "/people/p0/"]
     targets = bench_figures.check_crawl_targets({1: crawled_scale(edit=figures)})
     edit = next(t for t in targets if t.title.startswith("8."))
     assert edit.passed is False
     assert (
-        "scale 1: 1/2 addresses naming organization-12 missed (1000 of 1000 had a "
-        "Surrogate-Key) (!)" in edit.figures
+        "scale 1: 1/2 addresses carrying a key the edit purged missed (1000 of 1000 had a "
+        "Surrogate-Key); 2 of the 3 naming organization-12 only by a link kept their copy (!)"
+        in edit.figures
     )
+
+
+def test_without_the_keys_purged_the_record_s_own_key_is_what_must_be_purged():
+    figures = bench_figures.edit_figures(good_edit(), "organization-12")
+
+    assert (figures["touched"], figures["touched_missed"]) == (3, 2)
+    assert figures["stale"] == ["/organizations/other/"]
 
 
 def crawled_scale(
@@ -539,7 +556,7 @@ def crawled_scale(
         [answer("detail", detail_p50)] * 10 + [answer("list", 30)], seconds=11 / crawl_rps
     )
     if edit is None:
-        edit = bench_figures.edit_figures(good_edit(), "organization-12")
+        edit = bench_figures.edit_figures(good_edit(), "organization-12", PURGED)
     return {"endpoints": endpoints, "crawl": crawl, "edit": edit}
 
 
@@ -570,7 +587,7 @@ def test_each_target_of_issue_15_fails_alone(at_100, failed):
 
 def test_a_hit_rate_under_99_percent_fails_the_edit_target():
     sample = good_edit(100)  # 2 misses in 100
-    edit = bench_figures.edit_figures(sample, "organization-12")
+    edit = bench_figures.edit_figures(sample, "organization-12", PURGED)
 
     assert crawl_verdicts({1: crawled_scale(edit=edit)})[3] is False
 
