@@ -1,6 +1,6 @@
 """The keys that name what a public answer shows, and what a public change touches.
 
-Three kinds of key:
+Five kinds of key:
 
 - a record's key, ``<model name>-<pk>`` (``organization-12``, ``citation-7``): on every response
   that shows the record, its own page or a mention of it (a link with its name);

@@ -153,8 +153,8 @@ def attach_citations(records: list, paths: tuple[str, ...] = (), public: bool = 
         for content_type_id, pks in wanted.items():
             match |= Q(content_type_id=content_type_id, object_id__in=pks)
         citations = Citation.objects.filter(match)
-        if public:
-            citations = citations.filter(public_condition(Citation))
+        if public:  # their records are public: the caller fetched them so
+            citations = citations.published_own()
         for citation in attach_sources(list(citations)):
             found[(citation.content_type_id, citation.object_id)].append(citation)
     for key, instances in by_key.items():
