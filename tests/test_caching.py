@@ -18,11 +18,11 @@ from django.urls import reverse
 from knox.models import AuthToken
 
 from kzpolitics.core.dependencies import is_descriptive
-from kzpolitics.core.models import Person, Place, Status
+from kzpolitics.core.models import Citation, Person, Place, Source, Status
 from kzpolitics.core.signals import public_links
 from kzpolitics.site import caching
 from kzpolitics.site.cache_backends import MarksCache
-from parties.models import Organization
+from parties.models import Organization, Relation
 
 from .factories import save_organization
 from .page_kinds import SITEMAP_SECTION
@@ -164,6 +164,38 @@ def test_an_edit_of_what_no_list_selects_by_purges_only_the_answers_that_show_wh
         body = b"".join(response.streaming_content) if response.streaming else response.content
         if url.startswith("/api/v1/organizations/?kind=party") or ORGANIZATION in url:
             assert "A summary saved a moment ago." in body.decode(), url
+
+
+def test_a_citation_of_a_row_that_hangs_on_a_record_shows_at_once_where_the_row_does(
+    client, django_capture_on_commit_callbacks
+):
+    """A relation has no page of its own: its footnotes show on the pages of its two ends,
+    which never loaded the citation added to it."""
+    relation = Relation.objects.published().filter(subject__slug=ORGANIZATION).first()
+    shown = [
+        f"{path}{end.slug}/"
+        for end in (relation.subject, relation.object)
+        for path in ("/organizations/", "/api/v1/organizations/")
+    ]
+    # The bibliography counts each work's citations: it is made again.
+    elsewhere = [url for url in UNTOUCHED if url != "/sources/"]
+    for url in (*shown, *elsewhere):
+        client.get(url)
+    quote = "A quote cited a moment ago."
+    with django_capture_on_commit_callbacks(execute=True):
+        Citation.objects.create(
+            content_object=relation,
+            source=Source.objects.published().first(),
+            quote=quote,
+            status=Status.PUBLISHED,
+        )
+
+    for url in shown:
+        response = client.get(url)
+        assert response["X-Cache"] == "miss", url
+        assert quote in response.content.decode(), url
+    for url in elsewhere:
+        assert client.get(url)["X-Cache"] == "hit", url
 
 
 def test_an_edit_that_may_move_the_record_into_a_list_purges_every_list_of_its_kind(client, edit):

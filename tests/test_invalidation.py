@@ -113,6 +113,18 @@ def requote_a_citation():
     citation.save()
 
 
+def cite_a_relation():
+    """A citation added to a row that hangs on a record (a relation of Otan's): the pages that
+    show the row's footnotes are those of its two ends, which never loaded the new citation."""
+    relation = Relation.objects.published().filter(subject__slug="otan").order_by("pk").first()
+    Citation.objects.create(
+        content_object=relation,
+        source=Source.objects.published().get(slug="ponomarev-1991"),
+        quote="A quote added for the invalidation test.",
+        status=Status.PUBLISHED,
+    )
+
+
 def delete_an_event():
     Event.objects.published().get(slug="december-1986-events-alma-ata").delete()
 
@@ -136,6 +148,7 @@ CHANGES: tuple[Callable[[], None], ...] = (
     retitle_a_source,
     publish_a_party_with_a_relation,
     requote_a_citation,
+    cite_a_relation,
     unlink_an_event,
     rename_a_place,
     delete_an_event,

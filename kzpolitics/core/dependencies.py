@@ -33,7 +33,9 @@ it touches:
   sources), the other ends of a many-to-many link. A row added to a record shows on that
   record's page, and the lists of that record's kind may filter by it; a mention elsewhere does
   not show it. A name (``names_its_parent``) is the exception: a mention shows the name of its
-  time, so a name's change touches its record's own key.
+  time, so a name's change touches its record's own key. A citation of a row that hangs on
+  records (a relation, a role: ``shown_with``) touches what the row's own change would: the
+  row shows with its footnotes on its records' pages, having none of its own.
 
 A key names a published record only: it goes out in a public header (``Surrogate-Key``), and a
 draft's key would tell that the draft exists.
@@ -120,10 +122,11 @@ def link_columns(model) -> dict[str, object]:
     return columns
 
 
-def links_of(model, values: dict, members: bool = True) -> set[str]:
+def links_of(model, values: dict, members: bool = True, mentions: bool = True) -> set[str]:
     """The keys (and kinds' keys; with ``members``, their members keys) of the records a row
     with ``values`` (column to value, as from ``.values()``) links, for the columns
-    ``link_columns`` names."""
+    ``link_columns`` names. With ``mentions``, a name's change (``names_its_parent``) touches
+    every mention of its record."""
     keys: set[str] = set()
     for column, target in link_columns(model).items():
         pk = values.get(column)
@@ -136,12 +139,32 @@ def links_of(model, values: dict, members: bool = True) -> set[str]:
             target = ContentType.objects.get_for_id(type_id).model_class()
             if target is None or not is_record(target):
                 continue
+            keys |= shown_with(target, pk)
         keys |= {page_key(target, pk), kind_key(target)}
         if members:
             keys.add(members_key(target))
-        if getattr(model, "names_its_parent", False):
+        if mentions and getattr(model, "names_its_parent", False):
             keys.add(record_key(target, pk))
     return keys
+
+
+def shown_with(model, pk) -> set[str]:
+    """What shows the row ``pk`` of ``model`` with what hangs on it (its citations), beyond
+    its own page key. A row that hangs on records (a relation, a role, a name, a result: one
+    with ``required_links``) has no page of its own: it shows, footnotes and all, on theirs,
+    and wherever it is loaded. So a citation added to it touches what its own change would,
+    but a mention of the record a name belongs to (which shows the name, not its footnotes).
+    A record with a page of its own (an organization) shows its citations there only, and
+    in the lists of its kind: no more than its page key and its kind's keys."""
+    from kzpolitics.core.models import required_links
+
+    if not any(True for _ in required_links(model)):
+        return set()
+    values = model._base_manager.filter(pk=pk).values(*link_column_names(model)).first()
+    if values is None:
+        return set()
+    own = {record_key(model, pk), page_key(model, pk), kind_key(model), members_key(model)}
+    return own | links_of(model, values, mentions=False)
 
 
 def link_column_names(model) -> list[str]:
