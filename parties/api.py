@@ -1,9 +1,25 @@
+import functools
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+
 from kzpolitics.core.models import Person, PersonName, published_prefetch
 from kzpolitics.core.viewsets import RecordViewSet
 
 from .filters import OrganizationFilter, PersonFilter
-from .models import Organization, Role
-from .serializers import OrganizationSerializer, PersonSerializer
+from .models import Organization, Relation, Role, attach_relations
+from .serializers import (
+    RELATIONS_SHOWN,
+    IncomingRelationSerializer,
+    OrganizationSerializer,
+    PersonSerializer,
+    RelationSerializer,
+)
+
+# A page of one organization's relations: JSON only, no filters of the organizations' list.
+RELATION_PAGE = {"detail": True, "filter_backends": (), "renderer_classes": (JSONRenderer,)}
 
 
 class OrganizationViewSet(RecordViewSet):
@@ -50,8 +66,41 @@ class OrganizationViewSet(RecordViewSet):
     ordering = ("name",)
     queryset = Organization.objects.all()
 
+    paged_actions = frozenset({"list", "relations", "related_from"})
+
     def published_queryset(self):
-        return Organization.objects.published().with_profile().with_lifespans()
+        relations = functools.partial(attach_relations, most=RELATIONS_SHOWN)
+        return Organization.objects.published().with_profile(relations=relations).with_lifespans()
+
+    @extend_schema(responses=RelationSerializer(many=True))
+    @action(**RELATION_PAGE)
+    def relations(self, request, slug=None):
+        """Every relation the organization has to other organizations (its record gives the
+        first few: `relations`), a page at a time, in the same order."""
+        return self.relation_page("subject", RelationSerializer)
+
+    @extend_schema(responses=IncomingRelationSerializer(many=True))
+    @action(url_path="related-from", **RELATION_PAGE)
+    def related_from(self, request, slug=None):
+        """Every relation other organizations have to this one (its record gives the first
+        few: `related_from`), a page at a time, in the same order."""
+        return self.relation_page("object", IncomingRelationSerializer)
+
+    def relation_page(self, end: str, serializer_class):
+        """A page of the relations whose ``end`` (subject or object) is the organization."""
+        organization = get_object_or_404(Organization.objects.published(), slug=self.kwargs["slug"])
+        rows = (
+            Relation.objects.published()
+            .filter(**{end: organization})
+            .select_related("subject", "object")
+            .order_by(*Relation.LISTED)
+            .with_citations()
+        )
+        page = self.paginate_queryset(rows)
+        serializer = serializer_class(page, many=True, context=self.get_serializer_context())
+        response = self.get_paginated_response(serializer.data)
+        response.record_shown = organization  # its page's keys (kzpolitics.site.surrogates)
+        return response
 
 
 class PersonViewSet(RecordViewSet):

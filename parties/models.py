@@ -168,26 +168,46 @@ class OrganizationQuerySet(CitedQuerySet):
         return self.filter(pk__in=roles.values("organization"))
 
 
-def attach_relations(organizations: list, public: bool = True) -> None:
+def attach_relations(organizations: list, public: bool = True, most: int | None = None) -> None:
     """Every relation from or to the organizations, with the organizations at both ends, in
     one query (``prefetch_related`` would take one for each direction), kept as each one's
-    prefetched ``relations_from`` and ``relations_to``. With ``public``, only relations the
-    public may see (published, between published organizations)."""
+    prefetched ``relations_from`` and ``relations_to``, in order (``Relation.LISTED``), and how many
+    there are each way as its ``relation_counts`` (from, to). With ``public``, only relations
+    the public may see (published, between published organizations). With ``most``, each
+    keeps no more than that many each way, the first in that order (one more query, of their
+    keys alone: a hub has hundreds)."""
     ids = {organization.pk for organization in organizations}
     outgoing: dict[int, list] = {pk: [] for pk in ids}
     incoming: dict[int, list] = {pk: [] for pk in ids}
+    counts = {"from": collections.Counter(), "to": collections.Counter()}
     if ids:
         both_ways = Relation.objects.visible(public).filter(
             Q(subject_id__in=ids) | Q(object_id__in=ids)
         )
-        for relation in both_ways.select_related("subject", "object"):
-            if relation.subject_id in ids:
+        shown = None
+        if most is not None:
+            shown = {"from": set(), "to": set()}
+            keys = both_ways.order_by(*Relation.LISTED).values_list("pk", "subject_id", "object_id")
+            for pk, subject_id, object_id in keys:
+                for way, end in (("from", subject_id), ("to", object_id)):
+                    if end in ids:
+                        counts[way][end] += 1
+                        if counts[way][end] <= most:
+                            shown[way].add(pk)
+            both_ways = Relation.objects.filter(pk__in=shown["from"] | shown["to"])
+        for relation in both_ways.select_related("subject", "object").order_by(*Relation.LISTED):
+            if relation.subject_id in ids and (shown is None or relation.pk in shown["from"]):
                 outgoing[relation.subject_id].append(relation)
-            if relation.object_id in ids:
+            if relation.object_id in ids and (shown is None or relation.pk in shown["to"]):
                 incoming[relation.object_id].append(relation)
     for organization in organizations:
-        keep_prefetched(organization, "relations_from", outgoing[organization.pk])
-        keep_prefetched(organization, "relations_to", incoming[organization.pk])
+        pk = organization.pk
+        keep_prefetched(organization, "relations_from", outgoing[pk])
+        keep_prefetched(organization, "relations_to", incoming[pk])
+        organization.relation_counts = (
+            counts["from"][pk] if most is not None else len(outgoing[pk]),
+            counts["to"][pk] if most is not None else len(incoming[pk]),
+        )
 
 
 def attach_names(organizations: list, public: bool = True) -> None:
@@ -525,6 +545,10 @@ class Relation(Cited):
     end = UncertainDate("Until", help_text="When the link ended, e.g. leaving a bloc.")
     public_note = public_note_field()
     note = internal_note_field()
+
+    # The order its API lists give relations in, each to the end (two organizations may share
+    # a name): an organization's record gives the first of them (``attach_relations``).
+    LISTED = ("subject", "kind", "object", "pk")
 
     class Meta:
         ordering = ("subject", "kind", "object")

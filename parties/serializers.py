@@ -1,3 +1,4 @@
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -199,6 +200,31 @@ class LifespanBoundsField(serializers.Field):
         return getattr(obj.lifespan, self.side).as_dict(models, self.context.get("request"))
 
 
+# How many of an organization's relations each way its API record gives (the first, in the
+# order of its paged list of them): a hub has hundreds, which would make one record megabytes.
+RELATIONS_SHOWN = 50
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class RelationCountField(serializers.Field):
+    """How many relations the organization has one way (``from`` or ``to`` it): all of them,
+    not only those its record gives."""
+
+    WAYS = {"from": ("subject", 0), "to": ("object", 1)}
+
+    def __init__(self, way: str, **kwargs):
+        self.way = way
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, organization):
+        end, index = self.WAYS[self.way]
+        counts = getattr(organization, "relation_counts", None)  # parties.models.attach_relations
+        if counts is None:  # an organization not read as the API reads them (a write's answer)
+            return Relation.objects.published().filter(**{end: organization}).count()
+        return counts[index]
+
+
 class OrganizationSerializer(ModelCleanMixin, serializers.ModelSerializer):
     """A party, movement, organization or bloc with everything known of it over time."""
 
@@ -250,13 +276,33 @@ class OrganizationSerializer(ModelCleanMixin, serializers.ModelSerializer):
         source="relations_from",
         many=True,
         read_only=True,
-        help_text="Its relations to other organizations (split from, member of, ...).",
+        help_text=(
+            f"Its relations to other organizations (split from, member of, ...): the first "
+            f"{RELATIONS_SHOWN}; all of them at relations_url."
+        ),
     )
     related_from = IncomingRelationSerializer(
         source="relations_to",
         many=True,
         read_only=True,
-        help_text="Relations other organizations have to this one (split from it, ...).",
+        help_text=(
+            f"Relations other organizations have to this one (split from it, ...): the first "
+            f"{RELATIONS_SHOWN}; all of them at related_from_url."
+        ),
+    )
+    relations_count = RelationCountField(
+        "from", help_text="How many relations it has to other organizations, in all."
+    )
+    relations_url = ApiLink(
+        "api:organization-relations",
+        help_text="All its relations to other organizations, a page at a time.",
+    )
+    related_from_count = RelationCountField(
+        "to", help_text="How many relations other organizations have to it, in all."
+    )
+    related_from_url = ApiLink(
+        "api:organization-related-from",
+        help_text="All the relations other organizations have to it, a page at a time.",
     )
     citations = citations_field()
 
@@ -287,7 +333,11 @@ class OrganizationSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "membership_figures",
             "roles",
             "relations",
+            "relations_count",
+            "relations_url",
             "related_from",
+            "related_from_count",
+            "related_from_url",
             "updated_at",
             "citations",
         )

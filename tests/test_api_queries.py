@@ -59,9 +59,10 @@ pytestmark = pytest.mark.django_db
 CITED = 2
 LIST_QUERIES = {
     # names, stances, membership figures, roles (with their people), relations both ways in
-    # one (with the organizations at their ends): 5, the founding place joined; the evidence
+    # one (with the organizations at their ends): 5, the founding place joined; which of their
+    # relations each gives (the first RELATIONS_SHOWN each way: their keys): 1; the evidence
     # that dates them (founding / ending bounds, parties.lifespans): 1
-    "organizations": 1 + 1 + 5 + 1 + CITED + 1,
+    "organizations": 1 + 1 + 5 + 1 + 1 + CITED + 1,
     "people": 1 + 1 + 2 + CITED + 1,  # names, roles (with their organizations)
     "elections": 1 + 1 + 2 + CITED + 1,  # rounds, results (with their party, person and round)
     "results": 1 + 1 + CITED + 1,  # election, party, person, round come joined

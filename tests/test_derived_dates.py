@@ -336,9 +336,9 @@ def test_the_list_with_active_on_stays_within_its_query_budget(
 ):
     client.get(API, {"page_size": 1})  # the content types, as a server's first request
     caches["pages"].clear()
-    # The organizations list's (count, records, 6 prefetches, citations, data version) and
-    # the evidence of the page's organizations: 11.
-    with django_assert_max_num_queries(11):
+    # The organizations list's (count, records, 6 prefetches, which relations each gives,
+    # citations, data version) and the evidence of the page's organizations: 12.
+    with django_assert_max_num_queries(12):
         client.get(API, {"active_on": "1995-01-01", "certainty": "possible", "page_size": 100})
 
 

@@ -132,13 +132,16 @@ def get_operations(schema) -> dict[str, tuple[str, dict]]:
     }
 
 
-def json_lists(schema) -> dict[str, str]:
-    """Each paginated list's operation id, by its path: a GET whose JSON answer is a page."""
+def json_lists(schema, record_pages: bool = False) -> dict[str, str]:
+    """Each paginated list's operation id, by its path: a GET whose JSON answer is a page
+    (``record_pages`` too: a page of what hangs on one record)."""
     lists = {}
     for operation_id, (path, operation) in get_operations(schema).items():
         answer = operation["responses"].get("200", {}).get("content", {})
         shape = answer.get("application/json", {}).get("schema", {})
-        if shape.get("$ref", "").startswith("#/components/schemas/Paginated"):
+        if shape.get("$ref", "").startswith("#/components/schemas/Paginated") and (
+            record_pages or "{" not in path
+        ):
             lists[path] = operation_id
     return lists
 
@@ -222,6 +225,36 @@ def test_every_lists_json_and_csv_through_the_generated_client(schema, functions
         assert len(frame) == count == int(response.headers["X-Total-Count"]), path
         assert pd.api.types.is_integer_dtype(frame["id"]), path
         assert frame["id"].tolist() == ids, path  # every row, in the JSON list's order
+
+
+def test_an_organizations_relations_page_through_the_generated_client(schema, functions, client):
+    """The pages of what hangs on one record (an organization's relations each way) give, a
+    page at a time, as many as its record counts: the record itself gives the first few."""
+    from kzpolitics_generated_client.models import Problem
+    from kzpolitics_generated_client.types import UNSET
+
+    pages = set(json_lists(schema, record_pages=True).items()) - set(json_lists(schema).items())
+    assert {name_of(path) for path, _ in pages} == {"relations", "related-from"}
+    record = parsed(
+        functions[module_of("organizations_retrieve")].sync_detailed(client=client, slug="otan"),
+        Problem,
+    ).to_dict()
+    for path, operation_id in pages:
+        way = name_of(path).replace("-", "_")
+        names, page = [], 1
+        while True:
+            answer = parsed(
+                functions[module_of(operation_id)].sync_detailed(
+                    client=client, slug="otan", page=page, page_size=1
+                ),
+                Problem,
+            )
+            names += [row.to_dict()["kind"] for row in answer.results]
+            if answer.next_ in (None, UNSET):
+                break
+            page += 1
+        assert answer.count == len(names) == record[f"{way}_count"] > 0, path
+        assert names == [row["kind"] for row in record[way]], path
 
 
 def test_the_export_downloads_through_the_generated_client(schema, functions, client, tmp_path):

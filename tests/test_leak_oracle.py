@@ -12,9 +12,10 @@ Every public address is asked by an anonymous visitor: every page kind and every
 (published and draft slugs), the HTML lists with their filters, the timeline (with cursors at
 drafts), search for each draft's names, every API list with every filter of its FilterSet
 given each slug (and each choice, a few dates, the footnotes for the others), ``?search=``
-with each draft's names, ``?format=csv``, every API detail (published and draft keys), the
-export zip, the feed, the sitemap, robots.txt and a missing page. The addresses are found by
-introspection (the URL patterns, the API router, each FilterSet's filters). Each is asked
+with each draft's names, ``?format=csv``, every API detail (published and draft keys) and
+what it pages of its own (an organization's relations each way), the export zip, the feed,
+the sitemap, robots.txt and a missing page. The addresses are found by introspection (the URL
+patterns, the API router and its viewsets' actions, each FilterSet's filters). Each is asked
 with GET and HEAD; POST, PUT, DELETE, TRACE and OPTIONS ask every address without parameters
 (lists, pages, every draft's record and the first published one of each kind) and every
 address whose parameters name a draft; ``LEAK_ORACLE=full`` sends all seven everywhere
@@ -553,6 +554,11 @@ def api_addresses(world: World) -> list[str]:
         urls += [f"{base}?{urlencode({'search': term})}" for term in terms]
         keys = model._base_manager.order_by("pk").values_list(viewset.lookup_field, flat=True)
         urls += [f"{base}{key}/" for key in keys]
+        # What a record pages of its own (an organization's relations each way), two a page.
+        for extra in viewset.get_extra_actions():
+            if extra.detail:
+                urls += [f"{base}{key}/{extra.url_path}/" for key in keys]
+                urls += [f"{base}{key}/{extra.url_path}/?page=2&page_size=2" for key in keys]
     return urls
 
 

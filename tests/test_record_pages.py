@@ -97,3 +97,96 @@ def test_a_page_of_links_costs_the_same_queries_as_the_first(
     caches["pages"].clear()
     with django_assert_max_num_queries(len(first.captured_queries)):
         get(client, f"{url}?relations=2&events=2")
+
+
+# -- the API: a record gives the first of a hub's relations, and pages them all -------------
+
+
+@pytest.fixture
+def shown_in_api(monkeypatch):
+    from parties import api
+
+    monkeypatch.setattr(api, "RELATIONS_SHOWN", SIZE)
+    caches["pages"].clear()
+
+
+def api_names(rows: list, end: str) -> list[str]:
+    return [row[end]["name"] for row in rows]
+
+
+def test_an_api_record_gives_the_first_of_a_hubs_relations_and_where_all_are(
+    client, hub, shown_in_api
+):
+    record = client.get(f"/api/v1/organizations/{hub.slug}/").json()
+    assert api_names(record["related_from"], "organization") == ["After 0", "After 1", "After 2"]
+    assert record["related_from_count"] == 4  # the draft link is not counted
+    assert api_names(record["relations"], "to") == ["Before 0", "Before 1", "Before 2"]
+    assert record["relations_count"] == 3
+
+    pages, url = [], record["related_from_url"]
+    while url:
+        page = client.get(url, {"page_size": 2} if "page_size" not in url else None).json()
+        assert page["count"] == 4
+        pages.append(api_names(page["results"], "organization"))
+        url = page["next"]
+    assert pages == [["After 0", "After 1"], ["After 2", "After 3"]]
+    listed = client.get(record["relations_url"]).json()
+    assert api_names(listed["results"], "to") == ["Before 0", "Before 1", "Before 2"]
+    assert [row["citations"] != [] for row in listed["results"]] == [True] * 3
+
+
+def test_an_ordinary_api_record_gives_every_relation(client, hub, shown_in_api):
+    other = OrganizationFactory(name="Small Party")
+    RelationFactory(subject=other, object=hub)
+    record = client.get(f"/api/v1/organizations/{other.slug}/").json()
+    assert api_names(record["relations"], "to") == ["Hub Party"]
+    assert record["relations_count"] == 1 and record["related_from_count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("?page=2", 200),
+        ("?page=3", 404),
+        ("?page=x", 400),
+        ("?page=1&page_size=0", 400),
+        ("?kind=party", 400),
+        ("?search=After", 400),
+        ("?format=csv", 400),
+    ],
+)
+def test_a_page_of_relations_takes_only_paging(client, hub, query, status):
+    # Two a page: the hub's four incoming relations make two pages.
+    response = client.get(f"/api/v1/organizations/{hub.slug}/related-from/{query}&page_size=2")
+    assert response.status_code == status, response.content
+    if status != 200:
+        assert response["Content-Type"].startswith("application/problem+json")
+
+
+def test_no_one_pages_the_relations_of_a_draft(client, hub):
+    draft = OrganizationFactory(name="Draft Party", status=Status.DRAFT)
+    RelationFactory(subject=draft, object=hub)
+    for way in ("relations", "related-from"):
+        assert client.get(f"/api/v1/organizations/{draft.slug}/{way}/").status_code == 404
+        assert client.get(f"/api/v1/organizations/no-such-party/{way}/").status_code == 404
+
+
+def test_a_page_of_relations_is_purged_with_its_organizations_page(client, hub):
+    response = client.get(f"/api/v1/organizations/{hub.slug}/related-from/")
+    keys = response["Surrogate-Key"].split()
+    assert f"organization-{hub.pk}-page" in keys
+    assert not any(key.startswith("list-") for key in keys)  # not purged by every change
+
+
+def test_a_hubs_api_record_costs_what_an_ordinary_one_does(
+    client, hub, shown_in_api, django_assert_max_num_queries
+):
+    other = OrganizationFactory(name="Small Party")
+    RelationFactory(subject=other, object=hub)
+    client.get(f"/api/v1/organizations/{other.slug}/")
+    caches["pages"].clear()
+    with django_assert_max_num_queries(16) as ordinary:
+        client.get(f"/api/v1/organizations/{other.slug}/")
+    caches["pages"].clear()
+    with django_assert_max_num_queries(len(ordinary.captured_queries)):
+        client.get(f"/api/v1/organizations/{hub.slug}/")

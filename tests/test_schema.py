@@ -32,11 +32,14 @@ def operations(schema):
 
 
 def list_paths(schema):
-    """Paths of the paged lists: those whose GET takes ?page=."""
+    """Paths of the paged lists: those whose GET takes ?page=, but the pages of what hangs on
+    one record (``/organizations/{slug}/relations/``)."""
     return sorted(
         path
         for path, method, operation in operations(schema)
-        if method == "get" and "page" in {p["name"] for p in operation.get("parameters", [])}
+        if method == "get"
+        and "page" in {p["name"] for p in operation.get("parameters", [])}
+        and "{" not in path
     )
 
 

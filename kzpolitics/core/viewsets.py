@@ -75,11 +75,18 @@ class RecordViewSet(StreamedCSVMixin, viewsets.ModelViewSet):
     figure: str | None = None
     # What may be asked of the whole list without changing how many it holds.
     UNFILTERED = frozenset({"page", "page_size", "ordering", api_settings.URL_FORMAT_OVERRIDE})
+    # The actions that answer a page at a time (``?page=``, ``?page_size=``): the list, and
+    # any of the view's own that page what hangs on one record.
+    paged_actions = frozenset({"list"})
 
     def known_count(self, request) -> int | None:
         """How many rows the list holds, from the figures kept for the current data version,
         when nothing is asked that changes how many; else None, to have them counted."""
-        if self.figure is None or not set(request.query_params) <= self.UNFILTERED:
+        if (
+            self.action != "list"
+            or self.figure is None
+            or not set(request.query_params) <= self.UNFILTERED
+        ):
             return None
         counts = DataVersion.kept_figures(request)
         return None if counts is None else counts.get(self.figure)
@@ -114,8 +121,8 @@ class RecordViewSet(StreamedCSVMixin, viewsets.ModelViewSet):
 
     def allowed_query_params(self) -> set[str]:
         """The query parameters this request may give: on a list its filters, ``search`` (if
-        it searches), ``ordering``, ``page``, ``page_size``; everywhere ``format`` and the
-        view's ``extra_query_params``."""
+        it searches), ``ordering``; on a list and the other ``paged_actions``, ``page`` and
+        ``page_size``; everywhere ``format`` and the view's ``extra_query_params``."""
         allowed = {api_settings.URL_FORMAT_OVERRIDE, *self.extra_query_params}
         if self.action == "list":
             filterset = getattr(self, "filterset_class", None)
@@ -124,9 +131,9 @@ class RecordViewSet(StreamedCSVMixin, viewsets.ModelViewSet):
             if getattr(self, "search_fields", None):
                 allowed.add(api_settings.SEARCH_PARAM)
             allowed.add(api_settings.ORDERING_PARAM)
-            if self.paginator is not None:
-                paging = (self.paginator.page_query_param, self.paginator.page_size_query_param)
-                allowed |= {name for name in paging if name}
+        if self.action in self.paged_actions and self.paginator is not None:
+            paging = (self.paginator.page_query_param, self.paginator.page_size_query_param)
+            allowed |= {name for name in paging if name}
         return allowed
 
     def multi_valued_query_params(self) -> set[str]:

@@ -101,7 +101,9 @@ def view_kind(view_func) -> tuple[str, type | None]:
     if actions is not None and cls is not None:
         queryset = getattr(cls, "queryset", None)
         model = getattr(queryset, "model", None)
-        if actions.get("get") == "retrieve":
+        shown = actions.get("get")
+        # A record, or a page of what hangs on it (an @action on a record: its relations).
+        if shown == "retrieve" or getattr(getattr(cls, shown or "", None), "detail", False):
             return DETAIL, model
         if actions.get("get") == "list" and model is not None:
             return WHOLE, model
@@ -114,10 +116,13 @@ def view_kind(view_func) -> tuple[str, type | None]:
 
 
 def shown_record(response, model) -> str | None:
-    """The page key of the record a detail view shows: its template's ``object``, or the
-    ``id`` of an API record."""
+    """The page key of the record a detail view shows: its template's ``object``, the
+    ``record_shown`` of an API page of what hangs on a record, or the ``id`` of an API
+    record."""
     context = getattr(response, "context_data", None) or {}
     shown = context.get("object")
+    if shown is None:
+        shown = getattr(response, "record_shown", None)
     if shown is not None and shown.pk is not None:
         return page_key(type(shown), shown.pk)
     data = getattr(response, "data", None)
