@@ -1,5 +1,6 @@
-"""Citation.public_rows: the citations ``published()`` gives, found by looking their records
-up by key (a source's page and its API count use it), and past BY_KEY_MOST of them by
+"""Citation.public_rows: the citations ``published()`` gives, found by their own flag for a
+record with a page of its own, by looking their records up by key for a row that hangs on
+records (a source's page and its API count use it), and past BY_KEY_MOST of those by
 ``published()`` itself."""
 
 import pytest
@@ -69,3 +70,20 @@ def test_a_citation_of_a_record_the_public_may_not_see_is_no_citation_at_all(cli
         said = {**answer.json(), "instance": missing["instance"]}  # (each names its address)
         assert (answer.status_code, said) == (404, missing)
     assert len(shown) == 4 and len(hidden) == 9
+
+
+def test_a_records_citations_come_and_go_with_its_publication(work):
+    """A record with a page of its own is public when published: its citations' flag
+    (``record_published``), which ``public_rows`` reads for it, follows each save."""
+    citing = Citation.objects.filter(source=work)
+    party = OrganizationFactory(status=Status.DRAFT)
+    CitationFactory(content_object=party, source=work)
+    before = sorted(citing.public_rows("pk"))
+    for status, shown in ((Status.PUBLISHED, True), (Status.DRAFT, False)):
+        party.status = status
+        party.save()
+        rows = sorted(citing.public_rows("pk"))
+        assert rows == sorted(citing.published().values_list("content_type_id", "object_id", "pk"))
+        assert (len(rows) == len(before) + 1) is shown
+    party.delete()
+    assert sorted(citing.public_rows("pk")) == before

@@ -24,6 +24,7 @@ from kzpolitics.core.models.records import (
     TimeStamped,
     public_condition,
     published_prefetch,
+    required_links,
 )
 from kzpolitics.core.paths import record_path
 from kzpolitics.core.search import SearchKeyField
@@ -432,8 +433,9 @@ class Source(TimeStamped):
         return text
 
 
-# Citations whose records ``public_rows`` looks up by key, at most: a source cited 1,046 times
-# took 16 ms so against 40 ms with ``published()``, one cited 5,666 times 50 ms against 48 ms.
+# Citations of rows that hang on records whose records ``public_rows`` looks up by key, at
+# most: the records of a source cited 1,046 times took 16 ms so against 40 ms with
+# ``published()``, those of one cited 5,666 times 50 ms against 48 ms.
 BY_KEY_MOST = 3000
 
 
@@ -451,20 +453,35 @@ class CitationQuerySet(RecordQuerySet):
 
     def public_rows(self, *columns: str) -> list[tuple]:
         """(content type id, record id, *columns) of each of these citations the public may
-        see (those of ``published()``), in two queries: the citations' own rows, then their
-        records among the public ones (``public_records``).
+        see (those of ``published()``), in order: the citations' own rows, then, for those
+        that back a row hanging on records, their records among the public ones
+        (``public_records``).
 
         ``published()`` reads every public record of every kind to know (PostgreSQL builds a
         hashed IN of each whole): some 20 ms at a hundred times the article's data, however
-        few the citations. For the citations of one or a few works, found by their index,
-        looking their records up by key costs what they are; past ``BY_KEY_MOST`` of them,
-        no less than reading every public record, which it then does."""
+        few the citations. A record with a page of its own (an organization, a person, an
+        event: ``standalone_kinds``) is public when it is published, which the citation's
+        ``record_published`` says (kept in step on every save of either). A row that hangs on
+        records (a relation, a role, a name) is public only while they are too: looked up by
+        key, which costs what they are; past ``BY_KEY_MOST`` of them, no less than reading
+        every public record, which it then does."""
         columns = ("content_type_id", "object_id", *columns)
-        rows = list(self.published_own().values_list(*columns))
-        if len(rows) > BY_KEY_MOST:
+        standalone = standalone_kinds()
+        rows, hanging = [], []
+        for *row, record_published in self.published_own().values_list(
+            *columns, "record_published"
+        ):
+            if row[0] not in standalone:
+                hanging.append(tuple(row))
+            elif record_published:
+                rows.append(tuple(row))
+        if not hanging:
+            return rows
+        if len(hanging) > BY_KEY_MOST:
             return list(self.published().values_list(*columns))
-        public = public_records((row[0], row[1]) for row in rows)
-        return [row for row in rows if (row[0], row[1]) in public]
+        public = public_records((row[0], row[1]) for row in hanging)
+        rows += [row for row in hanging if (row[0], row[1]) in public]
+        return rows
 
     def public_row(self, pk, *columns: str) -> dict | None:
         """As for any record, but the record it backs is asked about on its own (two small
@@ -495,6 +512,18 @@ class CitationQuerySet(RecordQuerySet):
 def cited_models() -> list[type[models.Model]]:
     """Every kind of record that takes citations, in every installed app."""
     return [model for model in apps.get_models() if issubclass(model, Cited)]
+
+
+def standalone_kinds() -> frozenset[int]:
+    """The content type ids of the kinds of cited record that are public whenever they are
+    published: those that require no other record to be (``required_links``), unlike a
+    relation (both its organizations) or a role (its organization)."""
+    content_types = ContentType.objects.get_for_models(*cited_models())
+    return frozenset(
+        content_type.pk
+        for model, content_type in content_types.items()
+        if not any(True for _ in required_links(model))
+    )
 
 
 def public_records(pairs) -> set[tuple[int, int]]:
