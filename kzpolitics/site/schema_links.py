@@ -72,6 +72,22 @@ RELATED = (
     ),
     Related(
         "organizations_retrieve",
+        "relations",
+        "organizations_relations_list",
+        "path.slug",
+        "$response.body#/slug",
+        "Every relation the organization has to others, a page at a time (relations_url).",
+    ),
+    Related(
+        "organizations_retrieve",
+        "related_from",
+        "organizations_related_from_list",
+        "path.slug",
+        "$response.body#/slug",
+        "Every relation others have to the organization, a page at a time (related_from_url).",
+    ),
+    Related(
+        "organizations_retrieve",
         "founding_place",
         "places_retrieve",
         "path.slug",
