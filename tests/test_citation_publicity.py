@@ -4,6 +4,7 @@ records (a source's page and its API count use it), and past BY_KEY_MOST of thos
 ``published()`` itself."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 import kzpolitics.core.models.citations as citation_models
@@ -87,3 +88,21 @@ def test_a_records_citations_come_and_go_with_its_publication(work):
         assert (len(rows) == len(before) + 1) is shown
     party.delete()
     assert sorted(citing.public_rows("pk")) == before
+
+
+def test_every_citation_of_the_article_knows_whether_its_record_is_published():
+    """``public_rows`` trusts the flag for a record with a page of its own: the loader must
+    leave it in step, for every kind of record."""
+    out_of_step = []
+    for model in citation_models.cited_models():
+        content_type = ContentType.objects.get_for_model(model)
+        published = set(
+            model._base_manager.filter(status=Status.PUBLISHED).values_list("pk", flat=True)
+        )
+        for pk, object_id, flag in Citation.objects.filter(content_type=content_type).values_list(
+            "pk", "object_id", "record_published"
+        ):
+            if flag != (object_id in published):
+                out_of_step.append((model.__name__, pk))
+    assert Citation.objects.count() > 1000  # the article's
+    assert out_of_step == []
