@@ -150,15 +150,15 @@ def links_of(model, values: dict, members: bool = True, mentions: bool = True) -
 
 def shown_with(model, pk) -> set[str]:
     """What shows the row ``pk`` of ``model`` with what hangs on it (its citations), beyond
-    its own page key. A row that hangs on records (a relation, a role, a name, a result: one
-    with ``required_links``) has no page of its own: it shows, footnotes and all, on theirs,
+    its own page key. A row that hangs on records (a relation, a role, a name, a result:
+    ``hangs_on_records``) has no page of its own: it shows, footnotes and all, on theirs,
     and wherever it is loaded. So a citation added to it touches what its own change would,
     but a mention of the record a name belongs to (which shows the name, not its footnotes).
     A record with a page of its own (an organization) shows its citations there only, and
     in the lists of its kind: no more than its page key and its kind's keys."""
-    from kzpolitics.core.models import required_links
+    from kzpolitics.core.models import hangs_on_records
 
-    if not any(True for _ in required_links(model)):
+    if not hangs_on_records(model):
         return set()
     values = model._base_manager.filter(pk=pk).values(*link_column_names(model)).first()
     if values is None:

@@ -105,7 +105,7 @@ def view_kind(view_func) -> tuple[str, type | None]:
         # A record, or a page of what hangs on it (an @action on a record: its relations).
         if shown == "retrieve" or getattr(getattr(cls, shown or "", None), "detail", False):
             return DETAIL, model
-        if actions.get("get") == "list" and model is not None:
+        if shown == "list" and model is not None:
             return WHOLE, model
         return OTHER, None
     if cls is not None and issubclass(cls, SingleObjectMixin):

@@ -22,9 +22,9 @@ from kzpolitics.core.models.records import (
     RecordQuerySet,
     Status,
     TimeStamped,
+    hangs_on_records,
     public_condition,
     published_prefetch,
-    required_links,
 )
 from kzpolitics.core.paths import record_path
 from kzpolitics.core.search import SearchKeyField
@@ -516,13 +516,13 @@ def cited_models() -> list[type[models.Model]]:
 
 def standalone_kinds() -> frozenset[int]:
     """The content type ids of the kinds of cited record that are public whenever they are
-    published: those that require no other record to be (``required_links``), unlike a
+    published: those that require no other record to be (``hangs_on_records``), unlike a
     relation (both its organizations) or a role (its organization)."""
     content_types = ContentType.objects.get_for_models(*cited_models())
     return frozenset(
         content_type.pk
         for model, content_type in content_types.items()
-        if not any(True for _ in required_links(model))
+        if not hangs_on_records(model)
     )
 
 

@@ -86,6 +86,12 @@ def required_links(model):
             yield field, field.null
 
 
+def hangs_on_records(model) -> bool:
+    """Whether rows of ``model`` are public only while other records are (``required_links``:
+    a relation, a role, a name), rather than whenever they are published themselves."""
+    return next(required_links(model), None) is not None
+
+
 def public_condition(model, prefix: str = "") -> Q:
     """The condition (on rows of ``model``, reached through ``prefix``) that a row and every
     record it requires are published."""
