@@ -54,8 +54,9 @@ def test_a_value_is_parsed_once_however_often_it_is_read(monkeypatch):
     parsed = []
     real = dates.parse_edtf
     monkeypatch.setattr(dates, "parse_edtf", lambda value: parsed.append(value) or real(value))
-    # Autumn 1987 to 1988 (read nowhere else in the tests; not a form dates.common_form builds)
-    value, nonsense = "1987-23/1988", "1987-99"
+    # About autumn 1987 to 1988 (read nowhere else in the tests; a qualified season is not a
+    # form dates.common_form builds)
+    value, nonsense = "1987-23~/1988", "1987-99"
     for _ in range(3):
         assert bounds(value) == (D(1987, 9, 1), D(1988, 12, 31))
         with pytest.raises(ValidationError, match="not a valid EDTF date"):
@@ -167,7 +168,8 @@ def _common_values():
     for year in ("1991", "2000"):  # February of a common year and of a leap year
         singles += [f"{year}-{m}-{d}" for m in ("01", "02", "04", "12", "13") for d in days]
     qualified = [f"{value}{q}" for value in singles[::3] for q in "~?%"]
-    ends = ("1990", "1990-10", "1991-02-29", "1992-02-29", "1994-21", "1990-05~", "..", "")
+    ends = ("1990", "1990-10", "1991-02-29", "1992-02-29", "1994-21", "1994-21~", "1991-40")
+    ends += ("1990-05~", "1990-05-31?", "1990%", "0000", "1990-13", "..", "")
     spans = [f"{a}/{b}" for a in ends for b in ends]
     odd = ["199", "19900", "1990-5", " 1990", "1990 ", "1990~~", "1990-05-31~?", "١٩٩٠", "-1990"]
     return [*singles, *qualified, *spans, *odd, "1990//1991", "199X", "1990-05-31T00:00"]
@@ -194,5 +196,12 @@ def test_the_common_forms_cover_the_dates_a_page_usually_shows():
         "1991-40",
         "1992-06~",
         "1994-10/1995-03",
+        # Spans with an open or unknown end: "after August 1991", "before autumn 1988".
+        "1991-08/..",
+        "2002-07-15/..",
+        "/1988-23",
+        "/2003",
+        "1993-03-27/",
+        "../1990-05",
     ):
         assert dates.common_form(value) is not None, value

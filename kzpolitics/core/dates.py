@@ -50,9 +50,11 @@ def parse(value: str):
 # The edtf package's pyparsing grammar takes 10 to 40 ms a value, and a page shows dozens of
 # dates: the first page a process shows after it starts, with values it has not met, spent
 # most of its time there. The forms nearly every date takes (a year, month or day, maybe with
-# one qualifier; a season or half-year; a span of two plain years, months or days) are built
-# here with the package's own classes, as its parser builds them. Anything else, and anything
-# these do not accept as written, goes to the parser. tests/test_dates.py checks, value by
+# one qualifier; a season or half-year; a span of two plain years, months or days; a span
+# with an open or unknown end, a season or a qualifier at an end, as "after August 1991",
+# "1991-08/..", and "before autumn 1988", "/1988-23", are written) are built here with the
+# package's own classes, as its parser builds them. Anything else, and anything these do not
+# accept as written, goes to the parser. tests/test_dates.py checks, value by
 # value, that both give the same object: it fails if the package changes how it builds them.
 _COMMON = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?([~?%]?)")
 
@@ -63,7 +65,9 @@ def common_form(value: str):
     lower, slash, upper = value.partition("/")
     if slash:
         first, last = _span_end(lower), _span_end(upper)
-        return edtf.Interval(first, last) if first is not None and last is not None else None
+        if first is not None and last is not None:
+            return edtf.Interval(first, last)
+        return _level1_interval(lower, upper)
     match = _COMMON.fullmatch(value)
     if match is None:
         return None
@@ -85,6 +89,42 @@ def _span_end(value: str):
     if match is None or match.group(4):
         return None
     return _plain_date(*match.group(1, 2, 3))
+
+
+def _level1_interval(lower: str, upper: str):
+    """A span with an open ("..") or unknown (empty) end, a season or a qualifier at an end,
+    as the parser builds it (``Level1Interval``, from each end as its grammar hands it over),
+    else None. A span whose ends are neither of them a date is left to the parser."""
+    first, last = _level1_end(lower), _level1_end(upper)
+    if first is None or last is None or not (_is_dated(first) or _is_dated(last)):
+        return None
+    return edtf.Level1Interval(first or None, last or None)
+
+
+def _level1_end(value: str) -> dict | None:
+    """An end of a Level 1 interval as the parser hands it to ``Level1Interval``: {} for an
+    unknown end (empty), ``{"date": "..", "ua": None}`` for an open one, a year, month, day or
+    season (unqualified: the parser is particular about qualified seasons) with its
+    qualifier; None for anything else."""
+    if value == "":
+        return {}
+    if value == "..":
+        return {"date": "..", "ua": None}
+    match = _COMMON.fullmatch(value)
+    if match is None:
+        return None
+    year, month, day, qualifier = match.groups()
+    if month is not None and day is None and 21 <= int(month) <= 24:
+        made = None if qualifier else edtf.Season(year=year, season=month)
+    else:
+        made = _plain_date(year, month, day)
+    if made is None:
+        return None
+    return {"date": made, "ua": edtf.UA(qualifier) if qualifier else None}
+
+
+def _is_dated(end: dict) -> bool:
+    return bool(end) and end["date"] != ".."
 
 
 def _plain_date(year: str, month: str | None, day: str | None):
