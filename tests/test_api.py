@@ -19,6 +19,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
 from django.db import connection
 from django.utils import timezone
 from knox.models import AuthToken
@@ -1182,3 +1183,27 @@ def test_a_write_that_cannot_be_accepted_is_a_400_never_a_500(editor_client, end
     response = write(editor_client, "post", f"{endpoint}/", {"public_note": "incomplete"})
     assert response.status_code == 400, response.status_code
     assert model.objects.count() == before
+
+
+def test_a_work_cited_again_in_one_answer_is_shown_alike_each_time(client):
+    """A source's brief form is made once an answer and copied where it is cited again: each
+    citation shows the work as its own record says, and each is a dict of its own."""
+    body = client.get(f"{API}organizations/?page_size=500").json()
+    cited = [
+        citation["source"]
+        for organization in body["results"]
+        for citation in organization["citations"]
+    ]
+    works = {ref["id"]: ref for ref in cited}
+    assert len(cited) > len(works) > 1  # some works are cited more than once here
+    for ref in cited:
+        assert ref == works[ref["id"]]
+        source = Source.objects.get(pk=ref["id"])
+        assert (ref["slug"], ref["title"]) == (source.slug, source.title)
+        assert ref["short_reference"] == source.short_reference
+        assert ref["api_url"] == f"http://testserver{API}sources/{source.slug}/"
+    caches["pages"].clear()  # made now, as a DRF response (its data, not cached bytes)
+    response = client.get(f"{API}organizations/?page_size=500")
+    refs = [c["source"] for o in response.data["results"] for c in o["citations"]]
+    again = [ref for ref in refs if ref["id"] == refs[0]["id"]]
+    assert len(again) > 1 and again[0] is not again[1]

@@ -161,6 +161,15 @@ class SourceRefSerializer(RefSerializer):
     view_name = "source-detail"
     short_reference = serializers.CharField(read_only=True, help_text=SHORT_REFERENCE_HELP)
 
+    def to_representation(self, instance):
+        # A work is cited many times in one answer (an API page of 50 organizations: 111
+        # works, 399 times): each is made once an answer (its fields and its absolute API
+        # address), and copied where it is cited again.
+        made = self.root.__dict__.setdefault("_source_refs", {})
+        if instance.pk not in made:
+            made[instance.pk] = super().to_representation(instance)
+        return dict(made[instance.pk])
+
     class Meta:
         model = Source
         fields = ("id", "slug", "short_reference", "title")
