@@ -1,5 +1,6 @@
 """Every PostgreSQL connection runs a request's small queries without parallel workers or JIT
-(``kzpolitics.site.replicas.with_session_options``): both cost more than they saved."""
+(``kzpolitics.site.replicas.with_session_options``): both cost more than they saved; and plans
+them for data in memory (``random_page_cost`` 1.1)."""
 
 import dj_database_url
 import pytest
@@ -22,7 +23,7 @@ def test_postgresql_databases_get_the_session_options_unless_their_url_sets_its_
 
 
 @pytest.mark.django_db
-def test_the_sites_connection_plans_without_parallel_workers_or_jit():
+def test_the_sites_connection_plans_for_data_in_memory_without_parallel_workers_or_jit():
     if connection.vendor != "postgresql":
         assert "options" not in settings.DATABASES["default"].get("OPTIONS", {})
         return
@@ -31,3 +32,5 @@ def test_the_sites_connection_plans_without_parallel_workers_or_jit():
         assert cursor.fetchone()[0] == "0"
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"

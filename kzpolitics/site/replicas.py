@@ -79,7 +79,14 @@ def replica_databases(urls: list[str]) -> dict[str, dict]:
 # own: a parallel plan's workers took longer to start than the query took to run (a page's
 # evidence query, 10 ms alone, 20 ms in parallel at a hundred times the article's data), and
 # JIT compiling costs more than the queries it would speed.
-SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0 -c jit=off"
+# And it plans for data read from memory, not from a spinning disk: random_page_cost 1.1 (the
+# default, 4, prices a page read out of order four times one read in order), as PostgreSQL's
+# documentation advises where the data fits in its cache, as the site's does. At the default it
+# read all 10,100 organizations twice (hash joins) to name the ends of a hub's 318 relations
+# (16 ms), where an index finds them (4 ms). Over the 551 queries of 60 pages and API answers at
+# a hundred times the article's data, planning and running them took 253-263 ms instead of
+# 301-340 ms, none of the pages more than 0.5 ms slower; at the article's size, the same.
+SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0 -c jit=off -c random_page_cost=1.1"
 
 
 def with_session_options(databases: dict[str, dict]) -> None:
