@@ -64,10 +64,7 @@ def common_form(value: str):
     (then ``parse_edtf`` reads it)."""
     lower, slash, upper = value.partition("/")
     if slash:
-        first, last = _span_end(lower), _span_end(upper)
-        if first is not None and last is not None:
-            return edtf.Interval(first, last)
-        return _level1_interval(lower, upper)
+        return _span(_span_end(lower), _span_end(upper))
     match = _COMMON.fullmatch(value)
     if match is None:
         return None
@@ -83,29 +80,24 @@ def common_form(value: str):
     return edtf.UncertainOrApproximate(made, edtf.UA(qualifier))
 
 
-def _span_end(value: str):
-    """An end of a plain span: a year, month or day with no qualifier, else None."""
-    match = _COMMON.fullmatch(value)
-    if match is None or match.group(4):
-        return None
-    return _plain_date(*match.group(1, 2, 3))
-
-
-def _level1_interval(lower: str, upper: str):
-    """A span with an open ("..") or unknown (empty) end, a season or a qualifier at an end,
-    as the parser builds it (``Level1Interval``, from each end as its grammar hands it over),
-    else None. A span whose ends are neither of them a date is left to the parser."""
-    first, last = _level1_end(lower), _level1_end(upper)
+def _span(first: dict | None, last: dict | None):
+    """The span between two ends (``_span_end``) as the parser builds it: two plain years,
+    months or days make an ``Interval``; an open ("..") or unknown (empty) end, a season or a
+    qualifier at an end, a ``Level1Interval`` (from each end as its grammar hands it over).
+    None for anything else, and for a span whose ends are neither of them a date: the parser's
+    to read."""
     if first is None or last is None or not (_is_dated(first) or _is_dated(last)):
         return None
+    if _is_plain(first) and _is_plain(last):
+        return edtf.Interval(first["date"], last["date"])
     return edtf.Level1Interval(first or None, last or None)
 
 
-def _level1_end(value: str) -> dict | None:
-    """An end of a Level 1 interval as the parser hands it to ``Level1Interval``: {} for an
-    unknown end (empty), ``{"date": "..", "ua": None}`` for an open one, a year, month, day or
-    season (unqualified: the parser is particular about qualified seasons) with its
-    qualifier; None for anything else."""
+def _span_end(value: str) -> dict | None:
+    """An end of a span as the parser hands it to ``Level1Interval``: {} for an unknown end
+    (empty), ``{"date": "..", "ua": None}`` for an open one, a year, month, day or season
+    (unqualified: the parser is particular about qualified seasons) with its qualifier; None
+    for anything else."""
     if value == "":
         return {}
     if value == "..":
@@ -125,6 +117,11 @@ def _level1_end(value: str) -> dict | None:
 
 def _is_dated(end: dict) -> bool:
     return bool(end) and end["date"] != ".."
+
+
+def _is_plain(end: dict) -> bool:
+    """A year, month or day with no qualifier (a season is a kind of ``edtf.Date`` too)."""
+    return _is_dated(end) and type(end["date"]) is edtf.Date and end["ua"] is None
 
 
 def _plain_date(year: str, month: str | None, day: str | None):
