@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString
 from kzpolitics.core.date_phrases import date_phrase
 from kzpolitics.core.dates import UncertainDate
 from kzpolitics.core.editorial.limits import CEILING
+from kzpolitics.core.lookups import AnyOf  # noqa: F401 (the any_of lookup, used below)
 from kzpolitics.core.models.notes import internal_note_field, public_note_field
 from kzpolitics.core.models.records import (
     RecordQuerySet,
@@ -152,7 +153,7 @@ def attach_citations(records: list, paths: tuple[str, ...] = (), public: bool = 
             wanted.setdefault(content_type_id, []).append(pk)
         match = Q()
         for content_type_id, pks in wanted.items():
-            match |= Q(content_type_id=content_type_id, object_id__in=pks)
+            match |= Q(content_type_id=content_type_id, object_id__any_of=pks)
         citations = Citation.objects.filter(match)
         if public:  # their records are public: the caller fetched them so
             citations = citations.published_own()
@@ -541,7 +542,7 @@ def public_records(pairs) -> set[tuple[int, int]]:
         kind = models.Value(content_type_id, output_field=models.IntegerField())
         branches.append(
             model.objects.published()
-            .filter(pk__in=sorted(pks))
+            .filter(pk__any_of=sorted(pks))
             .order_by()
             .annotate(record_kind=kind)
             .values_list("record_kind", "pk")
