@@ -35,11 +35,12 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
 
+from kzpolitics.core.csv_format import TOTAL_HEADER
 from kzpolitics.site import surrogates
 
 CACHE_ALIAS = "pages"
@@ -52,7 +53,11 @@ NEVER = ("/admin/", "/healthz")  # the editors' site, and a probe that must ask 
 # outer middleware (security headers, CSP) add theirs to hits and misses alike.
 KEPT = ("Content-Type", "Content-Disposition", "Last-Modified", "ETag", "Vary", "Allow",
         "Link", "Cache-Control", "Content-Language", "X-Frame-Options", "Surrogate-Key",
-        "Cache-Tag")  # fmt: skip
+        "Cache-Tag", TOTAL_HEADER)  # fmt: skip
+# A streamed answer (a whole list as CSV) is kept once it has streamed whole, up to this size;
+# a longer one streams afresh every time. (At a hundred times the article's data the
+# organizations' CSV is some 9 MB, the results' 0.4 MB.)
+STREAM_KEPT_MOST = 16 * 2**20
 
 
 def cacheable_request(request) -> bool:
@@ -64,12 +69,20 @@ def cacheable_request(request) -> bool:
 
 
 def cacheable_response(request, response) -> bool:
-    if response.status_code != 200 or response.streaming or response.cookies:
+    if response.status_code != 200 or response.cookies:
+        return False
+    if response.streaming and not keepable_stream(request, response):
         return False
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
         return False  # the page embeds a token of this visitor's
     control = response.get("Cache-Control", "").lower()
     return not any(word in control for word in ("private", "no-store", "no-cache"))
+
+
+def keepable_stream(request, response) -> bool:
+    """Whether a streamed answer may be kept once whole: a GET's (a HEAD streams no rows),
+    not a file's (an export, kept as a file already)."""
+    return request.method == "GET" and not isinstance(response, FileResponse)
 
 
 def cache_key(request) -> str:
@@ -83,6 +96,18 @@ def cache_key(request) -> str:
     ]
     digest = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
     return f"response:{digest}"
+
+
+def response_keys(request, response, loaded: set) -> list[str]:
+    """The keys of what ``response`` shows, given the keys of the records read to make it."""
+    kind, model = getattr(request, "kz_view_kind", (surrogates.OTHER, None))
+    if kind == surrogates.LIST and model is None:
+        model = surrogates.listed_model(response)
+    if kind == surrogates.DETAIL:
+        loaded = {*loaded, surrogates.shown_record(response, model)}
+    return surrogates.bounded(
+        surrogates.response_keys(loaded, kind, model, request.GET), surrogates.header_limit()
+    )
 
 
 def mark(key: str) -> str:
@@ -200,26 +225,61 @@ class ResponseCacheMiddleware:
             response = self.get_response(request)
             if callable(getattr(response, "render", None)) and not response.is_rendered:
                 response.render()  # a TemplateResponse: its body is what the cache keeps
-        if cacheable_response(request, response):
-            kind, model = getattr(request, "kz_view_kind", (surrogates.OTHER, None))
-            if kind == surrogates.LIST and model is None:
-                model = surrogates.listed_model(response)
-            if kind == surrogates.DETAIL:
-                loaded.add(surrogates.shown_record(response, model))
-            keys = surrogates.bounded(
-                surrogates.response_keys(loaded, kind, model, request.GET),
-                surrogates.header_limit(),
-            )
-            if keeping and stale_already(made, keys):
-                # Kept by no one: the caches in front would otherwise keep it past the purge
-                # that was sent for it before it reached them.
-                patch_cache_control(response, private=True, no_cache=True)
-                return response
-            label(response, keys)
+        if not cacheable_response(request, response):
+            return response
+        if response.streaming:
+            # Its rows are read as it streams, after this: what it shows is known, and it is
+            # kept, only once it has streamed whole.
             if keeping:
-                store(key, made, keys, response)
+                response.streaming_content = self.keep_when_whole(
+                    request, response, response.streaming_content, key, made, loaded
+                )
                 response[HEADER] = "miss"
+            return response
+        keys = response_keys(request, response, loaded)
+        if keeping and stale_already(made, keys):
+            # Kept by no one: the caches in front would otherwise keep it past the purge
+            # that was sent for it before it reached them.
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+        label(response, keys)
+        if keeping:
+            store(key, made, keys, response)
+            response[HEADER] = "miss"
         return response
+
+    @staticmethod
+    def keep_when_whole(request, response, content, key: str, made: int, loaded: set):
+        """``response``'s ``content`` as it streams, the keys of the records read for each chunk
+        gathered, then kept as a whole response (labelled for the caches in front, which the
+        streamed one was not: its headers went first) if it streamed to the end, no longer
+        than STREAM_KEPT_MOST, and nothing it shows changed meanwhile. A stream the client
+        left early, or that failed, is not kept."""
+        chunks, size, found = [], 0, set(loaded)
+        content = iter(content)
+        while True:
+            with surrogates.collecting() as read:
+                chunk = next(content, None)
+            found |= read
+            if chunk is None:
+                break
+            if chunks is not None:
+                size += len(chunk)
+                if size > STREAM_KEPT_MOST:
+                    chunks = None  # too long to keep: the rest streams, nothing is kept
+                else:
+                    chunks.append(chunk)
+            yield chunk
+        if chunks is None:
+            return
+        whole = HttpResponse(b"".join(chunks), status=response.status_code)
+        for name in KEPT:
+            if response.has_header(name):
+                whole[name] = response[name]
+        keys = response_keys(request, whole, found)
+        if not stale_already(made, keys):
+            label(whole, keys)
+            store(key, made, keys, whole)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         request.kz_view_kind = surrogates.view_kind(view_func)
