@@ -5,6 +5,7 @@ from kzpolitics.core.serializers import (
     NOTE_HELP,
     RECORD_HELP,
     ModelCleanMixin,
+    ModelSerializer,
     PersonRefSerializer,
     RefSerializer,
     citations_field,
@@ -31,7 +32,7 @@ class ElectionRefSerializer(RefSerializer):
         extra_kwargs = ELECTION_HELP
 
 
-class RoundSerializer(serializers.ModelSerializer):
+class RoundSerializer(ModelSerializer):
     """One round of voting."""
 
     date = UncertainDateField("date", help_text="Polling day.")
@@ -42,7 +43,7 @@ class RoundSerializer(serializers.ModelSerializer):
         fields = ("number", "date", "citations")
 
 
-class ResultFields(serializers.ModelSerializer):
+class ResultFields(ModelSerializer):
     """What one party or candidate won in one tier of seats."""
 
     organization = OrganizationRefSerializer(
@@ -102,7 +103,7 @@ class ResultSerializer(ModelCleanMixin, ResultFields):
         fields = ("id", "url", "api_url", "election", *ResultFields.Meta.fields[1:], "updated_at")
 
 
-class ElectionSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class ElectionSerializer(ModelCleanMixin, ModelSerializer):
     """An election with its rounds and every result."""
 
     url = PageUrlField()

@@ -1,10 +1,9 @@
-from rest_framework import serializers
-
 from kzpolitics.core.fields import ApiLink, PageUrlField, RefField, UncertainDateField
 from kzpolitics.core.serializers import (
     NOTE_HELP,
     RECORD_HELP,
     ModelCleanMixin,
+    ModelSerializer,
     RefSerializer,
     citations_field,
 )
@@ -31,7 +30,7 @@ class LegalActRefSerializer(RefSerializer):
         extra_kwargs = LEGAL_ACT_HELP
 
 
-class ProvisionSerializer(serializers.ModelSerializer):
+class ProvisionSerializer(ModelSerializer):
     """An article or paragraph of the act, and any numeric requirement it sets."""
 
     citations = citations_field()
@@ -54,7 +53,7 @@ class ProvisionSerializer(serializers.ModelSerializer):
         }
 
 
-class LegalActSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class LegalActSerializer(ModelCleanMixin, ModelSerializer):
     """A legal act with its provisions."""
 
     url = PageUrlField()
@@ -93,7 +92,7 @@ class LegalActSerializer(ModelCleanMixin, serializers.ModelSerializer):
         extra_kwargs = {**RECORD_HELP, **LEGAL_ACT_HELP}
 
 
-class RegistrationDecisionSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class RegistrationDecisionSerializer(ModelCleanMixin, ModelSerializer):
     """A decision on an organization's registration. It has no name: the id is its key."""
 
     url = PageUrlField(help_text="The decision in its organization's registration history.")

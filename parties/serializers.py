@@ -14,6 +14,7 @@ from kzpolitics.core.serializers import (
     NOTE_HELP,
     RECORD_HELP,
     ModelCleanMixin,
+    ModelSerializer,
     PersonRefSerializer,
     PlaceRefSerializer,
     RefSerializer,
@@ -45,7 +46,7 @@ class OrganizationRefSerializer(RefSerializer):
         extra_kwargs = {"id": RECORD_HELP["id"], "kind": ORGANIZATION_KIND_HELP}
 
 
-class OrganizationNameSerializer(serializers.ModelSerializer):
+class OrganizationNameSerializer(ModelSerializer):
     """A name an organization bore, and when."""
 
     start = UncertainDateField("start", help_text="When the name came into use.")
@@ -61,7 +62,7 @@ class OrganizationNameSerializer(serializers.ModelSerializer):
         }
 
 
-class StanceSerializer(serializers.ModelSerializer):
+class StanceSerializer(ModelSerializer):
     """The organization's stance towards the president in a period."""
 
     start = UncertainDateField("start", help_text="When it took the stance.")
@@ -74,7 +75,7 @@ class StanceSerializer(serializers.ModelSerializer):
         extra_kwargs = {"stance": {"help_text": "Its stance towards the president."}}
 
 
-class MembershipFigureSerializer(serializers.ModelSerializer):
+class MembershipFigureSerializer(ModelSerializer):
     """A membership figure as the source gives it, with its date."""
 
     date = UncertainDateField("date", help_text="When the figure held.")
@@ -85,7 +86,7 @@ class MembershipFigureSerializer(serializers.ModelSerializer):
         fields = ("wording", "low", "high", "regional_organizations", "date", "citations")
 
 
-class OrganizationRoleSerializer(serializers.ModelSerializer):
+class OrganizationRoleSerializer(ModelSerializer):
     """A position someone held in the organization."""
 
     person = PersonRefSerializer(read_only=True, help_text="Who held the role.")
@@ -99,7 +100,7 @@ class OrganizationRoleSerializer(serializers.ModelSerializer):
         extra_kwargs = ROLE_HELP
 
 
-class RelationSerializer(serializers.ModelSerializer):
+class RelationSerializer(ModelSerializer):
     """A link from this organization to another: split from, member of, renamed to, ..."""
 
     to = OrganizationRefSerializer(
@@ -115,7 +116,7 @@ class RelationSerializer(serializers.ModelSerializer):
         extra_kwargs = RELATION_HELP
 
 
-class IncomingRelationSerializer(serializers.ModelSerializer):
+class IncomingRelationSerializer(ModelSerializer):
     """A link from another organization to this one: split from it, joined it, ..."""
 
     organization = OrganizationRefSerializer(
@@ -225,7 +226,7 @@ class RelationCountField(serializers.Field):
         return counts[index]
 
 
-class OrganizationSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class OrganizationSerializer(ModelCleanMixin, ModelSerializer):
     """A party, movement, organization or bloc with everything known of it over time."""
 
     url = PageUrlField()
@@ -345,7 +346,7 @@ class OrganizationSerializer(ModelCleanMixin, serializers.ModelSerializer):
         extra_kwargs = {**RECORD_HELP, "kind": ORGANIZATION_KIND_HELP}
 
 
-class PersonNameSerializer(serializers.ModelSerializer):
+class PersonNameSerializer(ModelSerializer):
     """A spelling or form of a person's name (Nazarbaev / Nazarbayev)."""
 
     citations = citations_field()
@@ -359,7 +360,7 @@ class PersonNameSerializer(serializers.ModelSerializer):
         }
 
 
-class PersonRoleSerializer(serializers.ModelSerializer):
+class PersonRoleSerializer(ModelSerializer):
     """A position the person held, in an organization or as an office."""
 
     organization = OrganizationRefSerializer(
@@ -377,7 +378,7 @@ class PersonRoleSerializer(serializers.ModelSerializer):
         extra_kwargs = ROLE_HELP
 
 
-class PersonSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class PersonSerializer(ModelCleanMixin, ModelSerializer):
     """A person, their name variants and their roles over time."""
 
     url = PageUrlField()

@@ -41,6 +41,7 @@ from kzpolitics.core.serializers import (
     RECORD_HELP,
     FlatCitationSerializer,
     ModelCleanMixin,
+    ModelSerializer,
     PeriodSerializer,
     PersonRefSerializer,
     PlaceRefSerializer,
@@ -57,7 +58,7 @@ from parties.models import Organization
 from parties.serializers import OrganizationRefSerializer
 
 
-class EventSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class EventSerializer(ModelCleanMixin, ModelSerializer):
     """A dated happening and the organizations, people, elections and acts it concerns."""
 
     url = PageUrlField()

@@ -1,0 +1,81 @@
+"""``kzpolitics.core.serializers.ModelSerializer``: a serializer class makes its fields from
+the model once; every serializer of it gets fields of its own, as DRF would have made them."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from rest_framework import serializers
+
+from kzpolitics.core.serializers import CitationSerializer, ModelSerializer, PlaceRefSerializer
+from kzpolitics.site.api import CitationWriteSerializer
+from parties.serializers import OrganizationSerializer
+from tests.factories import OrganizationFactory
+
+
+def test_a_serializer_makes_no_field_from_the_model_once_its_class_has():
+    CitationSerializer().fields  # noqa: B018 (the class's fields, made if not yet)
+    with mock.patch.object(
+        serializers.ModelSerializer, "build_field", wraps=serializers.ModelSerializer.build_field
+    ) as build_field:
+        CitationSerializer().fields  # noqa: B018
+    assert build_field.call_count == 0
+
+
+def test_each_serializer_gets_fields_of_its_own_bound_to_it():
+    first, second = PlaceRefSerializer(), PlaceRefSerializer()
+    assert list(first.fields) == list(second.fields) == ["id", "slug", "name", "kind", "api_url"]
+    for name in first.fields:
+        assert first.fields[name] is not second.fields[name]
+        assert first.fields[name].parent is first
+        assert second.fields[name].parent is second
+
+
+def test_a_change_to_one_serializers_field_stays_its_own():
+    first = CitationWriteSerializer()
+    first.fields["record_type"].choices = ["parties.organization"]
+    assert "legislation.legalact" in CitationWriteSerializer().fields["record_type"].choices
+
+
+def test_the_fields_are_the_ones_drf_makes():
+    """Against DRF's own ModelSerializer given the same Meta and declared fields."""
+
+    class AsDrfMakes(OrganizationSerializer):
+        def get_fields(self):
+            return serializers.ModelSerializer.get_fields(self)  # DRF's own, every time
+
+    ours, drfs = OrganizationSerializer().fields, AsDrfMakes().fields
+    assert [name for name in ours if name not in ("status", "version")] == list(drfs)
+    for name in drfs:
+        assert type(ours[name]) is type(drfs[name]), name
+        assert repr(ours[name]) == repr(drfs[name]), name
+
+
+def test_every_model_serializer_of_the_project_is_ours():
+    """A serializer made on DRF's own class would make its fields at every request."""
+    import elections.serializers  # noqa: F401 (every app's serializers, imported)
+    import legislation.serializers  # noqa: F401
+
+    def project_serializers(base):
+        for cls in base.__subclasses__():
+            yield cls
+            yield from project_serializers(cls)
+
+    mine = [
+        cls
+        for cls in project_serializers(serializers.ModelSerializer)
+        if cls.__module__.split(".")[0] in ("kzpolitics", "parties", "elections", "legislation")
+    ]
+    assert mine
+    assert all(issubclass(cls, ModelSerializer) for cls in mine), [
+        cls.__name__ for cls in mine if not issubclass(cls, ModelSerializer)
+    ]
+
+
+@pytest.mark.django_db
+def test_an_answer_is_the_same_from_a_serializer_made_first_or_later(rf):
+    organization = OrganizationFactory()
+    first = OrganizationSerializer(organization, context={"request": rf.get("/")}).data
+    again = OrganizationSerializer(organization, context={"request": rf.get("/")}).data
+    assert first == again
