@@ -445,6 +445,21 @@ def test_a_csv_longer_than_the_bound_streams_every_time(client, monkeypatch):
     assert streamed_body(again) == body
 
 
+def test_a_csv_the_cache_cannot_keep_still_streams_whole(client, monkeypatch, caplog):
+    body = streamed_body(client.get(CSV))
+
+    def full(*args, **kwargs):
+        raise ConnectionError("the cache is full")
+
+    monkeypatch.setattr(caching, "store", full)
+    caching.caches[caching.CACHE_ALIAS].clear()
+    assert streamed_body(client.get(CSV)) == body  # every row, and the stream's end
+    assert "could not be kept" in caplog.text
+
+    monkeypatch.undo()
+    assert client.get(CSV)["X-Cache"] == "miss"
+
+
 def test_a_change_while_a_csv_streams_keeps_it_from_being_kept(client, edit):
     url = "/api/v1/organizations/?kind=party&page_size=500&format=csv"
     first = client.get(url)

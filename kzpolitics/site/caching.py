@@ -32,6 +32,7 @@ throttled.
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import caches
@@ -42,6 +43,8 @@ from django.utils.http import parse_http_date_safe
 
 from kzpolitics.core.csv_format import TOTAL_HEADER
 from kzpolitics.site import surrogates
+
+log = logging.getLogger(__name__)
 
 CACHE_ALIAS = "pages"
 MARKS_ALIAS = "page-keys"  # the keys' purge marks and the sequence: never evicted before entries
@@ -277,9 +280,14 @@ class ResponseCacheMiddleware:
             if response.has_header(name):
                 whole[name] = response[name]
         keys = response_keys(request, whole, found)
-        if not stale_already(made, keys):
-            label(whole, keys)
-            store(key, made, keys, whole)
+        try:
+            if not stale_already(made, keys):
+                label(whole, keys)
+                store(key, made, keys, whole)
+        except Exception:
+            # The client has every byte already: a cache that cannot keep them (full, gone)
+            # must not cut the download short at its end.
+            log.warning("A streamed answer could not be kept: %s", request.path, exc_info=True)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         request.kz_view_kind = surrogates.view_kind(view_func)
