@@ -579,8 +579,7 @@ def test_an_edit_purges_exactly_the_responses_that_show_the_record_in_every_proc
     (work / "a").mkdir(exist_ok=True)
     (work / "b").mkdir(exist_ok=True)
     name = "Otan (renamed while the shared cache was warm)"  # lists show names, not summaries
-    touched = TOUCHED  # the CSV among them: streamed whole, then kept as the rest are
-    paths = [*touched, *UNTOUCHED]
+    paths = [*TOUCHED, *UNTOUCHED]  # the CSV among them: streamed whole, then kept
     with serve(env, work / "a") as a, serve(env, work / "b") as b:
         sites = [a.url, b.url]
         first = fetch_all(sites, paths)
@@ -592,7 +591,7 @@ def test_an_edit_purges_exactly_the_responses_that_show_the_record_in_every_proc
     for path in paths:  # one process made each answer; the other three read it
         assert [first[site, path][0] for site in sites] == ["miss", "hit"], path
     assert {state for state, _ in warm.values()} == {"hit"}
-    for path in touched:
+    for path in TOUCHED:
         assert [after[site, path][0] for site in sites] == ["miss", "hit"], path
         assert all(name in after[site, path][1] for site in sites), path
     for path in UNTOUCHED:

@@ -169,8 +169,12 @@ def frozen(response) -> tuple:
     if not response.has_header("ETag"):
         # Saves Django's ConditionalGetMiddleware hashing the body again on every hit.
         response["ETag"] = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
-    headers = [(name, response[name]) for name in KEPT if response.has_header(name)]
-    return response.status_code, headers, response.content
+    return response.status_code, kept_headers(response), response.content
+
+
+def kept_headers(response) -> list[tuple[str, str]]:
+    """The headers of ``response`` that its cached copy keeps (KEPT)."""
+    return [(name, response[name]) for name in KEPT if response.has_header(name)]
 
 
 def thawed(entry: tuple) -> HttpResponse:
@@ -275,10 +279,7 @@ class ResponseCacheMiddleware:
             yield chunk
         if chunks is None:
             return
-        whole = HttpResponse(b"".join(chunks), status=response.status_code)
-        for name in KEPT:
-            if response.has_header(name):
-                whole[name] = response[name]
+        whole = thawed((response.status_code, kept_headers(response), b"".join(chunks)))
         keys = response_keys(request, whole, found)
         try:
             if not stale_already(made, keys):
