@@ -20,6 +20,7 @@ from kzpolitics.core.editorial.limits import CEILING
 from kzpolitics.core.lookups import AnyOf  # noqa: F401 (the any_of lookup, used below)
 from kzpolitics.core.models.notes import internal_note_field, public_note_field
 from kzpolitics.core.models.records import (
+    RecordManager,
     RecordQuerySet,
     Status,
     TimeStamped,
@@ -154,9 +155,9 @@ def attach_citations(records: list, paths: tuple[str, ...] = (), public: bool = 
         match = Q()
         for content_type_id, pks in wanted.items():
             match |= Q(content_type_id=content_type_id, object_id__any_of=pks)
-        citations = Citation.objects.filter(match)
-        if public:  # their records are public: the caller fetched them so
-            citations = citations.published_own()
+        # Their records are public when ``public``: the caller fetched them so.
+        citations = Citation.objects.published_own() if public else Citation.objects.all()
+        citations = citations.filter(match)
         for citation in attach_sources(list(citations)):
             found[(citation.content_type_id, citation.object_id)].append(citation)
     for key, instances in by_key.items():
@@ -440,7 +441,16 @@ class Source(TimeStamped):
 BY_KEY_MOST = 3000
 
 
+class CitationManager(RecordManager):
+    BUILT_ONCE = ("published", "published_own")
+
+    def published_own(self):
+        return self.built_once("published_own")
+
+
 class CitationQuerySet(RecordQuerySet):
+    manager_class = CitationManager
+
     def published(self):
         """Citations the public may see: published, of a published source (and via one, if
         any), backing a record the public may see (which, for a row that links records, means
