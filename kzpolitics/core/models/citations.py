@@ -442,7 +442,9 @@ BY_KEY_MOST = 3000
 
 
 class CitationManager(RecordManager):
-    BUILT_ONCE = ("published", "published_own")
+    # Not published(): it names each kind of record by its content type, whose ids a database
+    # gives (and a test's flush gives anew).
+    BUILT_ONCE = ("published_own",)
 
     def published_own(self):
         return self.built_once("published_own")
