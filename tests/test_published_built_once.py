@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from kzpolitics.core.models import Citation, Status
-from kzpolitics.core.models.records import prefetch_queryset
+from kzpolitics.core.models.records import _built_prefetch, prefetch_queryset
 from parties.models import Organization, Role
 from tests.factories import CitationFactory, OrganizationFactory, RoleFactory
 
@@ -77,3 +77,12 @@ def test_citations_published_is_built_each_time_and_published_own_copied():
     assert str(Citation.objects.published_own().query) == str(
         Citation.objects.all().published_own().query
     )
+
+
+def test_a_prefetch_of_citations_is_built_each_time():
+    """Its published() names content type ids (above): not kept."""
+    _built_prefetch.cache_clear()
+    prefetch_queryset("citations", Citation)
+    assert _built_prefetch.cache_info().currsize == 0
+    prefetch_queryset("roles", Role)
+    assert _built_prefetch.cache_info().currsize == 1

@@ -163,14 +163,16 @@ def prefetch_queryset(lookup: str, model, queryset=None, public: bool = True):
     records they belong to), in the same order: for code that fetches them for several kinds
     of parent at once and keeps each parent's as prefetched."""
     accessor = lookup.rsplit("__", 1)[-1]
-    if queryset is None:
+    if queryset is None and "published" in getattr(model.objects, "BUILT_ONCE", ()):
         return _built_prefetch(model, accessor, public).all()
+    queryset = model.objects.all() if queryset is None else queryset
     queryset = _ordered_within_parent(queryset, accessor)
     return queryset.published() if public else queryset
 
 
-# Built once per model, relation and audience, and copied (as ``RecordManager`` does): some
-# ten prefetches a page each resolved the public condition and the order again.
+# Built once per model, relation and audience, and copied, for the models whose manager keeps
+# its published() built (``RecordManager.BUILT_ONCE``): some ten prefetches a page each
+# resolved the public condition and the order again.
 @functools.cache
 def _built_prefetch(model, accessor: str, public: bool):
     queryset = _ordered_within_parent(model.objects.all(), accessor)
