@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from kzpolitics.core.models import Citation
-from parties.models import Organization
-from tests.factories import CitationFactory, OrganizationFactory
+from parties.models import Organization, Relation
+from tests.factories import CitationFactory, OrganizationFactory, RelationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,15 @@ def test_any_of_finds_the_rows_in_finds(organizations):
     )
     either = Q(pk__any_of=wanted[:1]) | Q(pk__any_of=wanted[1:2])
     assert Organization.objects.filter(either).count() == 2
+
+
+def test_any_of_on_a_foreign_key_asks_its_column(organizations):
+    one, two, three = organizations[:3]
+    kept = RelationFactory(subject=one, object=two)
+    RelationFactory(subject=three, object=two)
+    assert list(Relation.objects.filter(subject_id__any_of=[one.pk])) == [kept]
+    assert list(Relation.objects.filter(subject__any_of=[one.pk])) == [kept]
+    assert Relation.objects.filter(object_id__any_of=[two.pk, 10**12]).count() == 2
 
 
 def test_any_of_takes_any_iterable_and_skips_none(organizations):

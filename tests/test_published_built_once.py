@@ -9,8 +9,9 @@ import pytest
 
 from kzpolitics.core.models import Citation, Status
 from kzpolitics.core.models.records import _built_prefetch, prefetch_queryset
-from parties.models import Organization, Role
-from tests.factories import CitationFactory, OrganizationFactory, RoleFactory
+from parties.lifespans import evidence_of
+from parties.models import Organization, Relation, Role
+from tests.factories import CitationFactory, OrganizationFactory, RelationFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +87,25 @@ def test_a_prefetch_of_citations_is_built_each_time():
     assert _built_prefetch.cache_info().currsize == 0
     prefetch_queryset("roles", Role)
     assert _built_prefetch.cache_info().currsize == 1
+
+
+def test_evidence_built_once_reads_the_rows_as_they_are_then():
+    """``evidence_of`` builds its union's parts once (``_evidence_rows``) and narrows copies
+    of them to the organizations asked for."""
+    party, other = OrganizationFactory(), OrganizationFactory()
+    split = RelationFactory(
+        subject=party,
+        object=other,
+        date_text="In 1991",
+        date_edtf="1991",
+        kind=Relation.Kind.SPLIT_FROM,
+    )
+    assert [e.id for e in evidence_of(Organization, [party.pk])[party.pk]] == [split.pk]
+    assert [e.id for e in evidence_of(Organization, [other.pk])[other.pk]] == [split.pk]
+    split.status = Status.DRAFT
+    split.save()
+    assert evidence_of(Organization, [party.pk, other.pk]) == {party.pk: [], other.pk: []}
+    # An editor's preview shows the draft.
+    assert [e.id for e in evidence_of(Organization, [party.pk], public=False)[party.pk]] == [
+        split.pk
+    ]

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models.lookups import In
 
 
+@models.ForeignKey.register_lookup  # ``organization_id__any_of``: the key's own column
 @models.IntegerField.register_lookup
 class AnyOf(models.Lookup):
     """``pk__any_of=[3, 5, 8]``: the rows whose column is one of the values (``pk__in``'s
