@@ -175,7 +175,8 @@ def attach_sources(citations: list, known=()) -> list:
     works = {work.pk: work for work in known}
     wanted = {c.source_id for c in citations} | {c.via_id for c in citations if c.via_id}
     if wanted - works.keys():
-        works.update(Source.objects.in_bulk(wanted - works.keys()))
+        # By key, in no order: the bibliography's order (Source's own) only cost a sort.
+        works.update(Source.objects.order_by().in_bulk(wanted - works.keys()))
     for citation in citations:
         citation.source = works[citation.source_id]
         if citation.via_id is not None:

@@ -209,7 +209,7 @@ class SourceDetailView(PublicPageMixin, DetailView):
         """The records of ``model`` with these ids (one query), in that order, each with the
         ``citations`` of it (one query)."""
         related = CITING_KINDS.get(model, ())
-        records = model.objects.visible(public).select_related(*related).in_bulk(ids)
+        records = model.objects.visible(public).select_related(*related).order_by().in_bulk(ids)
         entries: dict[int, CitingRecord] = {}
         for pk in ids:
             record = records.get(pk)
