@@ -43,16 +43,14 @@ class RecordManager(models.Manager):
         for the model's default manager."""
         if method not in self.BUILT_ONCE or self is not self.model._default_manager:
             return getattr(self.get_queryset(), method)()
-        key = (self.model, method)
-        built = _BUILT.get(key)
-        if built is None:
-            # Never read (only copied), so no rows are kept in it; the database it reads is
-            # chosen when a copy runs (a read replica, kzpolitics.site.replicas).
-            built = _BUILT[key] = getattr(self.get_queryset(), method)()
-        return built.all()
+        return _built(self.model, method).all()
 
 
-_BUILT: dict[tuple, models.QuerySet] = {}
+# Never read (only copied), so no rows are kept in it; the database it reads is chosen when a
+# copy runs (a read replica, kzpolitics.site.replicas).
+@functools.cache
+def _built(model, method: str):
+    return getattr(model._default_manager.get_queryset(), method)()
 
 
 class RecordQuerySet(models.QuerySet):
@@ -165,7 +163,10 @@ def prefetch_queryset(lookup: str, model, queryset=None, public: bool = True):
     accessor = lookup.rsplit("__", 1)[-1]
     if queryset is None and "published" in getattr(model.objects, "BUILT_ONCE", ()):
         return _built_prefetch(model, accessor, public).all()
-    queryset = model.objects.all() if queryset is None else queryset
+    return _prefetch_rows(model.objects.all() if queryset is None else queryset, accessor, public)
+
+
+def _prefetch_rows(queryset, accessor: str, public: bool):
     queryset = _ordered_within_parent(queryset, accessor)
     return queryset.published() if public else queryset
 
@@ -175,8 +176,7 @@ def prefetch_queryset(lookup: str, model, queryset=None, public: bool = True):
 # resolved the public condition and the order again.
 @functools.cache
 def _built_prefetch(model, accessor: str, public: bool):
-    queryset = _ordered_within_parent(model.objects.all(), accessor)
-    return queryset.published() if public else queryset
+    return _prefetch_rows(model.objects.all(), accessor, public)
 
 
 def _ordered_within_parent(queryset, accessor: str):
