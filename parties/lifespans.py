@@ -373,9 +373,10 @@ _COLUMNS = (
 )
 
 
-def _listed(rows, **values):
+def _listed(rows, **values) -> tuple[QuerySet, str]:
     """``rows`` as the union's columns (``_COLUMNS``): each named value an expression or a
-    column; the ones not given are null."""
+    column; the ones not given are null. With the column naming their organization (``org``),
+    which ``evidence_of`` narrows them by."""
     columns = {}
     for name, output in _COLUMNS:
         given = values.get(name)
@@ -385,7 +386,7 @@ def _listed(rows, **values):
             columns[f"ev_{name}"] = F(given)
         else:
             columns[f"ev_{name}"] = given
-    return rows.order_by().annotate(**columns).values_list(*columns)
+    return rows.order_by().annotate(**columns).values_list(*columns), values["org"]
 
 
 def _dated_by(prefix: str = "") -> dict:
@@ -479,8 +480,7 @@ def _evidence_rows(model, public: bool) -> tuple[tuple[QuerySet, str], ...]:
             **_dated_by(),
         )
     )
-    by = ("subject_id", "object_id", "organization_id", "organization_id", "organization_id")
-    return tuple(zip(parts, by, strict=True))
+    return tuple(parts)
 
 
 @dataclass
