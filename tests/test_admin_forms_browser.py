@@ -62,6 +62,9 @@ def fits(page) -> None:
 
 def with_the_sidebar(page, shown: bool) -> None:
     """Open or collapse Django's navigation sidebar (its state is kept for the next page)."""
+    # The admin's nav_sidebar.js (deferred) shows the sidebar from the state it kept. Until it
+    # has run, the sidebar looks collapsed, and a click would then close what it opens.
+    page.wait_for_load_state("load")
     sidebar = page.locator("#nav-sidebar")
     if sidebar.count() and sidebar.is_visible() != shown:
         page.locator("#toggle-nav-sidebar").click()
