@@ -95,7 +95,7 @@ class OrganizationQuerySet(CitedQuerySet):
         )
         return self.filter(pk__in=links.values("subject"))
 
-    def with_profile(self, public: bool = True, relations=None, names=None):
+    def with_profile(self, public: bool = True, relations=None, names=None, roles=None):
         """What every view of an organization shows (its page, its API record): names,
         stances, membership figures, roles with their people, relations both ways with the
         other organization, and the citations of all of them. One query per kind of row.
@@ -104,7 +104,9 @@ class OrganizationQuerySet(CitedQuerySet):
         keeps their relations in place of ``attach_relations`` (the page keeps one page of a
         hub's relations: ``parties.lineage.attach_relation_page``). ``names``, a callable
         on them once their relations are kept, keeps their names in place of a prefetch (the
-        page's ``attach_names``: theirs with those of the organizations related to them)."""
+        page's ``attach_names``: theirs with those of the organizations related to them).
+        ``roles``, a callable on them, keeps their roles in place of a prefetch (the page
+        keeps one page of a hub's roles: ``parties.record_pages.attach_role_page``)."""
         profile = self.with_public_links("founding_place", public=public)
         if names is None:
             profile = profile.prefetch_related(
@@ -113,8 +115,16 @@ class OrganizationQuerySet(CitedQuerySet):
         profile = profile.prefetch_related(
             published_prefetch("stances", Stance, public=public),
             published_prefetch("membership_figures", MembershipFigure, public=public),
-            published_prefetch("roles", Role, Role.objects.select_related("person"), public=public),
-        ).with_citations(
+        )
+        if roles is None:
+            profile = profile.prefetch_related(
+                published_prefetch(
+                    "roles", Role, Role.objects.select_related("person"), public=public
+                )
+            )
+        else:
+            profile = profile.after_fetch(roles)
+        profile = profile.with_citations(
             "names",
             "stances",
             "membership_figures",
@@ -128,12 +138,12 @@ class OrganizationQuerySet(CitedQuerySet):
         profile = profile.after_fetch(attach)
         return profile if names is None else profile.after_fetch(names)
 
-    def with_record(self, public: bool = True, relations=None, events=None):
+    def with_record(self, public: bool = True, relations=None, events=None, roles=None):
         """An organization's page: its profile, and the rows other apps link to it (election
         results, registration decisions, events, acts it adopted), reached by relation name
         so that this app need not import those that build on it. ``relations`` and
-        ``events``, callables on the fetched organizations, keep one page of each (the
-        page's view: ``parties.lineage.attach_relation_page``, ``attach_event_page``), so
+        ``events`` (and ``roles``: ``with_profile``), callables on the fetched organizations,
+        keep one page of each (the page's view: ``parties.record_pages``), so
         that a hub's page costs what an ordinary one does; by default all of them. The names
         of the organizations on the other end of its relations come with its own
         (``attach_names``), for the page to name each as it was named then."""
@@ -141,7 +151,7 @@ class OrganizationQuerySet(CitedQuerySet):
         registrations = self.model._meta.get_field("registrations").related_model
         acts = self.model._meta.get_field("acts_adopted").related_model
         names = functools.partial(attach_names, public=public)
-        record = self.with_profile(public=public, relations=relations, names=names)
+        record = self.with_profile(public=public, relations=relations, names=names, roles=roles)
         record = record.prefetch_related(
             published_prefetch(
                 "results",

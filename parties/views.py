@@ -9,7 +9,7 @@ from kzpolitics.core.views_base import PagedListMixin, PublicPageMixin
 from .filters import OrganizationFilter
 from .lineage import lineage
 from .models import Organization, RoleQuerySet
-from .record_pages import attach_event_page, attach_relation_page, page_number
+from .record_pages import attach_event_page, attach_relation_page, attach_role_page, page_number
 
 SORTS = {
     "name": ("name",),
@@ -52,21 +52,22 @@ class OrganizationDetailView(PublicPageMixin, DetailView):
     """An organization: infobox, names, lineage, results, registrations, events, references."""
 
     template_name = "parties/organization_detail.html"
-    # A page of a hub's relations and of its events (parties.record_pages): the query
-    # parameters that ask for a later one, and the anchor each page's links go to.
-    PAGES = {"relations": "lineage", "events": "events"}
+    # A page of a hub's relations, of its events and of its roles (parties.record_pages):
+    # the query parameters that ask for a later one, and the anchor each page's links go to.
+    PAGES = {"relations": "lineage", "events": "events", "roles": "roles"}
+    ATTACH = {
+        "relations": attach_relation_page,
+        "events": attach_event_page,
+        "roles": attach_role_page,
+    }
 
     def get_queryset(self):
         public, asked = self.public, self.request.GET
-        relations = functools.partial(
-            attach_relation_page, number=page_number(asked.get("relations")), public=public
-        )
-        events = functools.partial(
-            attach_event_page, number=page_number(asked.get("events")), public=public
-        )
-        return Organization.objects.visible(public).with_record(
-            public=public, relations=relations, events=events
-        )
+        pages = {
+            name: functools.partial(attach, number=page_number(asked.get(name)), public=public)
+            for name, attach in self.ATTACH.items()
+        }
+        return Organization.objects.visible(public).with_record(public=public, **pages)
 
     def page_links(self, pages: dict, name: str) -> dict:
         """The addresses of the pages before and after the page of ``name`` (relations or
@@ -103,7 +104,13 @@ class OrganizationDetailView(PublicPageMixin, DetailView):
         organization = self.object
         self.prefetch_names_of_the_time(organization)
         roles = list(organization.roles.all())
-        pages = {"relations": organization.relation_page, "events": organization.event_page}
+        pages = {
+            "relations": organization.relation_page,
+            "events": organization.event_page,
+            "roles": organization.role_page,
+        }
+        # A hub's roles, more than a page, show a page at a time in one list of their own,
+        # leaders first; the infobox then says how many leaders there are and links to it.
         context.update(
             title=organization.name,
             lineage=lineage(organization),
@@ -111,6 +118,9 @@ class OrganizationDetailView(PublicPageMixin, DetailView):
             relation_links=self.page_links(pages, "relations"),
             event_page=pages["events"],
             event_links=self.page_links(pages, "events"),
+            role_page=pages["roles"],
+            role_links=self.page_links(pages, "roles"),
+            roles_paged=pages["roles"].paginator.num_pages > 1,
             leaders=[r for r in roles if r.kind in RoleQuerySet.LEADING],
             other_roles=[r for r in roles if r.kind not in RoleQuerySet.LEADING],
         )

@@ -1,5 +1,6 @@
-"""A hub organization's page shows a page of its relations and of its events, with plain
-links to the others (parties.record_pages): its cost is bounded however many there are."""
+"""A hub organization's page shows a page of its relations, of its events and of its roles,
+with plain links to the others (parties.record_pages): its cost is bounded however many
+there are."""
 
 from __future__ import annotations
 
@@ -10,8 +11,14 @@ from django.core.cache import caches
 
 from kzpolitics.core.models import Status
 from parties import record_pages
-from parties.models import Relation
-from tests.factories import EventFactory, OrganizationFactory, RelationFactory
+from parties.models import Relation, Role
+from tests.factories import (
+    EventFactory,
+    OrganizationFactory,
+    PersonFactory,
+    RelationFactory,
+    RoleFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +40,21 @@ def hub(monkeypatch):
             title=f"Event {i}", date={"text": f"199{i}", "edtf": f"199{i}"}
         ).organizations.add(hub)
     EventFactory(title="Draft event", status=Status.DRAFT).organizations.add(hub)
+    # 3 leaders and 2 other roles, named so that the alphabet and "leaders first" disagree.
+    for name, kind, title in [
+        ("Ainur Member", Role.Kind.MEMBER, "member of the council"),
+        ("Bolat Chair", Role.Kind.CHAIR, "chairman"),
+        ("Dana Founder", Role.Kind.FOUNDER, "founder"),
+        ("Erlan Leader", Role.Kind.LEADER, "leader"),
+        ("Gulnar Co-chair", Role.Kind.CO_CHAIR, "co-chairman"),
+    ]:
+        RoleFactory(organization=hub, person=PersonFactory(name=name), kind=kind, title=title)
+    RoleFactory(
+        organization=hub,
+        person=PersonFactory(name="Zhanna Draft"),
+        kind=Role.Kind.LEADER,
+        status=Status.DRAFT,
+    )
     return hub
 
 
@@ -74,10 +96,60 @@ def test_a_hub_pages_its_events_by_date_keeping_the_page_of_links(client, hub):
     assert "Draft event" not in first + second
 
 
+def role_names(html: str) -> list[str]:
+    listed = html.split('id="roles"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'/">([A-Z][a-z]+ [A-Z][a-z-]+)</a>', listed)
+
+
+def test_a_hub_pages_its_roles_leaders_first_and_counts_its_leaders(client, hub):
+    url = hub.get_absolute_url()
+    first = get(client, f"{url}?events=2")
+    assert "Leaders and other roles" in first and "Other roles" not in first
+    assert role_names(first) == ["Bolat Chair", "Erlan Leader", "Gulnar Co-chair"]
+    assert "Roles 1 to 3 of 5, leaders first." in first
+    assert f'href="{url}?events=2&amp;roles=2#roles" rel="next"' in first
+    # The infobox names no leader: it counts them (the draft's role not among them).
+    infobox = first.split('class="infobox"', 1)[1].split("</aside>", 1)[0]
+    assert '3 leaders: see <a href="#roles">Leaders and other roles</a>' in infobox
+    assert "Bolat Chair" not in infobox
+    second = get(client, f"{url}?events=2&roles=2")
+    assert role_names(second) == ["Ainur Member", "Dana Founder"]
+    assert f'href="{url}?events=2#roles" rel="prev"' in second
+    assert "Zhanna Draft" not in first + second
+
+
+def test_an_organization_with_a_page_of_roles_or_fewer_lists_its_leaders_in_its_infobox(
+    client, hub, monkeypatch
+):
+    monkeypatch.setattr(record_pages, "RECORD_PAGE", 5)
+    html = get(client, hub.get_absolute_url())
+    infobox = html.split('class="infobox"', 1)[1].split("</aside>", 1)[0]
+    assert re.findall(r'/">([A-Z][a-z]+ [A-Z][a-z-]+)</a>', infobox) == [
+        "Bolat Chair",
+        "Erlan Leader",
+        "Gulnar Co-chair",
+    ]
+    assert role_names(html) == ["Ainur Member", "Dana Founder"]
+    assert "Other roles" in html and "Pages of roles" not in html
+    assert "Zhanna Draft" not in html
+
+
 @pytest.mark.parametrize("asked, shown", [("x", 1), ("0", 1), ("-2", 1), ("99", 3)])
 def test_a_page_number_that_is_no_page_shows_the_first_or_the_last(client, hub, asked, shown):
     html = get(client, f"{hub.get_absolute_url()}?relations={asked}")
     assert f"Page {shown} of 3" in html
+
+
+@pytest.mark.parametrize("name, label, pages", [("events", "events", 2), ("roles", "roles", 2)])
+@pytest.mark.parametrize("asked", ["x", "0", "-2", "99", "1e3", "２"])
+def test_a_page_of_events_or_roles_that_is_no_page_reads_as_one(
+    client, hub, name, label, pages, asked
+):
+    html = get(client, f"{hub.get_absolute_url()}?{name}={asked}")
+    nav = html.split(f'aria-label="Pages of {label}"', 1)[1].split("</nav>", 1)[0]
+    # Python reads a full-width "２" as 2 (any script's digits); "1e3" is no whole number.
+    shown = pages if asked in ("99", "２") else 1
+    assert f"Page {shown} of {pages}" in nav
 
 
 def test_an_ordinary_organization_shows_no_pages(client, hub):
@@ -96,7 +168,7 @@ def test_a_page_of_links_costs_the_same_queries_as_the_first(
         get(client, url)
     caches["pages"].clear()
     with django_assert_max_num_queries(len(first.captured_queries)):
-        get(client, f"{url}?relations=2&events=2")
+        get(client, f"{url}?relations=2&events=2&roles=2")
 
 
 # -- the API: a record gives the first of a hub's relations, and pages them all -------------
