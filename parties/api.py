@@ -9,17 +9,20 @@ from kzpolitics.core.models import Person, PersonName, published_prefetch
 from kzpolitics.core.viewsets import RecordViewSet
 
 from .filters import OrganizationFilter, PersonFilter
-from .models import Organization, Relation, Role, attach_relations
+from .models import Organization, Relation, Role, attach_relations, attach_roles
 from .serializers import (
     RELATIONS_SHOWN,
+    ROLES_SHOWN,
     IncomingRelationSerializer,
+    OrganizationRoleSerializer,
     OrganizationSerializer,
     PersonSerializer,
     RelationSerializer,
 )
 
-# A page of one organization's relations: JSON only, no filters of the organizations' list.
-RELATION_PAGE = {"detail": True, "filter_backends": (), "renderer_classes": (JSONRenderer,)}
+# A page of the rows that hang on one organization (its relations, its roles): JSON only,
+# none of the organizations' list's filters.
+ROW_PAGE = {"detail": True, "filter_backends": (), "renderer_classes": (JSONRenderer,)}
 
 
 class OrganizationViewSet(RecordViewSet):
@@ -66,25 +69,40 @@ class OrganizationViewSet(RecordViewSet):
     ordering = ("name",)
     queryset = Organization.objects.all()
 
-    paged_actions = frozenset({"list", "relations", "related_from"})
+    paged_actions = frozenset({"list", "relations", "related_from", "roles"})
 
     def published_queryset(self):
         relations = functools.partial(attach_relations, most=RELATIONS_SHOWN)
-        return Organization.objects.published().with_profile(relations=relations).with_lifespans()
+        roles = functools.partial(attach_roles, most=ROLES_SHOWN)
+        return (
+            Organization.objects.published()
+            .with_profile(relations=relations, roles=roles)
+            .with_lifespans()
+        )
 
     @extend_schema(responses=RelationSerializer(many=True))
-    @action(**RELATION_PAGE)
+    @action(**ROW_PAGE)
     def relations(self, request, slug=None):
         """Every relation the organization has to other organizations (its record gives the
         first few: `relations`), a page at a time, in the same order."""
         return self.relation_page("subject", RelationSerializer)
 
     @extend_schema(responses=IncomingRelationSerializer(many=True))
-    @action(url_path="related-from", **RELATION_PAGE)
+    @action(url_path="related-from", **ROW_PAGE)
     def related_from(self, request, slug=None):
         """Every relation other organizations have to this one (its record gives the first
         few: `related_from`), a page at a time, in the same order."""
         return self.relation_page("object", IncomingRelationSerializer)
+
+    @extend_schema(responses=OrganizationRoleSerializer(many=True))
+    @action(**ROW_PAGE)
+    def roles(self, request, slug=None):
+        """Every role in the organization, with who held it (its record gives the first few:
+        `roles`), a page at a time, in the same order."""
+        organization = get_object_or_404(Organization.objects.published(), slug=self.kwargs["slug"])
+        rows = Role.objects.published().filter(organization=organization)
+        rows = rows.select_related("person").order_by(*Role.LISTED)
+        return self.page_of(organization, rows, OrganizationRoleSerializer)
 
     def relation_page(self, end: str, serializer_class):
         """A page of the relations whose ``end`` (subject or object) is the organization."""
@@ -94,9 +112,12 @@ class OrganizationViewSet(RecordViewSet):
             .filter(**{end: organization})
             .select_related("subject", "object")
             .order_by(*Relation.LISTED)
-            .with_citations()
         )
-        page = self.paginate_queryset(rows)
+        return self.page_of(organization, rows, serializer_class)
+
+    def page_of(self, organization, rows, serializer_class):
+        """A page of ``rows``, which hang on ``organization``, with their citations."""
+        page = self.paginate_queryset(rows.with_citations())
         serializer = serializer_class(page, many=True, context=self.get_serializer_context())
         response = self.get_paginated_response(serializer.data)
         response.record_shown = organization  # its page's keys (kzpolitics.site.surrogates)

@@ -8,7 +8,8 @@ import functools
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 
 from kzpolitics.core.dates import UncertainDate
 from kzpolitics.core.editorial.limits import CEILING
@@ -218,6 +219,38 @@ def attach_relations(organizations: list, public: bool = True, most: int | None 
             counts["from"][pk] if most is not None else len(outgoing[pk]),
             counts["to"][pk] if most is not None else len(incoming[pk]),
         )
+
+
+def attach_roles(organizations: list, public: bool = True, most: int | None = None) -> None:
+    """The roles in the organizations, with their people, in one query, kept as each one's
+    prefetched ``roles`` in order (``Role.LISTED``), and how many each has in all as its
+    ``role_count``. With ``most``, each keeps no more than that many, the first in that order
+    (numbered and counted in the same query, by window functions over each organization's
+    roles: a hub has scores). With ``public``, only roles the public may see."""
+    ids = [organization.pk for organization in organizations]
+    kept: dict[int, list] = {pk: [] for pk in ids}
+    counts: dict[int, int] = dict.fromkeys(ids, 0)
+    if ids:
+        rows = (
+            Role.objects.visible(public)
+            .filter(organization_id__in=ids)
+            .select_related("person")
+            .order_by("organization_id", *Role.LISTED)
+        )
+        if most is not None:
+            each = {"partition_by": [F("organization_id")]}
+            rows = rows.annotate(
+                place=Window(RowNumber(), order_by=list(Role.LISTED), **each),
+                in_all=Window(Count("pk"), **each),
+            ).filter(place__lte=most)
+        for role in rows:
+            kept[role.organization_id].append(role)
+            counts[role.organization_id] = getattr(role, "in_all", None) or len(
+                kept[role.organization_id]
+            )
+    for organization in organizations:
+        keep_prefetched(organization, "roles", kept[organization.pk])
+        organization.role_count = counts[organization.pk]
 
 
 def attach_names(organizations: list, public: bool = True) -> None:
@@ -517,6 +550,10 @@ class Role(Cited):
     note = internal_note_field()
 
     objects = RoleQuerySet.as_manager()
+
+    # The order roles are listed in (``Meta.ordering``, spelt out for a window's ``ORDER BY``):
+    # by person (as people are ordered), then from when.
+    LISTED = ("person__name", "person_id", F("start_earliest").asc(nulls_first=True), "id")
 
     class Meta:
         ordering = ("person", F("start_earliest").asc(nulls_first=True), "id")

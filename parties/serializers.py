@@ -226,6 +226,26 @@ class RelationCountField(serializers.Field):
         return counts[index]
 
 
+# How many of an organization's roles its API record gives (the first, in the order of its
+# paged list of them): a hub has scores of leaders and officers over the years.
+ROLES_SHOWN = 50
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class RoleCountField(serializers.Field):
+    """How many roles the organization has: all of them, not only those its record gives."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, organization):
+        count = getattr(organization, "role_count", None)  # parties.models.attach_roles
+        if count is None:  # an organization not read as the API reads them (a write's answer)
+            return Role.objects.published().filter(organization=organization).count()
+        return count
+
+
 class OrganizationSerializer(ModelCleanMixin, ModelSerializer):
     """A party, movement, organization or bloc with everything known of it over time."""
 
@@ -271,8 +291,15 @@ class OrganizationSerializer(ModelCleanMixin, ModelSerializer):
         many=True, read_only=True, help_text="Membership figures, as the sources give them."
     )
     roles = OrganizationRoleSerializer(
-        many=True, read_only=True, help_text="Its leaders, founders and other officers."
+        many=True,
+        read_only=True,
+        help_text=(
+            f"Its leaders, founders and other officers: the first {ROLES_SHOWN}; all of them "
+            f"at roles_url."
+        ),
     )
+    roles_count = RoleCountField(help_text="How many roles it has, in all.")
+    roles_url = ApiLink("api:organization-roles", help_text="All its roles, a page at a time.")
     relations = RelationSerializer(
         source="relations_from",
         many=True,
@@ -333,6 +360,8 @@ class OrganizationSerializer(ModelCleanMixin, ModelSerializer):
             "stances",
             "membership_figures",
             "roles",
+            "roles_count",
+            "roles_url",
             "relations",
             "relations_count",
             "relations_url",

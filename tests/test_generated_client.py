@@ -228,13 +228,14 @@ def test_every_lists_json_and_csv_through_the_generated_client(schema, functions
 
 
 def test_an_organizations_relations_page_through_the_generated_client(schema, functions, client):
-    """The pages of what hangs on one record (an organization's relations each way) give, a
-    page at a time, as many as its record counts: the record itself gives the first few."""
+    """The pages of what hangs on one record (an organization's relations each way, its roles)
+    give, a page at a time, as many as its record counts: the record itself gives the first
+    few."""
     from kzpolitics_generated_client.models import Problem
     from kzpolitics_generated_client.types import UNSET
 
     pages = set(json_lists(schema, record_pages=True).items()) - set(json_lists(schema).items())
-    assert {name_of(path) for path, _ in pages} == {"relations", "related-from"}
+    assert {name_of(path) for path, _ in pages} == {"relations", "related-from", "roles"}
     record = parsed(
         functions[module_of("organizations_retrieve")].sync_detailed(client=client, slug="otan"),
         Problem,

@@ -179,6 +179,7 @@ def shown_in_api(monkeypatch):
     from parties import api
 
     monkeypatch.setattr(api, "RELATIONS_SHOWN", SIZE)
+    monkeypatch.setattr(api, "ROLES_SHOWN", SIZE)
     caches["pages"].clear()
 
 
@@ -213,6 +214,37 @@ def test_an_ordinary_api_record_gives_every_relation(client, hub, shown_in_api):
     record = client.get(f"/api/v1/organizations/{other.slug}/").json()
     assert api_names(record["relations"], "to") == ["Hub Party"]
     assert record["relations_count"] == 1 and record["related_from_count"] == 0
+
+
+def test_an_api_record_gives_the_first_of_a_hubs_roles_and_where_all_are(client, hub, shown_in_api):
+    record = client.get(f"/api/v1/organizations/{hub.slug}/").json()
+    everyone = ["Ainur Member", "Bolat Chair", "Dana Founder", "Erlan Leader", "Gulnar Co-chair"]
+    assert [role["person"]["name"] for role in record["roles"]] == everyone[:SIZE]
+    assert record["roles_count"] == 5  # the draft's role is not counted
+    pages, url = [], record["roles_url"]
+    while url:
+        page = client.get(url, {"page_size": 2} if "page_size" not in url else None).json()
+        assert page["count"] == 5
+        pages.append([role["person"]["name"] for role in page["results"]])
+        assert all(role["citations"] for role in page["results"])
+        url = page["next"]
+    assert pages == [everyone[:2], everyone[2:4], everyone[4:]]
+    # In a list, each organization keeps its own first few, and counts its own.
+    other = OrganizationFactory(name="Small Party")
+    RoleFactory(organization=other, person=PersonFactory(name="Kairat Only"))
+    listed = client.get("/api/v1/organizations/", {"search": "Party"}).json()["results"]
+    by_name = {row["name"]: row for row in listed}
+    assert [r["person"]["name"] for r in by_name["Hub Party"]["roles"]] == everyone[:SIZE]
+    assert [r["person"]["name"] for r in by_name["Small Party"]["roles"]] == ["Kairat Only"]
+    assert (by_name["Hub Party"]["roles_count"], by_name["Small Party"]["roles_count"]) == (5, 1)
+
+
+def test_no_one_pages_the_roles_of_a_draft(client, hub):
+    draft = OrganizationFactory(name="Draft Party", status=Status.DRAFT)
+    RoleFactory(organization=draft)
+    assert client.get(f"/api/v1/organizations/{draft.slug}/roles/").status_code == 404
+    response = client.get(f"/api/v1/organizations/{hub.slug}/roles/?kind=party")
+    assert response.status_code == 400
 
 
 @pytest.mark.parametrize(

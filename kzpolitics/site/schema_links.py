@@ -88,6 +88,14 @@ RELATED = (
     ),
     Related(
         "organizations_retrieve",
+        "roles",
+        "organizations_roles_list",
+        "path.slug",
+        "$response.body#/slug",
+        "Every role in the organization, with who held it, a page at a time (roles_url).",
+    ),
+    Related(
+        "organizations_retrieve",
         "founding_place",
         "places_retrieve",
         "path.slug",
