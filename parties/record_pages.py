@@ -8,15 +8,15 @@ megabyte, rendered (names of the time, footnotes) row by row on every visit. Its
 what an ordinary organization's page does.
 
 Each page is one query (its rows, with how many there are in all, counted in the same
-query by a window function), run once the organization is fetched and before the
-citations of everything the page shows are (``CitedQuerySet.after_fetch``), so that its
-rows' citations come in the page's one query for citations.
+query: ``count_of``), run once the organization is fetched and before the citations of
+everything the page shows are (``CitedQuerySet.after_fetch``), so that its rows' citations
+come in the page's one query for citations.
 """
 
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.db.models import Case, Count, F, IntegerField, Q, Subquery, Value, When
 
 from kzpolitics.core.models import Event, keep_prefetched
 
@@ -37,12 +37,23 @@ def page_number(text) -> int:
     return max(number, 1)
 
 
+def count_of(rows) -> Subquery:
+    """How many rows the queryset ``rows`` holds, as a subquery of another query: it names
+    none of the outer query's columns, so the database runs it once for the whole query.
+
+    A window count (``COUNT(*) OVER ()``) reads the same rows, but PostgreSQL costs a
+    ``LIMIT`` above it as if it could stop early: for the page of a hub's events it walked
+    the whole timeline's index to find the hub's (14.7 ms at 100x; with this, 3.4 ms)."""
+    counted = rows.order_by().annotate(one=Value(1)).values("one")  # a constant: no GROUP BY
+    return Subquery(counted.annotate(n=Count("*")).values("n"), output_field=IntegerField())
+
+
 def page_of(rows, number: int, size: int | None = None) -> Page:
     """Page ``number`` of the (ordered) queryset ``rows``, ``size`` rows a page (by default
     ``RECORD_PAGE``), in one query; past the last page, the last (a second query, only
     then)."""
     size = size or RECORD_PAGE
-    counted = rows.annotate(**{TOTAL: Window(Count("pk"))})
+    counted = rows.annotate(**{TOTAL: count_of(rows)})
     found = list(counted[(number - 1) * size : number * size])
     if not found and number > 1:
         last = max(1, -(-rows.count() // size))
@@ -109,13 +120,12 @@ def attach_role_page(organizations: list, number: int = 1, public: bool = True) 
     page's ``leader_total``. With ``public``, only roles the public may see."""
     leading = Q(kind__in=RoleQuerySet.LEADING)
     for organization in organizations:
+        roles = Role.objects.visible(public).filter(organization=organization)
         rows = (
-            Role.objects.visible(public)
-            .filter(organization=organization)
-            .select_related("person")
+            roles.select_related("person")
             .annotate(
                 leading_group=Case(When(leading, then=Value(0)), default=Value(1)),
-                **{LEADERS: Window(Count(Case(When(leading, then=F("pk")))))},
+                **{LEADERS: count_of(roles.filter(leading))},
             )
             .order_by("leading_group", "person", F("start_earliest").asc(nulls_first=True), "id")
         )
