@@ -1,11 +1,12 @@
-"""One page of a hub organization's relations, events and roles.
+"""One page of a hub organization's relations and events.
 
-An organization that hundreds of others split from, joined or are linked to, that hundreds
-of events concern, and that scores of people led or served, would otherwise make a page of a
-megabyte, rendered (names of the time, footnotes) row by row on every visit. Its page shows
-``RECORD_PAGE`` of each, in the order the page lists them, with links to the next ones
-(``?relations=2#lineage``, ``?events=2#events``, ``?roles=2#roles``): each page of it costs
-what an ordinary organization's page does.
+An organization that hundreds of others split from, joined or are linked to, and that
+hundreds of events concern, would otherwise make a page of a megabyte, rendered (names of
+the time, footnotes) row by row on every visit. Its page shows ``RECORD_PAGE`` of each, in
+the order the page lists them, with links to the next ones (``?relations=2#lineage``,
+``?events=2#events``): each page of it costs what an ordinary organization's page does.
+(Its roles, a few score at most, are all read and shown ``RECORD_PAGE`` at a time: the
+page's view, ``?roles=2#roles``.)
 
 Each page is one query (its rows, with how many there are in all, counted in the same
 query by a window function, or for events by a subquery: ``count_of``), run once the
@@ -22,11 +23,10 @@ from django.db.models import Case, Count, F, IntegerField, Q, Subquery, Value, W
 from kzpolitics.core.models import Event, keep_prefetched
 
 from .lineage import AFTER, BEFORE
-from .models import Relation, Role, RoleQuerySet
+from .models import Relation
 
 RECORD_PAGE = 40  # relations, and events, a page of an organization shows
 TOTAL = "page_total"
-LEADERS = "leader_total"
 
 
 def page_number(text) -> int:
@@ -116,28 +116,3 @@ def attach_event_page(organizations: list, number: int = 1, public: bool = True)
         page = page_of(rows, number, counted_apart=True)
         keep_prefetched(organization, "events", list(page))
         organization.event_page = page
-
-
-def attach_role_page(organizations: list, number: int = 1, public: bool = True) -> None:
-    """Keep page ``number`` of each organization's roles, with their people, as its
-    prefetched ``roles`` (``with_profile``'s place for them), and the page as its
-    ``role_page``: its leaders first, then its other roles, each in the roles' own order
-    (by person, then from when), so that a single page splits into the two lists the page
-    shows as they were. How many of them all are leaders comes in the same query, as the
-    page's ``leader_total``. With ``public``, only roles the public may see."""
-    leading = Q(kind__in=RoleQuerySet.LEADING)
-    for organization in organizations:
-        rows = (
-            Role.objects.visible(public)
-            .filter(organization=organization)
-            .select_related("person")
-            .annotate(
-                leading_group=Case(When(leading, then=Value(0)), default=Value(1)),
-                **{LEADERS: Window(Count(Case(When(leading, then=F("pk")))))},
-            )
-            .order_by("leading_group", "person", F("start_earliest").asc(nulls_first=True), "id")
-        )
-        page = page_of(rows, number)
-        keep_prefetched(organization, "roles", list(page))
-        page.leader_total = getattr(page[0], LEADERS) if len(page) else 0
-        organization.role_page = page
