@@ -68,9 +68,9 @@ class OrganizationDetailView(PublicPageMixin, DetailView):
         return Organization.objects.visible(public).with_record(public=public, **pages)
 
     def page_links(self, pages: dict, name: str) -> dict:
-        """The addresses of the pages before and after the page of ``name`` (relations or
-        events) in ``pages`` (each one's page), keeping the other's page as shown (a number
-        past the last reads as the last): plain links, no script needed."""
+        """The addresses of the pages before and after the page of ``name`` (relations,
+        events or roles) in ``pages`` (each one's page), keeping the others' pages as shown
+        (a number past the last reads as the last): plain links, no script needed."""
         page, links = pages[name], {}
         for rel, number in (
             ("previous", page.previous_page_number() if page.has_previous() else None),
