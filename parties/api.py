@@ -100,9 +100,8 @@ class OrganizationViewSet(RecordViewSet):
         """Every role in the organization, with who held it (its record gives the first few:
         `roles`), a page at a time, in the same order."""
         organization = get_object_or_404(Organization.objects.published(), slug=self.kwargs["slug"])
-        rows = Role.objects.published().filter(organization=organization)
-        rows = rows.select_related("person").order_by(*Role.LISTED)
-        return self.page_of(organization, rows, OrganizationRoleSerializer)
+        rows = Role.objects.published().filter(organization=organization).select_related("person")
+        return self.page_of(organization, rows, OrganizationRoleSerializer)  # the roles' order
 
     def relation_page(self, end: str, serializer_class):
         """A page of the relations whose ``end`` (subject or object) is the organization."""

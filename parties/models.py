@@ -222,8 +222,9 @@ def attach_relations(organizations: list, public: bool = True, most: int | None 
 
 def attach_roles(organizations: list, public: bool = True, most: int | None = None) -> None:
     """The roles in the organizations, with their people, in one query, kept as each one's
-    prefetched ``roles`` in order (``Role.LISTED``), and how many each has in all as its
-    ``role_count``. With ``most``, each keeps no more than that many, the first in that order.
+    prefetched ``roles`` in the roles' own order (``Role.Meta.ordering``), and how many each
+    has in all as its ``role_count``. With ``most``, each keeps no more than that many, the
+    first in that order.
 
     Every role is read, then cut: even a hub has a few score (the 100x hub, 70), and keeping
     the first of each organization's in the query (a window's row number, filtered) cost
@@ -233,7 +234,7 @@ def attach_roles(organizations: list, public: bool = True, most: int | None = No
     kept: dict[int, list] = {pk: [] for pk in ids}
     if ids:
         rows = Role.objects.visible(public).filter(organization_id__in=ids)
-        for role in rows.select_related("person").order_by("organization_id", *Role.LISTED):
+        for role in rows.select_related("person"):  # in the roles' own order, each one's
             kept[role.organization_id].append(role)
     for organization in organizations:
         roles = kept[organization.pk]
@@ -538,10 +539,6 @@ class Role(Cited):
     note = internal_note_field()
 
     objects = RoleQuerySet.as_manager()
-
-    # The order roles are listed in (``Meta.ordering``, spelt out for a window's ``ORDER BY``):
-    # by person (as people are ordered), then from when.
-    LISTED = ("person__name", "person_id", F("start_earliest").asc(nulls_first=True), "id")
 
     class Meta:
         ordering = ("person", F("start_earliest").asc(nulls_first=True), "id")
