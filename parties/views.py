@@ -106,8 +106,10 @@ class OrganizationDetailView(PublicPageMixin, DetailView):
         # leaders there are and links to it. Every role is read (even a hub has a few score):
         # a page of them cut in the query (windows to count them) cost every organization's
         # page 5% more Python than reading them all.
-        roles = sorted(organization.roles.all(), key=lambda r: r.kind not in RoleQuerySet.LEADING)
-        paginator = Paginator(roles, record_pages.RECORD_PAGE)
+        roles = organization.roles.all()
+        leaders = [r for r in roles if r.kind in RoleQuerySet.LEADING]
+        other_roles = [r for r in roles if r.kind not in RoleQuerySet.LEADING]
+        paginator = Paginator(leaders + other_roles, record_pages.RECORD_PAGE)
         pages = {
             "relations": organization.relation_page,
             "events": organization.event_page,
@@ -123,7 +125,7 @@ class OrganizationDetailView(PublicPageMixin, DetailView):
             role_page=pages["roles"],
             role_links=self.page_links(pages, "roles"),
             roles_paged=paginator.num_pages > 1,
-            leaders=[r for r in roles if r.kind in RoleQuerySet.LEADING],
-            other_roles=[r for r in roles if r.kind not in RoleQuerySet.LEADING],
+            leaders=leaders,
+            other_roles=other_roles,
         )
         return context
