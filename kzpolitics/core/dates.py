@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import edtf
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from edtf import parse_edtf, struct_time_to_date, text_to_edtf
 from edtf.parser.edtf_exceptions import EDTFParseException
@@ -483,14 +484,24 @@ def uncertain_dates(model) -> list[UncertainDate]:
 UNDATED = datetime.date(9999, 12, 31)  # later than any bound (``_side`` gives none in 9999)
 
 
+def _undated() -> RawSQL:
+    """UNDATED written into the SQL as a literal, not sent apart as a parameter: with
+    server-side binding (kzpolitics.site.replicas) a ``SELECT DISTINCT`` ordered by
+    ``first_day`` repeats it in its select list, and PostgreSQL takes two parameters for two
+    different expressions ("ORDER BY expressions must appear in select list"); and a
+    prepared query's generic plan can use the indexes built on ``first_day`` only when the
+    query names the same constant."""
+    return RawSQL(f"'{UNDATED.isoformat()}'", (), output_field=models.DateField())
+
+
 def first_day(name: str):
     """The day the date called ``name`` sorts by: its earliest, else its latest, else UNDATED."""
-    return Coalesce(f"{name}_earliest", f"{name}_latest", Value(UNDATED))
+    return Coalesce(f"{name}_earliest", f"{name}_latest", _undated())
 
 
 def last_day(name: str):
     """What breaks ties of ``first_day``: its latest day, else its earliest, else UNDATED."""
-    return Coalesce(f"{name}_latest", f"{name}_earliest", Value(UNDATED))
+    return Coalesce(f"{name}_latest", f"{name}_earliest", _undated())
 
 
 def reading_order(name: str) -> tuple:
