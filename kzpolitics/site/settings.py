@@ -195,7 +195,8 @@ DATABASES = {
 # its cached pages are purged; one that does not answer rests REPLICA_RETRY_SECONDS.
 DATABASES.update(replica_databases(env_list("DATABASE_REPLICA_URLS", default=[])))
 DATABASE_ROUTERS = ["kzpolitics.site.replicas.ReplicaRouter"]
-with_session_options(DATABASES)  # no parallel plans, no JIT (kzpolitics.site.replicas)
+# No parallel plans, no JIT, and prepared statements (kzpolitics.site.replicas).
+with_session_options(DATABASES, prepared=env_bool("DATABASE_PREPARED_STATEMENTS", default=True))
 REPLICA_WAIT_SECONDS = env_seconds("REPLICA_WAIT_SECONDS", default=5)
 REPLICA_RETRY_SECONDS = 10
 
