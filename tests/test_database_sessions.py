@@ -9,7 +9,6 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.urls import reverse
 
 from elections.models import Election
 from kzpolitics.core.dates import first_day, last_day
