@@ -68,6 +68,21 @@ def test_any_of_is_one_parameter_on_postgresql_however_many_values(organizations
         assert " IN (" in sql
 
 
+@pytest.mark.postgres
+def test_any_of_one_value_is_a_plain_comparison(organizations):
+    """A record's own page asks for one value: PostgreSQL prices a plain comparison the same
+    for any value in a prepared query's generic plan, and an array it cannot see as ten."""
+    one = organizations[2]
+    for wanted in ([one.pk], [one.pk, None]):
+        with CaptureQueriesContext(connection) as queries:
+            assert list(Organization.objects.filter(pk__any_of=wanted)) == [one]
+        sql = queries[0]["sql"]
+        assert "ANY(" not in sql
+        assert (" = " if connection.vendor == "postgresql" else " IN (") in sql
+    theirs = Organization.objects.filter(pk__in=[o.pk for o in organizations])
+    assert set(theirs.exclude(pk__any_of=[one.pk])) == set(organizations) - {one}
+
+
 def test_any_of_on_a_generic_relations_id(organizations):
     """``object_id`` (a positive big integer) takes it too: ``attach_citations`` asks so."""
     cited = organizations[1]

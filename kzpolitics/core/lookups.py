@@ -33,4 +33,9 @@ class AnyOf(models.Lookup):
         if not values:  # as ``in`` does: no row, and no query
             raise EmptyResultSet
         lhs, lhs_params = self.process_lhs(compiler, connection)
+        if len(values) == 1:
+            # One value, as a record's own page asks: a plain comparison. A prepared query's
+            # generic plan prices an array it cannot see as ten values, and so PostgreSQL
+            # never kept the plan of a record's queries, planning them again each time.
+            return f"{lhs} = %s", [*lhs_params, values[0]]
         return f"{lhs} = ANY(%s)", [*lhs_params, values]
