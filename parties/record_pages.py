@@ -25,7 +25,7 @@ from kzpolitics.core.models import Event, keep_prefetched
 from .lineage import AFTER, BEFORE
 from .models import Relation
 
-RECORD_PAGE = 40  # relations, and events, a page of an organization shows
+RECORD_PAGE = 40  # relations, events and roles a page of an organization shows
 TOTAL = "page_total"
 
 
