@@ -73,6 +73,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Least, NullIf
 
+from kzpolitics.core.dependencies import records_shown
 from kzpolitics.core.fields import api_path
 
 FOUNDING, EXISTENCE, MENTION, ENDING = "founding", "existence", "mention", "ending"
@@ -287,6 +288,7 @@ class Evidence:
     last: datetime.date | None
     end_first: datetime.date | None
     end_last: datetime.date | None
+    public: bool = True  # read from what the public may see (``evidence_of``)
 
     @property
     def shows(self) -> str | None:
@@ -322,6 +324,8 @@ class Evidence:
                 "kind": kind,
                 "api_url": _api_url(models[key], slug, request),
             }
+            if self.public:  # its name shows: an answer kept in a cache must name it
+                records_shown.send(sender=models[key], pks=(other_id,))
         own_route = self.type in ("result", "registration")
         return {
             "shows": self.shows,
@@ -409,7 +413,9 @@ def evidence_of(model, ids, public: bool = True) -> dict[int, list[Evidence]]:
     for row in first.union(*rest, all=True):
         org, type_, pk, kind, role = row[:5]
         other = row[5:9] if row[5] is not None else None
-        found[org].append(Evidence(type_, pk, kind, role, other, row[9:11], row[11:13], *row[13:]))
+        found[org].append(
+            Evidence(type_, pk, kind, role, other, row[9:11], row[11:13], *row[13:], public=public)
+        )
     return found
 
 

@@ -615,3 +615,28 @@ def test_without_a_shared_cache_the_production_server_caches_nothing(served_data
 
     assert {state for state, _ in before + after} == {None}
     assert {json.loads(body)["summary"] for _, body in after} == {summary}
+
+
+def test_a_rename_of_what_an_organizations_dates_rest_on_shows_at_once_in_its_record(
+    client, django_capture_on_commit_callbacks
+):
+    """An organization's API record gives the evidence its derived dates rest on, each row
+    with the record it names (the election a result was in, the other end of a relation),
+    read as values rather than as records: their keys are named all the same, and a rename
+    of one shows at once."""
+    from elections.models import Election
+
+    url = "/api/v1/organizations/agrarian-union-of-kazakhstan/"
+    evidence = client.get(url).json()["founding"]["evidence"]
+    election = Election.objects.get(pk=next(row["election"]["id"] for row in evidence))
+    assert client.get(url)["X-Cache"] == "hit"
+    assert f"election-{election.pk}" in client.get(url)["Surrogate-Key"].split()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        election.name = "An election renamed a moment ago"
+        election.save()
+
+    response = client.get(url)
+    assert response["X-Cache"] == "miss"
+    names = [row["election"]["name"] for row in response.json()["founding"]["evidence"]]
+    assert "An election renamed a moment ago" in names

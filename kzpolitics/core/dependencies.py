@@ -50,6 +50,11 @@ from django.dispatch import Signal
 # Sent (sender: the model) inside the change's transaction with ``keys``: a frozenset of keys
 # whose responses are stale once the transaction commits.
 public_change = Signal()
+# Sent (sender: the model) with ``pks`` by code that shows published records it read as values
+# rather than as instances, which ``post_init`` never sees (the evidence an organization's dates
+# rest on names the election or organization of each row): a response showing them carries
+# their keys as it does those of the records it loaded.
+records_shown = Signal()
 
 EVERYTHING = "site"  # on every public response: a bulk load purges it, and operators can
 

@@ -3,12 +3,14 @@
 Collecting: while a public response is made (kzpolitics.site.caching), every published record
 loaded from the database adds its key (``post_init``, Django's signal for an instance made from
 a row): the records a page or an API answer shows, with their citations, sources, names and the
-records they link. A page that shows records by a query (a list, a search, the home page, the
-timeline, a feed, the sitemap) also depends on the kind: a record added, removed or changed may
-enter or leave it. So a detail view (Django's ``SingleObjectMixin``, an API ``retrieve``) carries
-the keys it loaded; a list (``MultipleObjectMixin``, an API ``list``) those and its kind's
-members key (its kind's key too when asked by change time: ``?updated_since=``, ``?ordering=
-updated_at``); any other view the keys of every kind. Every public response also carries
+records they link; a record shown from values rather than an instance (the election or
+organization an organization's dates rest on) is named by ``records_shown``. A page that shows
+records by a query (a list, a search, the home page, the timeline, a feed, the sitemap) also
+depends on the kind: a record added, removed or changed may enter or leave it. So a detail
+view (Django's ``SingleObjectMixin``, an API ``retrieve``) carries the keys it loaded; a list
+(``MultipleObjectMixin``, an API ``list``) those and its kind's members key (its kind's key
+too when asked by change time: ``?updated_since=``, ``?ordering=updated_at``); any other view
+the keys of every kind. Every public response also carries
 ``site``. (kzpolitics.core.dependencies says what each key means.)
 
 Purging: a public change (kzpolitics.core.signals) announces its keys inside its transaction;
@@ -51,6 +53,7 @@ from kzpolitics.core.dependencies import (
     page_key,
     public_change,
     record_key,
+    records_shown,
     text_key,
 )
 from kzpolitics.core.models import Status, content_models
@@ -76,6 +79,13 @@ def loaded(sender, instance, **kwargs) -> None:
         keys.add(kind_key(sender))
     elif status == Status.PUBLISHED:
         keys.add(record_key(sender, instance.pk))
+
+
+def shown(sender, pks, **kwargs) -> None:
+    """``records_shown``: published records a response shows, read as values."""
+    keys = _collected.get()
+    if keys is not None:
+        keys.update(record_key(sender, pk) for pk in pks)
 
 
 @contextlib.contextmanager
@@ -199,6 +209,7 @@ def bounded(keys: set[str], limit: int) -> list[str]:
 def connect() -> None:
     for model in content_models():
         post_init.connect(loaded, sender=model, dispatch_uid=f"surrogates-{model._meta.label}")
+    records_shown.connect(shown, dispatch_uid="surrogates-shown")
     public_change.connect(announced, dispatch_uid="surrogates-purge")
 
 
