@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pytest
 from django.core.cache import caches
 
+from elections.models import Election
 from kzpolitics.core.models import Citation, Event, Person, Place, Source, Status
 from parties.models import Organization, OrganizationName, Relation
 
@@ -48,13 +49,17 @@ LISTS = (
     "/api/v1/sources/",
 )
 API_DETAILS = ("organizations", "people", "elections", "acts", "events", "places", "sources")
+# Every organization's API record, not one in five: each names, in the evidence its dates rest
+# on, records it read as values (an election, another organization).
+EVERY_ONE = ("organizations",)
 
 
 def addresses(client) -> list[str]:
     found = set(sitemap_addresses(lambda path: client.get(path).content.decode()))
     for prefix in API_DETAILS:
         listed = client.get(f"/api/v1/{prefix}/?page_size=500").json()["results"]
-        found |= {f"/api/v1/{prefix}/{item['slug']}/" for item in listed[::5]}
+        sampled = listed if prefix in EVERY_ONE else listed[::5]
+        found |= {f"/api/v1/{prefix}/{item['slug']}/" for item in sampled}
     return sorted(found) + list(LISTS)
 
 
@@ -135,6 +140,13 @@ def unlink_an_event():
     otan.events.remove(event)
 
 
+def rename_an_election():
+    """Named, in their API records, by the organizations whose dates its results bound."""
+    election = Election.objects.published().get(slug="majilis-1995")
+    election.name = "Majilis election renamed for the invalidation test"
+    election.save()
+
+
 def rename_a_place():
     place = Place.objects.published().get(slug="alma-ata")
     place.name = "Alma Ata (renamed)"
@@ -151,6 +163,7 @@ CHANGES: tuple[Callable[[], None], ...] = (
     cite_a_relation,
     unlink_an_event,
     rename_a_place,
+    rename_an_election,
     delete_an_event,
 )
 
