@@ -74,7 +74,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Least, NullIf
 
 from kzpolitics.core.dependencies import records_shown
-from kzpolitics.core.fields import api_path
+from kzpolitics.core.fields import absolute, api_path
 
 FOUNDING, EXISTENCE, MENTION, ENDING = "founding", "existence", "mention", "ending"
 
@@ -353,7 +353,7 @@ def _api_url(model, key, request) -> str | None:
     path = api_path(model, key)
     if path is None:
         return None
-    return request.build_absolute_uri(path) if request is not None else path
+    return absolute(request, path)
 
 
 _COLUMNS = (

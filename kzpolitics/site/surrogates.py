@@ -10,8 +10,8 @@ depends on the kind: a record added, removed or changed may enter or leave it. S
 view (Django's ``SingleObjectMixin``, an API ``retrieve``) carries the keys it loaded; a list
 (``MultipleObjectMixin``, an API ``list``) those and its kind's members key (its kind's key
 too when asked by change time: ``?updated_since=``, ``?ordering=updated_at``); any other view
-the keys of every kind. Every public response also carries
-``site``. (kzpolitics.core.dependencies says what each key means.)
+the keys of every kind. Every public response also carries ``site``.
+(kzpolitics.core.dependencies says what each key means.)
 
 Purging: a public change (kzpolitics.core.signals) announces its keys inside its transaction;
 they are gathered per thread and purged once the transaction commits, before the save's answer
