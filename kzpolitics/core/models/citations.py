@@ -157,8 +157,10 @@ def attach_citations(records: list, paths: tuple[str, ...] = (), public: bool = 
             match |= Q(content_type_id=content_type_id, object_id__any_of=pks)
         # Their records are public when ``public``: the caller fetched them so.
         citations = Citation.objects.published_own() if public else Citation.objects.all()
-        citations = citations.filter(match)
-        for citation in attach_sources(list(citations)):
+        # In ``Citation``'s order, sorted here: ordering in SQL cost a third of compiling
+        # the query (some 0.2 ms, on nearly every page and API record).
+        citations = sorted(citations.filter(match).order_by(), key=Citation.order_in_record)
+        for citation in attach_sources(citations):
             found[(citation.content_type_id, citation.object_id)].append(citation)
     for key, instances in by_key.items():
         for row in instances:
@@ -647,6 +649,14 @@ class Citation(TimeStamped):
 
     def __str__(self) -> str:
         return self.locator_text
+
+    @staticmethod
+    def order_in_record(citation) -> tuple:
+        """What orders one record's citations (``Meta.ordering`` past the record): by the
+        field they back, then as they were added. (The databases compare ``field``, an
+        identifier, code point by code point, as Python does: SQLite always, PostgreSQL in
+        its C collation, which ``tests/test_citations_order.py`` checks.)"""
+        return (citation.field, citation.pk)
 
     def save(self, *args, **kwargs):
         model = self.content_type.model_class() if self.content_type_id else None
