@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 
 from kzpolitics.core.date_phrases import date_phrase
-from kzpolitics.core.references import References, Use
+from kzpolitics.core.references import Reference, References, Use
 
 register = template.Library()
 
@@ -62,7 +62,74 @@ def cite(context, record, field: str = ""):
 
 @register.inclusion_tag("includes/references.html", takes_context=True)
 def references(context):
-    return {"references": list(_references(context))}
+    return {"references": [reference_item(ref) for ref in _references(context)]}
+
+
+def reference_item(ref: Reference) -> str:
+    """One entry of the page's references list, as in Wikipedia: "^" linking back to the one
+    marker citing the work, or "^ a b c" to each of several; then the work, the places in it,
+    the work it is cited through, and the quotes the facts rest on (each with the letters of
+    the markers it backs, when there are several).
+
+    Built here rather than in the template: a hub organization's page lists some 120 works and
+    250 quotes, and the template's twenty lookups an entry took 19 ms of that page (an
+    ordinary page's dozen entries, 1 ms)."""
+    uses, number = ref.uses, ref.number
+    if len(uses) == 1:
+        back = format_html(
+            '<a class="backlink" href="#{}" aria-label="Back to where reference {} is cited">^</a>',
+            uses[0].id,
+            number,
+        )
+    elif uses:
+        back = format_html(
+            '<span class="backlinks"><span aria-hidden="true">^</span>{}</span>',
+            format_html_join(
+                "",
+                ' <a href="#{}" aria-label="Back to citation {} of reference {}">{}</a>',
+                ((use.id, use.letter, number, use.letter) for use in uses),
+            ),
+        )
+    else:
+        back = ""
+    work = _work_link(ref.source)
+    if ref.locators:
+        work = format_html("{}, {}", work, "; ".join(ref.locators))
+    if ref.via is not None:
+        work = format_html("{}, cited in {}", work, _work_link(ref.via))
+    quotes = ""
+    if ref.quotes:
+        located, several = ref.quotes_need_locators, len(uses) > 1
+        quotes = format_html(
+            '\n<ul class="ref-quotes">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{}<q>{}</q>{}</li>",
+                (
+                    (
+                        format_html("{}: ", quote.locator) if located and quote.locator else "",
+                        quote.text,
+                        format_html(
+                            ' <span class="quote-uses">(<span class="visually-hidden">'
+                            "cited at </span>{})</span>",
+                            quote.letters,
+                        )
+                        if several
+                        else "",
+                    )
+                    for quote in ref.quotes
+                ),
+            ),
+        )
+    return format_html(
+        '<li id="{}" value="{}">{}\n{}.{}</li>', ref.anchor, number, back, work, quotes
+    )
+
+
+def _work_link(source) -> str:
+    return format_html(
+        '<a href="{}">{}</a>', source.get_absolute_url(), source.short_reference or source.title
+    )
 
 
 @register.filter
