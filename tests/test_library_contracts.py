@@ -132,6 +132,31 @@ def test_after_fetch_runs_before_the_citations_and_once(cited_organizations):
     assert seen == [rows]
 
 
+@pytest.mark.parametrize("error", [TypeError, ValueError])
+def test_rows_whose_hook_failed_are_never_read_without_it(cited_organizations, error):
+    """``list()`` asks a queryset's ``len()`` first and drops a TypeError it raises, then
+    iterates it: rows fetched by that ``len()`` but left without what the hooks attach (or
+    hide: ``_drop_hidden``) must not be what the iteration reads. The error reaches the
+    caller, however the queryset is read; once the hook works, the rows come with it."""
+    failing = [True]
+    seen = []
+
+    def hook(records):
+        if failing[0]:
+            raise error("the hook failed")
+        seen.append(records)
+
+    made = Organization.objects.filter(pk__in=[o.pk for o in cited_organizations])
+    queryset = made.after_fetch(hook)
+    with pytest.raises(error):
+        list(queryset)
+    with pytest.raises(error):
+        len(queryset)
+    failing[0] = False
+    rows = list(queryset)
+    assert seen == [rows] and len(rows) == 3
+
+
 # -- the prefetch cache: keep_prefetched ----------------------------------------------------
 
 

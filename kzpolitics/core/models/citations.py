@@ -111,10 +111,17 @@ class CitedQuerySet(RecordQuerySet):
         records = self._result_cache
         # Only once, and only rows that are records (not values() or values_list() rows).
         if fetching and records and isinstance(records[0], models.Model):
-            for attach in self._after_fetch:
-                attach(records)
-            if self._citation_paths is not None:
-                attach_citations(records, self._citation_paths, public=self._citations_public)
+            try:
+                for attach in self._after_fetch:
+                    attach(records)
+                if self._citation_paths is not None:
+                    attach_citations(records, self._citation_paths, public=self._citations_public)
+            except BaseException:
+                # Rows whose hooks failed are never kept: ``list()`` asks ``len()`` first and
+                # drops a TypeError it raises, then iterates, which would have read the rows
+                # as kept, without what the hooks attach or hide (``_drop_hidden``).
+                self._result_cache = None
+                raise
 
 
 def _public_link_flag(link: str) -> str:
