@@ -119,7 +119,10 @@ class OrganizationQuerySet(CitedQuerySet):
         if roles is None:
             profile = profile.prefetch_related(
                 published_prefetch(
-                    "roles", Role, Role.objects.select_related("person"), public=public
+                    "roles",
+                    Role,
+                    Role.objects.select_related("person").without_timestamps("person"),
+                    public=public,
                 )
             )
         else:
@@ -205,7 +208,8 @@ def attach_relations(organizations: list, public: bool = True, most: int | None 
                         if counts[way][end] <= most:
                             shown[way].add(pk)
             both_ways = Relation.objects.filter(pk__in=shown["from"] | shown["to"])
-        for relation in both_ways.select_related("subject", "object").order_by(*Relation.LISTED):
+        rows = both_ways.select_related("subject", "object").order_by(*Relation.LISTED)
+        for relation in rows.without_timestamps("subject", "object"):
             if relation.subject_id in ids and (shown is None or relation.pk in shown["from"]):
                 outgoing[relation.subject_id].append(relation)
             if relation.object_id in ids and (shown is None or relation.pk in shown["to"]):
@@ -234,7 +238,8 @@ def attach_roles(organizations: list, public: bool = True, most: int | None = No
     kept: dict[int, list] = {pk: [] for pk in ids}
     if ids:
         rows = Role.objects.visible(public).filter(organization_id__in=ids)
-        for role in rows.select_related("person"):  # in the roles' own order, each one's
+        # In the roles' own order, each one's.
+        for role in rows.select_related("person").without_timestamps("person"):
             kept[role.organization_id].append(role)
     for organization in organizations:
         roles = kept[organization.pk]
@@ -255,7 +260,7 @@ def attach_names(organizations: list, public: bool = True) -> None:
                     copies[end.pk].append(end)
     names: dict[int, list] = collections.defaultdict(list)
     rows = prefetch_queryset("names", OrganizationName, public=public)
-    for name in rows.filter(organization_id__in=copies):
+    for name in rows.filter(organization_id__in=copies).without_timestamps():
         names[name.organization_id].append(name)
     for pk, instances in copies.items():
         for instance in instances:

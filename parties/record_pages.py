@@ -99,6 +99,7 @@ def attach_relation_page(organizations: list, number: int = 1, public: bool = Tr
             Relation.objects.visible(public)
             .filter(Q(subject_id=pk) | Q(object_id=pk))
             .select_related("subject", "object")
+            .without_timestamps("subject", "object")
             .annotate(**lineage_order(pk))
             .order_by("lineage_group", F("date_earliest").asc(nulls_last=True), "other_name", "id")
         )
@@ -112,7 +113,8 @@ def attach_event_page(organizations: list, number: int = 1, public: bool = True)
     """Keep page ``number`` of each organization's events, in date order, as its prefetched
     ``events``, and the page as its ``event_page``."""
     for organization in organizations:
-        rows = Event.objects.visible(public).filter(organizations=organization).chronological()
+        rows = Event.objects.visible(public).filter(organizations=organization)
+        rows = rows.chronological().without_timestamps()
         page = page_of(rows, number, counted_apart=True)
         keep_prefetched(organization, "events", list(page))
         organization.event_page = page

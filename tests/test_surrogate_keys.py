@@ -1,4 +1,5 @@
-"""Every record a public answer names carries its key: the audit behind the purges.
+"""Every record a public answer names carries its key: the audit behind the purges. (The same
+crawl checks that no answer reads a column left out of the rows it shows: ``without_timestamps``.)
 
 An answer is purged by the keys it carries (kzpolitics.site.surrogates). A record it links to
 (a page's link, an API ``url`` or ``api_url``) shows its name there, so a rename must purge the
@@ -9,8 +10,10 @@ were folded into it). Checked on every page the sitemaps list and every API reco
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import pytest
+from django.db import models
 
 from elections.models import Election
 from kzpolitics.core.dependencies import kind_key, record_key
@@ -45,9 +48,14 @@ def test_every_answer_carries_the_key_of_every_record_it_links_to(client):
     }
     pages = sitemap_addresses(lambda path: client.get(path).content.decode())
     records = [f"/api/v1/{prefix}/{slug}/" for prefix, slugs in by_slug.items() for slug in slugs]
-    missing, checked = {}, 0
+    missing, checked, late = {}, 0, {}
+    refresh = models.Model.refresh_from_db
     for path in (*pages, *records):
-        response = client.get(path)
+        with mock.patch.object(models.Model, "refresh_from_db", autospec=True) as loaded:
+            loaded.side_effect = refresh
+            response = client.get(path)
+        if loaded.called:  # a deferred column read: a query per row shown
+            late[path] = [call.kwargs.get("fields") for call in loaded.call_args_list][:3]
         assert response.status_code == 200, path
         keys = set(response["Surrogate-Key"].split())
         for prefix, slug in set(LINK.findall(response.content.decode())):
@@ -58,3 +66,4 @@ def test_every_answer_carries_the_key_of_every_record_it_links_to(client):
                 missing.setdefault(path, []).append(record_key(model, pk))
     assert checked > 1000
     assert missing == {}, list(missing.items())[:10]
+    assert late == {}, list(late.items())[:10]
