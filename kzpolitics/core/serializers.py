@@ -11,6 +11,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 from simple_history.utils import update_change_reason
 
@@ -67,6 +69,53 @@ class ModelSerializer(serializers.ModelSerializer):
             made = super().get_fields()
             type(self)._fields_made = made
         return copy.deepcopy(made)
+
+    def to_representation(self, instance):
+        """DRF's ``to_representation``, reading a field that shows a column of the model
+        straight from the row.
+
+        DRF reads each field's value through ``Field.get_attribute``: a walk of its source
+        that tries the row as a mapping first, then asks whether the value is a function to
+        call, some 2 µs a field; an API page of 50 organizations reads 3,500 fields. A column's
+        value is neither, so it is read with ``getattr``, and the rest as DRF reads them
+        (tests/test_serializer_fields.py compares the answers with DRF's on every record of
+        the article)."""
+        if not isinstance(instance, self.Meta.model):
+            return super().to_representation(instance)
+        plan = self.__dict__.get("_read_plan")
+        if plan is None:
+            plan = self._read_plan = [
+                (f, column_of(self.Meta.model, f)) for f in self._readable_fields
+            ]
+        made = {}
+        for field, column in plan:
+            if column is None:
+                try:
+                    value = field.get_attribute(instance)
+                except SkipField:
+                    continue
+                present = value.pk if isinstance(value, PKOnlyObject) else value
+            else:
+                value = present = getattr(instance, column)
+            made[field.field_name] = None if present is None else field.to_representation(value)
+        return made
+
+
+def column_of(model, field) -> str | None:
+    """The column of ``model`` whose value ``field`` shows as it is, read with ``getattr``:
+    None for a field that reads its value in a way of its own (a nested serializer, a link, a
+    method, a related record), which DRF's ``get_attribute`` then reads."""
+    if type(field).get_attribute is not serializers.Field.get_attribute:
+        return None
+    if len(field.source_attrs) != 1 or isinstance(field, serializers.BaseSerializer):
+        return None
+    try:
+        column = model._meta.get_field(field.source_attrs[0])
+    except FieldDoesNotExist:
+        return None
+    if not column.concrete or column.is_relation:
+        return None
+    return column.attname
 
 
 class ModelCleanMixin:
