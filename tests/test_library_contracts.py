@@ -10,7 +10,7 @@ fails when a new Django changes it, naming the adapter to rework.
   both ways in one query), setting the prefetch cache as ``prefetch_related_objects`` does,
   with the related manager's ``core_filters`` deferred (``_deferred_filter``, what ``filter()``
   keeps after ``_defer_next_filter``) as Django's reverse managers defer theirs. Django has no
-  public way to do that.
+  public way to do that. ``kept`` reads that cache back without making the related manager.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.db import connection
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.test.utils import CaptureQueriesContext
 
-from kzpolitics.core.models import Citation, CitedQuerySet, keep_prefetched
+from kzpolitics.core.models import Citation, CitedQuerySet, keep_prefetched, kept
 from parties.models import Organization, OrganizationName
 from tests.factories import (
     CitationFactory,
@@ -220,3 +220,25 @@ def test_a_deferred_filter_is_built_only_with_the_query():
     assert "object_id" in str(kept.order_by("pk").query)  # a copy applies it too
     manager = OrganizationFactory().citations
     assert set(manager.core_filters) == {"content_type__pk", "object_id"}
+
+
+def test_kept_reads_what_django_s_prefetch_and_keep_prefetched_keep(django_assert_num_queries):
+    """``kept(row, name)`` is ``row.<name>.all()``: what Django's own prefetch keeps and what
+    ``keep_prefetched`` keeps, read with no query; without either, the related rows, queried."""
+    organization = OrganizationFactory()
+    CitationFactory(content_object=organization)
+    OrganizationNameFactory(organization=organization)
+    (prefetched,) = Organization.objects.filter(pk=organization.pk).prefetch_related(
+        "citations", "names"
+    )
+    with django_assert_num_queries(0):
+        assert list(kept(prefetched, "citations")) == list(prefetched.citations.all())
+        assert list(kept(prefetched, "names")) == list(prefetched.names.all())
+    citation = CitationFactory(content_object=OrganizationFactory())
+    keep_prefetched(prefetched, "citations", [citation])
+    with django_assert_num_queries(0):
+        assert list(kept(prefetched, "citations")) == [citation]
+    plain = Organization.objects.get(pk=organization.pk)
+    own = list(Citation.objects.of_records([plain]))
+    with django_assert_num_queries(1):
+        assert list(kept(plain, "citations")) == own

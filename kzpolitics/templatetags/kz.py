@@ -1,9 +1,11 @@
 """Template tags for public pages: footnote markers, the references list, uncertain dates."""
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from kzpolitics.core.date_phrases import date_phrase
+from kzpolitics.core.models import kept
 from kzpolitics.core.references import Reference, References, Use
 
 register = template.Library()
@@ -24,7 +26,7 @@ def cite(context, record, field: str = ""):
     A filled fact without a citation shows “citation needed”.
     """
     refs = _references(context)
-    citations = [c for c in record.citations.all() if c.field == field]
+    citations = [c for c in kept(record, "citations") if c.field == field]
     if not citations:
         filled = True if not field else record.field_is_filled(field)
         if not filled:
@@ -50,14 +52,13 @@ def cite(context, record, field: str = ""):
             reference.quote(locator, citation.quote, use)
         if title and title not in titles:
             titles.append(title)
-    return format_html(
-        '<sup class="cite">{}</sup>',
-        format_html_join(
-            "",
-            '<a href="#{}" id="{}" title="{}" aria-label="reference {}">[{}]</a>',
-            ((a, u.id, "; ".join(t), n, n) for n, (a, u, t) in markers.items()),
-        ),
+    # Each value escaped, as format_html would (a hub's page has some 240 markers).
+    links = "".join(
+        f'<a href="#{escape(anchor)}" id="{escape(use.id)}" title="{escape("; ".join(titles))}"'
+        f' aria-label="reference {number}">[{number}]</a>'
+        for number, (anchor, use, titles) in markers.items()
     )
+    return mark_safe(f'<sup class="cite">{links}</sup>')
 
 
 @register.inclusion_tag("includes/references.html", takes_context=True)

@@ -14,6 +14,7 @@ from kzpolitics.core.models.citations import (
     attach_sources,
     cited_models,
     keep_prefetched,
+    kept,
     public_records_condition,
 )
 from kzpolitics.core.models.events import (
@@ -84,6 +85,7 @@ __all__ = [
     "attach_citations",
     "attach_sources",
     "keep_prefetched",
+    "kept",
     "Cited",
     "Source",
     "SourceQuerySet",
