@@ -25,7 +25,17 @@ from kzpolitics.core.fields import (
     RefField,
     UncertainDateField,
 )
-from kzpolitics.core.models import Citation, Period, Person, Place, PlaceName, Source, Status
+from kzpolitics.core.models import (
+    Citation,
+    Cited,
+    Period,
+    Person,
+    Place,
+    PlaceName,
+    Source,
+    Status,
+    kept,
+)
 from kzpolitics.core.visibility import publishing_error
 
 # Descriptions of the fields every record has, for the ``extra_kwargs`` of each serializer.
@@ -268,6 +278,16 @@ class PlaceRefSerializer(RefSerializer):
         }
 
 
+class CitationListSerializer(serializers.ListSerializer):
+    """A record's citations, read as kept (``kept``) without making the generic relation's
+    manager (9 µs a record: an API page of 50 organizations nests some 190 lists of them)."""
+
+    def get_attribute(self, instance):
+        if len(self.source_attrs) != 1 or not isinstance(instance, Cited):
+            return super().get_attribute(instance)
+        return kept(instance, self.source_attrs[0])
+
+
 class CitationSerializer(ModelSerializer):
     """A citation as nested in a record: which source backs which field, where."""
 
@@ -283,6 +303,7 @@ class CitationSerializer(ModelSerializer):
 
     class Meta:
         model = Citation
+        list_serializer_class = CitationListSerializer
         fields = (
             "id",
             "field",
