@@ -11,7 +11,7 @@ from django.core.cache import caches
 from rest_framework import serializers
 
 from kzpolitics.core.serializers import CitationSerializer, ModelSerializer, PlaceRefSerializer
-from kzpolitics.site.api import CitationWriteSerializer
+from kzpolitics.site.api import CitationWriteSerializer, router
 from parties.serializers import OrganizationSerializer
 from tests.factories import OrganizationFactory
 
@@ -131,22 +131,7 @@ def test_an_absolute_address_is_the_one_django_builds(rf, settings, path, secure
 @pytest.mark.parametrize(
     "path",
     [
-        *(
-            f"/api/v1/{endpoint}/?page_size=500"
-            for endpoint in (
-                "organizations",
-                "people",
-                "elections",
-                "results",
-                "acts",
-                "registrations",
-                "events",
-                "places",
-                "periods",
-                "sources",
-                "citations",
-            )
-        ),
+        *(f"/api/v1/{prefix}/?page_size=500" for prefix, _, _ in router.registry),
         "/api/v1/organizations/otan/",
         "/api/v1/organizations/otan/roles/",
         "/api/v1/organizations/otan/relations/",
