@@ -17,6 +17,10 @@ SHOWN = [
     "/organizations/azat/",
     "/people/nursultan-nazarbaev/",
     "/sources/babak-kazakhstan-multiparty-system/",
+    *(
+        f"/sources/babak-kazakhstan-multiparty-system/?kind={kind}"
+        for kind in ("relation", "role", "result", "organizationname", "provision", "event")
+    ),
     "/api/v1/organizations/otan/",
     "/api/v1/organizations/",
     "/api/v1/people/",

@@ -209,13 +209,15 @@ class SourceDetailView(PublicPageMixin, DetailView):
         """The records of ``model`` with these ids (one query), in that order, each with the
         ``citations`` of it (one query)."""
         related = CITING_KINDS.get(model, ())
-        records = model.objects.visible(public).select_related(*related).order_by().in_bulk(ids)
+        records = model.objects.visible(public).select_related(*related)
+        records = records.without_timestamps(*related).order_by().in_bulk(ids)
         entries: dict[int, CitingRecord] = {}
         for pk in ids:
             record = records.get(pk)
             if record is not None:  # else a citation of a record since deleted
                 entries[pk] = CitingRecord(str(record), record.get_absolute_url(), [])
         rows = citations.filter(object_id__in=list(entries)).order_by("object_id", "field", "pk")
+        rows = rows.without_timestamps()  # a work's page shows hundreds, none when it changed
         for citation in attach_sources(list(rows), known=(source,)):
             entries[citation.object_id].citations.append(
                 {
