@@ -22,6 +22,13 @@ SHOWN = [
         for kind in ("relation", "role", "result", "organizationname", "provision", "event")
     ),
     "/api/v1/organizations/otan/",
+    "/organizations/",
+    "/organizations/?page=2",
+    "/people/",
+    "/places/",
+    "/elections/",
+    "/acts/",
+    "/sources/",
     "/api/v1/organizations/",
     "/api/v1/people/",
     "/api/v1/elections/",
@@ -58,3 +65,10 @@ def test_no_answer_reads_a_timestamp_it_left_out(client, path):
         response = client.get(path)
     assert response.status_code == 200
     assert not loaded.called, [call.kwargs.get("fields") for call in loaded.call_args_list][:5]
+
+
+@pytest.mark.parametrize("path", ["/organizations/", "/people/", "/acts/", "/sources/"])
+def test_a_list_page_reads_its_records_without_their_timestamps(client, path):
+    shown = list(client.get(path).context["object_list"])
+    assert len(shown) > 5
+    assert all(row.get_deferred_fields() >= TIMESTAMPS for row in shown)

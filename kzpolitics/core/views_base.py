@@ -62,6 +62,12 @@ class PagedListMixin:
         context["query_string"] = query.urlencode()
         return context
 
+    def paginate_queryset(self, queryset, page_size):
+        """Django's, the page's records read without their timestamps (``without_timestamps``):
+        a list shows none, and a page of 100 records parsed 200 (some 1 ms)."""
+        without = getattr(queryset, "without_timestamps", None)
+        return super().paginate_queryset(queryset if without is None else without(), page_size)
+
     def group_before(self, page, field: str):
         """The ``field`` (a list's group) of the row just before ``page``: a group the page's
         first rows go on with, whose heading says so. None on the first page; one query past

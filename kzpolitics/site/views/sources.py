@@ -110,7 +110,7 @@ class SourceListView(PublicPageMixin, PagedListMixin, ListView):
         paginator, page, _, paged = super().paginate_queryset(order, page_size)
         self.groups_of = dict(page.object_list)
         self.before = order[page.start_index() - 2][1] if page.number > 1 else None
-        sources = queryset.in_order_of(list(self.groups_of))
+        sources = queryset.in_order_of(list(self.groups_of)).without_timestamps()
         return paginator, page, sources, paged
 
     def get_context_data(self, **kwargs):
