@@ -260,7 +260,7 @@ def attach_names(organizations: list, public: bool = True) -> None:
                     copies[end.pk].append(end)
     names: dict[int, list] = collections.defaultdict(list)
     rows = prefetch_queryset("names", OrganizationName, public=public)
-    for name in rows.filter(organization_id__in=copies).without_timestamps():
+    for name in rows.filter(organization_id__in=copies):
         names[name.organization_id].append(name)
     for pk, instances in copies.items():
         for instance in instances:
