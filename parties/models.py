@@ -112,12 +112,12 @@ class OrganizationQuerySet(CitedQuerySet):
             profile = profile.prefetch_related(
                 published_prefetch("names", OrganizationName, public=public)
             )
-        profile = profile.prefetch_related(
+        profile = profile.prefetch_present(
             published_prefetch("stances", Stance, public=public),
             published_prefetch("membership_figures", MembershipFigure, public=public),
         )
         if roles is None:
-            profile = profile.prefetch_related(
+            profile = profile.prefetch_present(
                 published_prefetch(
                     "roles",
                     Role,
@@ -155,7 +155,7 @@ class OrganizationQuerySet(CitedQuerySet):
         acts = self.model._meta.get_field("acts_adopted").related_model
         names = functools.partial(attach_names, public=public)
         record = self.with_profile(public=public, relations=relations, names=names)
-        record = record.prefetch_related(
+        record = record.prefetch_present(
             published_prefetch(
                 "results",
                 results,
@@ -167,9 +167,11 @@ class OrganizationQuerySet(CitedQuerySet):
             published_prefetch("acts_adopted", acts, public=public),
         )
         if events is None:
-            record = record.prefetch_related(published_prefetch("events", Event, public=public))
+            record = record.prefetch_present(published_prefetch("events", Event, public=public))
         else:
-            record = record.after_fetch(events)
+            record = record.with_presence("events").after_fetch(events)
+        if relations is not None:  # the page's relations, skipped where there are none
+            record = record.with_presence("relations_from", "relations_to")
         return record.with_citations("results", "registrations", "events", public=public)
 
     def led_by(self, person_slug: str):

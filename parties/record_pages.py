@@ -20,7 +20,7 @@ from __future__ import annotations
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, Q, Subquery, Value, When, Window
 
-from kzpolitics.core.models import Event, keep_prefetched
+from kzpolitics.core.models import Event, keep_prefetched, present
 
 from .lineage import AFTER, BEFORE
 from .models import Relation
@@ -68,6 +68,11 @@ def page_of(rows, number: int, size: int | None = None, counted_apart: bool = Fa
     return _page(found, number, size, getattr(found[0], TOTAL) if found else 0)
 
 
+def empty_page(size: int | None = None) -> Page:
+    """The page ``page_of`` gives of no rows, whatever page was asked for, without a query."""
+    return _page([], 1, size or RECORD_PAGE, 0)
+
+
 def _page(found: list, number: int, size: int, total: int) -> Page:
     paginator = Paginator([], size)
     paginator.count = total  # counted with the rows: no query of its own
@@ -95,6 +100,11 @@ def attach_relation_page(organizations: list, number: int = 1, public: bool = Tr
     ``relation_page``. With ``public``, only relations the public may see."""
     for organization in organizations:
         pk = organization.pk
+        if not (present(organization, "relations_from") or present(organization, "relations_to")):
+            keep_prefetched(organization, "relations_from", [])
+            keep_prefetched(organization, "relations_to", [])
+            organization.relation_page = empty_page()
+            continue
         rows = (
             Relation.objects.visible(public)
             .filter(Q(subject_id=pk) | Q(object_id=pk))
@@ -113,6 +123,10 @@ def attach_event_page(organizations: list, number: int = 1, public: bool = True)
     """Keep page ``number`` of each organization's events, in date order, as its prefetched
     ``events``, and the page as its ``event_page``."""
     for organization in organizations:
+        if not present(organization, "events"):
+            keep_prefetched(organization, "events", [])
+            organization.event_page = empty_page()
+            continue
         rows = Event.objects.visible(public).filter(organizations=organization)
         rows = rows.chronological().without_timestamps()
         page = page_of(rows, number, counted_apart=True)

@@ -15,6 +15,7 @@ from kzpolitics.core.models.citations import (
     cited_models,
     keep_prefetched,
     kept,
+    present,
     public_records_condition,
 )
 from kzpolitics.core.models.events import (
@@ -85,6 +86,7 @@ __all__ = [
     "attach_citations",
     "attach_sources",
     "keep_prefetched",
+    "present",
     "kept",
     "Cited",
     "Source",

@@ -65,6 +65,37 @@ class CitedQuerySet(RecordQuerySet):
         clone._after_fetch = (*self._after_fetch, attach)
         return clone
 
+    def prefetch_present(self, *lookups):
+        """``prefetch_related(*lookups)``, each run only for the records that have a row in it.
+
+        Most records have none of most kinds of row hanging on them (at 100x, 92% of the
+        organizations have no election result, 97% adopted no act): a record's page then ran
+        a query for each, some 0.8 ms apiece (compiling, the round trip) to read nothing. So
+        the records' own query also says, for each lookup, whether any row of it, of any
+        status, hangs on the record (``EXISTS``, an index probe: ``present_<name>``); a record
+        with none is given the empty list as its prefetched rows, and the lookup's query runs
+        for the others only, or not at all. Any row counts, published or not, so a record told
+        it has none has none the public or an editor could be shown. ``lookups`` are
+        ``Prefetch`` objects or names of a reverse or many-to-many relation of the model, one
+        step each; they are prefetched as ``prefetch_related`` does, before the ``after_fetch``
+        steps."""
+        names = [
+            lookup.prefetch_to if isinstance(lookup, models.Prefetch) else lookup
+            for lookup in lookups
+        ]
+        clone = self.with_presence(*names)
+        attach = functools.partial(_prefetch_present, lookups=lookups)
+        clone._after_fetch = (attach, *clone._after_fetch)  # where prefetch_related would run
+        return clone
+
+    def with_presence(self, *names: str):
+        """The records, each saying for each of ``names`` (a reverse or many-to-many relation
+        of the model) whether any row of it, of any status, hangs on it (``present``): for
+        the steps that fetch such rows to leave out the records that have none."""
+        return self.annotate(
+            **{present_flag(name): models.Exists(_rows_of(self.model, name)) for name in names}
+        )
+
     def with_public_links(self, *links: str, public: bool = True):
         """The records with the nullable ``links`` (a registration's act, the body that
         decided) read in their own query, each left empty (None) on a row whose linked record
@@ -122,6 +153,43 @@ class CitedQuerySet(RecordQuerySet):
                 # as kept, without what the hooks attach or hide (``_drop_hidden``).
                 self._result_cache = None
                 raise
+
+
+def present_flag(name: str) -> str:
+    """The annotation ``prefetch_present`` gives each record: whether any row of ``name``
+    hangs on it."""
+    return f"present_{name}"
+
+
+def present(record, name: str) -> bool:
+    """Whether ``record`` may have rows of ``name``: False only when it was fetched
+    ``with_presence`` of ``name`` and has none (of any status)."""
+    return getattr(record, present_flag(name), True)
+
+
+def _rows_of(model, name: str):
+    """The rows of the reverse or many-to-many relation ``name`` of ``model`` that hang on
+    the outer query's record, of any status."""
+    field = model._meta.get_field(name)
+    related = field.related_model
+    if field.one_to_many:  # a reverse foreign key: ``names``, ``results``
+        return related._base_manager.filter(**{field.field.name: models.OuterRef("pk")})
+    if field.many_to_many and field.concrete:  # declared on the model: ``events``
+        return related._base_manager.filter(**{field.related_query_name(): models.OuterRef("pk")})
+    raise ValueError(f"{model.__name__}.{name} is not a reverse or many-to-many relation")
+
+
+def _prefetch_present(records: list, lookups: tuple) -> None:
+    for lookup in lookups:
+        name = lookup.prefetch_to if isinstance(lookup, models.Prefetch) else lookup
+        having = []
+        for record in records:
+            if present(record, name):
+                having.append(record)
+            else:
+                keep_prefetched(record, name, [])
+        if having:
+            models.prefetch_related_objects(having, lookup)
 
 
 def _public_link_flag(link: str) -> str:
