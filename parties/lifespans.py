@@ -75,6 +75,7 @@ from django.db.models.functions import Coalesce, Greatest, Least, NullIf
 
 from kzpolitics.core.dependencies import records_shown
 from kzpolitics.core.fields import absolute, api_path
+from kzpolitics.core.models import present
 
 FOUNDING, EXISTENCE, MENTION, ENDING = "founding", "existence", "mention", "ending"
 
@@ -403,12 +404,24 @@ def _dated_by(prefix: str = "") -> dict:
     }
 
 
-def evidence_of(model, ids, public: bool = True) -> dict[int, list[Evidence]]:
-    """Every row that dates the organizations with ``ids``, by organization: one query."""
+# The relation of an organization that holds each part of the evidence (``_evidence_rows``,
+# in its order): a relation it is the subject of, one it is the object of, an event, a
+# result, a registration decision.
+EVIDENCE_OF = ("relations_from", "relations_to", "events", "results", "registrations")
+
+
+def evidence_of(model, ids, public: bool = True, kinds=EVIDENCE_OF) -> dict[int, list[Evidence]]:
+    """Every row that dates the organizations with ``ids``, by organization: one query, of
+    the parts of the evidence named in ``kinds`` (``EVIDENCE_OF``: those the others are
+    known to hold none of may be left out), or none."""
     found: dict[int, list[Evidence]] = {pk: [] for pk in ids}
-    if not ids:
+    parts = [
+        rows.filter(**{f"{by}__any_of": ids})
+        for (rows, by), kind in zip(_evidence_rows(model, public), EVIDENCE_OF, strict=True)
+        if kind in kinds
+    ]
+    if not ids or not parts:
         return found
-    parts = [rows.filter(**{f"{by}__any_of": ids}) for rows, by in _evidence_rows(model, public)]
     first, *rest = parts
     for row in first.union(*rest, all=True):
         org, type_, pk, kind, role = row[:5]
@@ -579,7 +592,9 @@ def attach_lifespans(organizations: list, public: bool = True) -> None:
     if not organizations:
         return
     model = type(organizations[0])
-    evidence = evidence_of(model, [o.pk for o in organizations], public)
+    # The parts some organization may hold (``present``: all, unless asked and found empty).
+    kinds = [kind for kind in EVIDENCE_OF if any(present(o, kind) for o in organizations)]
+    evidence = evidence_of(model, [o.pk for o in organizations], public, kinds)
     for organization in organizations:
         rows = evidence[organization.pk]
         if not hasattr(organization, BOUNDS[0]):

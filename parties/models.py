@@ -23,6 +23,7 @@ from kzpolitics.core.models import (
     internal_note_field,
     keep_prefetched,
     prefetch_queryset,
+    present,
     public_note_field,
     published_prefetch,
 )
@@ -43,12 +44,16 @@ class OrganizationQuerySet(CitedQuerySet):
             return self
         return self.annotate(**lifespans.time_bounds(self.model, public))
 
-    def with_lifespans(self, public: bool = True):
+    def with_lifespans(self, public: bool = True, ask: bool = False):
         """Each organization's ``lifespan`` (its bounds with the evidence that gives them)
         and its ``BOUNDS`` (as ``with_time_bounds`` annotates them) kept once fetched, read
         from its evidence: one more query for all of them, where the annotations cost every
-        organization some twenty subqueries (``with_time_bounds`` first to filter by them)."""
-        return self.after_fetch(functools.partial(lifespans.attach_lifespans, public=public))
+        organization some twenty subqueries (``with_time_bounds`` first to filter by them).
+        With ``ask``, which kinds of evidence each has is asked first (``with_presence``):
+        the query leaves out the kinds none of them has, or is not run (one organization's
+        record: most have no result or registration decision, many no relation or event)."""
+        attach = functools.partial(lifespans.attach_lifespans, public=public)
+        return self.with_presence(*lifespans.EVIDENCE_OF, ask=ask).after_fetch(attach)
 
     def active_on(
         self,
@@ -95,7 +100,9 @@ class OrganizationQuerySet(CitedQuerySet):
         )
         return self.filter(pk__in=links.values("subject"))
 
-    def with_profile(self, public: bool = True, relations=None, names=None, roles=None):
+    def with_profile(
+        self, public: bool = True, relations=None, names=None, roles=None, ask: bool = True
+    ):
         """What every view of an organization shows (its page, its API record): names,
         stances, membership figures, roles with their people, relations both ways with the
         other organization, and the citations of all of them. One query per kind of row.
@@ -106,8 +113,11 @@ class OrganizationQuerySet(CitedQuerySet):
         on them once their relations are kept, keeps their names in place of a prefetch (the
         page's ``attach_names``: theirs with those of the organizations related to them).
         ``roles``, a callable on them, keeps their roles in place of a prefetch (the API
-        keeps the first of a hub's roles: ``attach_roles``)."""
+        keeps the first of a hub's roles: ``attach_roles``). Each kind of row is read only for
+        the organizations that have one (``prefetch_present``), unless ``ask`` is False (a
+        page of many, where nearly every kind is there)."""
         profile = self.with_public_links("founding_place", public=public)
+        profile = profile.with_presence("relations_from", "relations_to", ask=ask)
         if names is None:
             profile = profile.prefetch_related(
                 published_prefetch("names", OrganizationName, public=public)
@@ -115,6 +125,7 @@ class OrganizationQuerySet(CitedQuerySet):
         profile = profile.prefetch_present(
             published_prefetch("stances", Stance, public=public),
             published_prefetch("membership_figures", MembershipFigure, public=public),
+            ask=ask,
         )
         if roles is None:
             profile = profile.prefetch_present(
@@ -123,10 +134,11 @@ class OrganizationQuerySet(CitedQuerySet):
                     Role,
                     Role.objects.select_related("person").without_timestamps("person"),
                     public=public,
-                )
+                ),
+                ask=ask,
             )
         else:
-            profile = profile.after_fetch(roles)
+            profile = profile.with_presence("roles", ask=ask).after_fetch(roles)
         profile = profile.with_citations(
             "names",
             "stances",
@@ -170,8 +182,6 @@ class OrganizationQuerySet(CitedQuerySet):
             record = record.prefetch_present(published_prefetch("events", Event, public=public))
         else:
             record = record.with_presence("events").after_fetch(events)
-        if relations is not None:  # the page's relations, skipped where there are none
-            record = record.with_presence("relations_from", "relations_to")
         return record.with_citations("results", "registrations", "events", public=public)
 
     def led_by(self, person_slug: str):
@@ -191,9 +201,14 @@ def attach_relations(organizations: list, public: bool = True, most: int | None 
     the public may see (published, between published organizations). With ``most``, each
     keeps no more than that many each way, the first in that order (one more query, of their
     keys alone: a hub has hundreds)."""
-    ids = {organization.pk for organization in organizations}
-    outgoing: dict[int, list] = {pk: [] for pk in ids}
-    incoming: dict[int, list] = {pk: [] for pk in ids}
+    # Those asked (``with_presence``) and found to have none either way are not looked for.
+    ids = {
+        organization.pk
+        for organization in organizations
+        if present(organization, "relations_from") or present(organization, "relations_to")
+    }
+    outgoing: dict[int, list] = {organization.pk: [] for organization in organizations}
+    incoming: dict[int, list] = {organization.pk: [] for organization in organizations}
     counts = {"from": collections.Counter(), "to": collections.Counter()}
     if ids:
         both_ways = Relation.objects.visible(public).filter(
@@ -236,8 +251,9 @@ def attach_roles(organizations: list, public: bool = True, most: int | None = No
     the first of each organization's in the query (a window's row number, filtered) cost
     every API record and list 2.5 ms more to build and plan than reading them all. With
     ``public``, only roles the public may see."""
-    ids = [organization.pk for organization in organizations]
-    kept: dict[int, list] = {pk: [] for pk in ids}
+    kept: dict[int, list] = {organization.pk: [] for organization in organizations}
+    # Those asked (``with_presence``) and found to have none are not looked for.
+    ids = [organization.pk for organization in organizations if present(organization, "roles")]
     if ids:
         rows = Role.objects.visible(public).filter(organization_id__in=ids)
         # In the roles' own order, each one's.

@@ -1,7 +1,8 @@
-"""An organization's page and API record skip the query of each kind of row the organization
-has none of (``CitedQuerySet.prefetch_present``, ``with_presence``): the answers are the same
-as when every query runs, an organization with few kinds of row runs fewer queries, and a row
-the public may not see still counts as a row (its query runs, and shows nothing)."""
+"""A record's page and API record skip the query of each kind of row the record has none of
+(``CitedQuerySet.prefetch_present``, ``with_presence``): the answers are the same as when
+every query runs (every organization, event, place and person of the article), an
+organization with few kinds of row runs fewer queries, and a row the public may not see still
+counts as a row (its query runs, and shows nothing)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kzpolitics.core.models import Status
+from kzpolitics.core.models import Event, Person, Place, Status
 from kzpolitics.core.models.citations import CitedQuerySet, present_flag
 from parties.models import Organization, Stance
 
@@ -27,9 +28,11 @@ def uncached(settings):
 def every_query(monkeypatch) -> None:
     """The code as it was: each prefetch queried for every record, no presence asked."""
     monkeypatch.setattr(
-        CitedQuerySet, "prefetch_present", lambda self, *lookups: self.prefetch_related(*lookups)
+        CitedQuerySet,
+        "prefetch_present",
+        lambda self, *lookups, ask=True: self.prefetch_related(*lookups),
     )
-    monkeypatch.setattr(CitedQuerySet, "with_presence", lambda self, *names: self.all())
+    monkeypatch.setattr(CitedQuerySet, "with_presence", lambda self, *names, ask=True: self.all())
 
 
 def answers(client, paths: list[str]) -> dict[str, bytes]:
@@ -41,41 +44,51 @@ def answers(client, paths: list[str]) -> dict[str, bytes]:
     return found
 
 
-def organization_paths() -> list[str]:
-    slugs = Organization.objects.published().order_by("slug").values_list("slug", flat=True)
-    assert len(slugs) > 50  # the article's
-    return [
-        path
-        for slug in slugs
-        for path in (f"/organizations/{slug}/", f"/api/v1/organizations/{slug}/")
-    ] + [
+def record_paths() -> list[str]:
+    """Every published organization's, event's, place's and person's page and API record."""
+    paths = []
+    for model, page, api in (
+        (Organization, "organizations", "organizations"),
+        (Event, "events", "events"),
+        (Place, "places", "places"),
+        (Person, "people", "people"),
+    ):
+        slugs = model.objects.published().order_by("slug").values_list("slug", flat=True)
+        assert len(slugs) > 10  # the article's
+        paths += [path for slug in slugs for path in (f"/{page}/{slug}/", f"/api/v1/{api}/{slug}/")]
+    return paths + [
+        "/api/v1/events/?page_size=500",
         "/api/v1/organizations/?page_size=500",
         "/organizations/otan/?relations=2&events=2",
         "/organizations/otan/?relations=99",
     ]
 
 
-def test_every_organizations_page_and_api_record_is_the_same_as_with_every_query(
-    client, monkeypatch
-):
-    paths = organization_paths()
+def test_every_record_page_and_api_record_is_the_same_as_with_every_query(client, monkeypatch):
+    paths = record_paths()
     skipping = answers(client, paths)
     every_query(monkeypatch)
     assert answers(client, paths) == skipping
 
 
-def test_an_organization_with_few_kinds_of_row_runs_fewer_queries(client, monkeypatch):
+@pytest.mark.parametrize(
+    ("page", "fewer"),
+    [("/organizations/{}/", 8), ("/api/v1/organizations/{}/", 5)],
+    ids=["page", "api-record"],
+)
+def test_an_organization_with_few_kinds_of_row_runs_fewer_queries(client, monkeypatch, page, fewer):
     """A party with one name and nothing else: its page reads no stances, figures, roles,
-    results, decisions, acts, relations or events."""
+    results, decisions, acts, relations or events; its API record no stances, figures,
+    roles, relations, and no evidence of its dates."""
     party = OrganizationFactory(slug="a-lone-party", name="A Lone Party")
-    path = party.get_absolute_url()
+    path = page.format(party.slug)
     client.get(path)
     with CaptureQueriesContext(connection) as skipping:
         assert client.get(path).status_code == 200
     every_query(monkeypatch)
     with CaptureQueriesContext(connection) as every:
         assert client.get(path).status_code == 200
-    assert len(every) - len(skipping) >= 8, [q["sql"][:80] for q in skipping]
+    assert len(every) - len(skipping) >= fewer, [q["sql"][:80] for q in skipping]
 
 
 def test_a_row_the_public_may_not_see_counts_as_present_and_stays_hidden(client):

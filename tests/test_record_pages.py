@@ -286,8 +286,13 @@ def test_a_page_of_relations_is_purged_with_its_organizations_page(client, hub):
 def test_a_hubs_api_record_costs_what_an_ordinary_one_does(
     client, hub, shown_in_api, django_assert_max_num_queries
 ):
+    # One row of each kind the hub has many of (a record with none of a kind skips its
+    # query: kzpolitics.core.models.citations.CitedQuerySet.prefetch_present).
     other = OrganizationFactory(name="Small Party")
     RelationFactory(subject=other, object=hub)
+    RelationFactory(subject=OrganizationFactory(name="Smaller Party"), object=other)
+    EventFactory(title="Its event", date={"text": "1991", "edtf": "1991"}).organizations.add(other)
+    RoleFactory(organization=other, person=PersonFactory(name="Its Leader"), kind=Role.Kind.LEADER)
     client.get(f"/api/v1/organizations/{other.slug}/")
     caches["pages"].clear()
     with django_assert_max_num_queries(16) as ordinary:

@@ -124,11 +124,13 @@ class EventViewSet(RecordViewSet):
             Event.objects.published()
             .chronological()
             .with_public_links("place")
-            .prefetch_related(
+            # One event's record reads only the kinds of record it names (most name few).
+            .prefetch_present(
                 published_prefetch("organizations", Organization),
                 published_prefetch("people", Person),
                 published_prefetch("elections", Election),
                 published_prefetch("acts", LegalAct),
+                ask=self.action != "list",
             )
             .with_citations()
         )

@@ -24,6 +24,9 @@ class EventDetailView(PublicPageMixin, DetailView):
             .prefetch_related(
                 # Named as they were on the event's date (one query each, not one per name).
                 published_prefetch("place__names", PlaceName, public=public),
+            )
+            # Each kind of record it names read only if it names one (most name few kinds).
+            .prefetch_present(
                 published_prefetch("people", Person, public=public),
                 published_prefetch("organizations", Organization, public=public),
                 published_prefetch("organizations__names", OrganizationName, public=public),

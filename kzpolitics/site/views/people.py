@@ -58,7 +58,8 @@ class PersonDetailView(PublicPageMixin, DetailView):
         results = Result.objects.select_related("election")
         return (
             Person.objects.visible(public)
-            .prefetch_related(
+            # Each kind of row read only if the person has one (most have few kinds).
+            .prefetch_present(
                 published_prefetch("names", PersonName, public=public),
                 published_prefetch("roles", Role, roles, public=public),
                 published_prefetch("results", Result, results, public=public),

@@ -73,8 +73,9 @@ class PlaceDetailView(PublicPageMixin, DetailView):
         events = Event.objects.chronological().with_citations(public=public)
         return (
             Place.objects.visible(public)
-            .prefetch_related(
-                published_prefetch("parent", Place, public=public),
+            .prefetch_related(published_prefetch("parent", Place, public=public))
+            # Each kind of row read only if the place has one (most have few kinds).
+            .prefetch_present(
                 published_prefetch("names", PlaceName, public=public),
                 published_prefetch("children", Place, public=public),
                 published_prefetch("events", Event, events, public=public),
