@@ -193,6 +193,11 @@ class OrganizationQuerySet(CitedQuerySet):
         return self.filter(pk__in=roles.values("organization"))
 
 
+def may_have_relations(organization) -> bool:
+    """Whether the organization may have relations, either way (``present``)."""
+    return present(organization, "relations_from") or present(organization, "relations_to")
+
+
 def attach_relations(organizations: list, public: bool = True, most: int | None = None) -> None:
     """Every relation from or to the organizations, with the organizations at both ends, in
     one query (``prefetch_related`` would take one for each direction), kept as each one's
@@ -202,11 +207,7 @@ def attach_relations(organizations: list, public: bool = True, most: int | None 
     keeps no more than that many each way, the first in that order (one more query, of their
     keys alone: a hub has hundreds)."""
     # Those asked (``with_presence``) and found to have none either way are not looked for.
-    ids = {
-        organization.pk
-        for organization in organizations
-        if present(organization, "relations_from") or present(organization, "relations_to")
-    }
+    ids = {organization.pk for organization in organizations if may_have_relations(organization)}
     outgoing: dict[int, list] = {organization.pk: [] for organization in organizations}
     incoming: dict[int, list] = {organization.pk: [] for organization in organizations}
     counts = {"from": collections.Counter(), "to": collections.Counter()}

@@ -23,7 +23,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Subquery, Value, W
 from kzpolitics.core.models import Event, keep_prefetched, present
 
 from .lineage import AFTER, BEFORE
-from .models import Relation
+from .models import Relation, may_have_relations
 
 RECORD_PAGE = 40  # relations, events and roles a page of an organization shows
 TOTAL = "page_total"
@@ -64,7 +64,7 @@ def page_of(rows, number: int, size: int | None = None, counted_apart: bool = Fa
         last = max(1, -(-rows.count() // size))
         if last < number:
             return page_of(rows, last, size, counted_apart)
-        return _page([], 1, size, 0)
+        return empty_page(size)
     return _page(found, number, size, getattr(found[0], TOTAL) if found else 0)
 
 
@@ -100,7 +100,7 @@ def attach_relation_page(organizations: list, number: int = 1, public: bool = Tr
     ``relation_page``. With ``public``, only relations the public may see."""
     for organization in organizations:
         pk = organization.pk
-        if not (present(organization, "relations_from") or present(organization, "relations_to")):
+        if not may_have_relations(organization):
             keep_prefetched(organization, "relations_from", [])
             keep_prefetched(organization, "relations_to", [])
             organization.relation_page = empty_page()

@@ -98,8 +98,15 @@ class CitedQuerySet(RecordQuerySet):
         ``ask=False``, the records as they are: each may have some (``present`` says so)."""
         if not ask:
             return self.all()
+        # A name asked already (an organization's relations, by its profile and its dates'
+        # evidence) is not asked again.
+        asked = self.query.annotations
         return self.annotate(
-            **{present_flag(name): models.Exists(_rows_of(self.model, name)) for name in names}
+            **{
+                present_flag(name): models.Exists(_rows_of(self.model, name))
+                for name in names
+                if present_flag(name) not in asked
+            }
         )
 
     def with_public_links(self, *links: str, public: bool = True):
