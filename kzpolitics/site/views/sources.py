@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -155,10 +155,14 @@ class SourceDetailView(PublicPageMixin, DetailView):
             rows = citing.public_rows()
             citing = citing.published_own()  # and of the records among ``rows``, asked below
         else:
-            rows = list(citing.values_list("content_type_id", "object_id"))
-        by_kind: dict[int, Counter] = {}  # content type: how many citations of each record
-        for content_type_id, object_id in rows:
-            by_kind.setdefault(content_type_id, Counter())[object_id] += 1
+            rows = list(citing.order_by().values_list("content_type_id", "object_id"))
+        # Content type: how many citations of each record. Counted by (content type, record)
+        # in one pass of C first: a Counter made per row (``setdefault``'s default) and a
+        # count in Python cost 3.3 ms for the 100x most-cited work's 5,666 citations, this
+        # 0.9 ms.
+        by_kind: dict[int, Counter] = defaultdict(Counter)
+        for (content_type_id, object_id), number in Counter(rows).items():
+            by_kind[content_type_id][object_id] = number
         counts = {
             content_type: (citations.total(), len(citations))
             for content_type, citations in by_kind.items()
