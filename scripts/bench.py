@@ -84,14 +84,19 @@ def load_average() -> str:
 
 
 def run_probe(
-    env: dict[str, str], only: list[str] | None, explain_search: bool, seed: int | None
+    env: dict[str, str],
+    only: list[str] | None,
+    explain_search: bool,
+    seed: int | None,
+    earlier: dict[str, str] | None = None,
 ) -> dict:
     """Addresses, query counts, plans and the crawl's plan (bench_probe.probe()), from a
-    process of its own."""
+    process of its own; ``earlier``, the smallest scale's addresses, counted here too."""
     command = [sys.executable, __file__, "--probe"]
     command += ["--only", ",".join(only)] if only else []
     command += ["--seed", str(seed)] if seed is not None else ["--no-crawl"]
     command += ["--explain-search"] if explain_search else []
+    command += ["--earlier", json.dumps(earlier)] if earlier else []
     env = {**env, "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost"}
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
     if done.returncode:
@@ -100,6 +105,9 @@ def run_probe(
     for name, figures in found["queries"].items():
         if figures["status"] != 200:
             raise Broken(f"{name} {found['paths'][name]} answered {figures['status']} (client)")
+    for name, figures in found["queries_earlier"].items():
+        if figures["status"] != 200:
+            raise Broken(f"{name} {figures['path']} answered {figures['status']} (client)")
     return found
 
 
@@ -303,14 +311,21 @@ def crawl_and_edit(
     return crawl, figures, problems
 
 
-def bench_scale(scale: int, args: argparse.Namespace, work: Path, explain_search: bool) -> dict:
+def bench_scale(
+    scale: int,
+    args: argparse.Namespace,
+    work: Path,
+    explain_search: bool,
+    earlier: dict[str, str] | None = None,
+) -> dict:
     """Build the database for ``scale``, serve it, crawl it, edit it, measure every endpoint:
-    that scale's JSON."""
+    that scale's JSON. ``earlier``: the smallest scale's addresses, whose queries are counted
+    here too (an endpoint's ``earlier``) where this scale's differ."""
     env, seconds = stack.build_database(scale, args, work)
     # Addresses and query counts first, with no load on the machine.
     started = time.monotonic()
     seed = None if args.no_crawl else args.seed
-    found = run_probe(env, args.only, explain_search, seed)
+    found = run_probe(env, args.only, explain_search, seed, earlier)
     seconds["query_count"] = time.monotonic() - started
     print("   holds " + ", ".join(f"{n} {what}" for what, n in found["size"].items()))
     print(f"   queries counted in {seconds['query_count']:.0f} s")
@@ -338,6 +353,8 @@ def bench_scale(scale: int, args: argparse.Namespace, work: Path, explain_search
     for name, row in rows.items():
         counted = {key: n for key, n in found["queries"][name].items() if key != "status"}
         row.update(path=paths[name], kind=KINDS[name], **counted)
+        if name in found["queries_earlier"]:
+            row["earlier"] = found["queries_earlier"][name]
         if "rps" in row:
             row["floor_ratio"] = row["rps"] / rows["floor"]["rps"]
     broken = {name: row["broken"] for name, row in rows.items() if "broken" in row}
@@ -401,9 +418,13 @@ def run(args: argparse.Namespace) -> int:
             report["article_seconds"] = stack.collect_static(args, work)
         else:
             report["article_seconds"] = stack.load_the_article(args, work)
+        earlier = None  # the smallest scale's addresses, once it has run
         for scale in args.scales:
             explain_search = scale == args.scales[-1] and (not args.only or "search" in args.only)
-            report["scales"][str(scale)] = bench_scale(scale, args, work, explain_search)
+            figures = bench_scale(scale, args, work, explain_search, earlier)
+            report["scales"][str(scale)] = figures
+            if earlier is None:
+                earlier = {name: row["path"] for name, row in figures["endpoints"].items()}
     except Broken as error:
         print(f"== bench: BROKEN: {error}")
         status = 2
@@ -507,6 +528,7 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--postgres", default=stack.POSTGRES, help="the PostgreSQL server's URL")
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--explain-search", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--earlier", type=json.loads, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.probe:
         return args
@@ -533,7 +555,14 @@ def main(argv: list[str]) -> int:
         from bench_probe import probe
 
         print(
-            json.dumps(probe(args.only, args.explain_search, None if args.no_crawl else args.seed))
+            json.dumps(
+                probe(
+                    args.only,
+                    args.explain_search,
+                    None if args.no_crawl else args.seed,
+                    args.earlier,
+                )
+            )
         )
         return 0
     sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens, also under make

@@ -155,18 +155,26 @@ def check_targets(results: dict[int, dict[str, dict]]) -> list[Target]:
     def cold_warm(row: dict) -> tuple[int, int]:
         return row["queries_cold"], row["queries_warm"]
 
-    # 1. The same number of queries at both scales (cold and warm), at most MAX_QUERIES.
+    # 1. At most MAX_QUERIES (cold and warm), and the same number for the same address at both
+    # scales. Where the larger scale's address differs (its most related organization is
+    # another), the smaller's is counted there too (``earlier``), and that count is the one
+    # compared: a record's page skips the query of a kind of row it has none of, so two
+    # records' pages may differ by what they hold, not by how much data lies beside them.
     def queries(name: str) -> tuple[bool, str]:
         now = cold_warm(at_large[name])
         before = cold_warm(at_small.get(name, at_large[name]))
         text = f"{name} {'/'.join(map(str, before))}"
+        same = now
         if compared:
             text += f" -> {'/'.join(map(str, now))}"
-        return before == now and max(now) <= MAX_QUERIES, text
+            if "earlier" in at_large[name]:
+                same = cold_warm(at_large[name]["earlier"])
+                text += f" (scale {small}'s address: {'/'.join(map(str, same))})"
+        return before == same and max(*now, *before) <= MAX_QUERIES, text
 
     title = f"1. queries (cold/warm) at most {MAX_QUERIES}"
     if compared:
-        title += f" and the same at scale {small} and {large}"
+        title += f" and the same for the same address at scale {small} and {large}"
     targets = [target(title, [queries(name) for name in names])]
 
     # 2. p50 grows at most GROWTH_LIMIT times, but for the full export.

@@ -324,15 +324,35 @@ def crawl_plan(seed: int) -> dict:
     return {"order": order, "edit": edit}
 
 
-def probe(only: list[str] | None, explain_search: bool, seed: int | None = None) -> dict:
+def probe(
+    only: list[str] | None,
+    explain_search: bool,
+    seed: int | None = None,
+    earlier: dict[str, str] | None = None,
+) -> dict:
     """Addresses, query counts (of the floor and ``only``, or all), database size and, when
-    asked, the search page's query plans and (with ``seed``) the crawl's plan."""
+    asked, the search page's query plans and (with ``seed``) the crawl's plan.
+
+    ``earlier``: another scale's addresses. Those that differ here (an endpoint's record is
+    chosen at each scale: the organization with the most relations) are counted too, as
+    ``queries_earlier``: the same page with more data beside it, which is what a constant
+    count means. A record's page skips the query of each kind of row it has none of
+    (``prefetch_present``), so two records' pages differ by what they hold."""
     paths = choose_endpoints()
     counted = {n: path for n, path in paths.items() if not only or n in {"floor", *only}}
     queries, captured = count_queries(counted)
+    moved = {
+        name: path
+        for name, path in (earlier or {}).items()
+        if name in counted and path != counted[name]
+    }
+    again = count_queries(moved)[0] if moved else {}
+    for name, figures in again.items():
+        figures["path"] = moved[name]
     return {
         "paths": paths,
         "queries": queries,
+        "queries_earlier": again,
         "size": database_size(),
         "search_plans": explain(captured["search"]) if explain_search else [],
         "crawl": crawl_plan(seed) if seed is not None else None,

@@ -241,6 +241,34 @@ def test_the_warm_count_must_not_grow_either():
     assert verdicts(figures)[0] is False
 
 
+def test_a_record_chosen_anew_at_the_larger_scale_is_compared_by_the_smaller_ones_address():
+    """The most related organization at scale 100 holds a kind of row the article's does
+    not, so its page runs one query more: the counts compared are those of the same page."""
+    figures = good_run()
+    figures[100]["organization-detail"] = row(400, 12, queries=6)
+    figures[100]["organization-detail"]["earlier"] = {"queries_cold": 5, "queries_warm": 5}
+
+    target = bench_figures.check_targets(figures)[0]
+    assert target.passed is True
+    assert "organization-detail 5/5 -> 6/6 (scale 1's address: 5/5)" in target.figures
+
+
+def test_the_same_address_running_more_queries_at_the_larger_scale_fails_the_first_target():
+    figures = good_run()
+    figures[100]["organization-detail"] = row(400, 12, queries=5)
+    figures[100]["organization-detail"]["earlier"] = {"queries_cold": 6, "queries_warm": 6}
+
+    assert verdicts(figures)[0] is False
+
+
+def test_the_larger_scales_own_record_still_counts_against_the_most_queries():
+    figures = good_run()
+    figures[100]["organization-detail"] = row(400, 12, queries=13)
+    figures[100]["organization-detail"]["earlier"] = {"queries_cold": 5, "queries_warm": 5}
+
+    assert verdicts(figures)[0] is False
+
+
 def test_p50_growing_more_than_one_and_a_half_times_fails_but_for_the_export():
     figures = good_run()
     figures[100]["api-export"] = row(100, 100)
@@ -383,6 +411,20 @@ def test_every_address_answers_and_queries_are_counted_cold_and_warm():
     # A new address each time: the repeat is as cold as the first, whatever the site caches.
     assert figures["search-uncached"]["queries_warm"] == figures["search-uncached"]["queries_cold"]
     assert figures["api-export"]["cold_ms"] > 0
+
+
+@pytest.mark.django_db
+def test_another_scales_addresses_are_counted_where_they_differ():
+    paths = probe.choose_endpoints()
+    other = probe.Organization.objects.published().exclude(slug=paths["organization-detail"])
+    earlier = {**paths, "organization-detail": other.order_by("slug").first().get_absolute_url()}
+
+    found = probe.probe(["organization-detail", "home"], False, earlier=earlier)
+
+    assert set(found["queries_earlier"]) == {"organization-detail"}
+    again = found["queries_earlier"]["organization-detail"]
+    assert again["path"] == earlier["organization-detail"]
+    assert again["status"] == 200 and again["queries_cold"] > 0
 
 
 # -- the floor ---------------------------------------------------------------------------------
