@@ -468,12 +468,13 @@ def test_the_crawl_asks_each_address_once_in_an_order_fixed_by_its_seed():
     order = bench_figures.crawl_order(details, lists, seed=15, first=first)
 
     paths = [path for path, _ in order]
-    assert len(paths) == len(set(paths)) == 60 + 60 + 3 + 10
+    # Each address once; a list after every LIST_EVERY records, none past that share.
+    assert len(paths) == len(set(paths)) == 60 + 60 + 3 + (60 + 60 + 3) // bench_figures.LIST_EVERY
     assert paths[:2] == first
     assert bench_figures.crawl_order(details, lists, seed=15, first=first) == order
     assert bench_figures.crawl_order(details, lists, seed=16, first=first) != order
     groups = dict(order)
-    assert {groups[path] for path in lists} == {"list"}
+    assert {groups.get(path) for path in lists} == {"list", None}
     assert {groups[path] for path in details["event"]} == {"detail"}
     # Every kind is met early, however few records it has...
     assert {p.split("/")[1] for p in paths[2:8]} >= {"organizations", "api", "events"}
@@ -718,7 +719,12 @@ def test_the_crawl_plan_holds_records_lists_and_the_edited_record_first(client):
     kinds = {path.split("/")[1 if not path.startswith("/api/") else 3] for path in paths}
     assert kinds >= {"organizations", "people", "elections", "acts", "sources", "events"}
     lists = [path for path, group in plan["order"] if group == "list"]
-    assert "/api/v1/organizations/?ordering=-name" in lists
+    # A list after every LIST_EVERY records, of every sort: plain, paged, ordered, filtered.
+    # (The edited record's addresses, asked first, count again when their turn comes.)
+    expected = (len(paths) - len(edit["paths"])) // (bench_figures.LIST_EVERY + 1)
+    assert expected <= len(lists) <= expected + 1
+    for asked in ("?page=", "?ordering=", "?kind="):
+        assert any(asked in path for path in lists), asked
     for path in [*lists[:15], *paths[:15]]:
         assert client.get(path).status_code == 200, path
 
