@@ -34,6 +34,30 @@ def test_each_serializer_gets_fields_of_its_own_bound_to_it():
         assert second.fields[name].parent is second
 
 
+def test_the_class_copy_of_its_fields_is_never_bound():
+    """Plain fields are shallow copies of the class's: what binding sets (name, parent,
+    source) goes on the copy, never on the class's, which the next serializer copies."""
+    first, second = OrganizationSerializer(), OrganizationSerializer()
+    first.fields, second.fields  # noqa: B018 (bound)
+    for name, field in OrganizationSerializer._fields_made.items():
+        assert field.field_name is None, name
+        assert getattr(field, "parent", None) is None, name
+        assert first.fields[name].field_name == second.fields[name].field_name == name
+
+
+def test_a_field_holding_fields_is_made_anew_with_its_children_bound_to_it():
+    """A nested serializer, a list of them or a many-related field binds its child to itself:
+    shared, two serializers of one class would show each other's context."""
+    first, second = OrganizationSerializer(), OrganizationSerializer()
+    for name in ("names", "citations", "relations", "founding_place"):
+        mine, theirs = first.fields[name], second.fields[name]
+        assert mine is not theirs, name
+        child = getattr(mine, "child", None) or getattr(mine, "child_relation", None)
+        if child is not None:
+            assert child is not (getattr(theirs, "child", None) or theirs.child_relation)
+            assert child.parent is mine and child.root is first, name
+
+
 def test_a_change_to_one_serializers_field_stays_its_own():
     first = CitationWriteSerializer()
     first.fields["record_type"].choices = ["parties.organization"]
