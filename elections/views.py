@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django.views.generic import DetailView, ListView
 
 from kzpolitics.core.models import Event, published_prefetch
-from kzpolitics.core.views_base import PagedListMixin, PublicPageMixin
+from kzpolitics.core.views_base import BuiltOnceMixin, PagedListMixin, PublicPageMixin
 from parties.models import OrganizationName
 
 from .models import Election, Result, Round
@@ -57,7 +57,7 @@ class ElectionListView(PublicPageMixin, PagedListMixin, ListView):
         return context
 
 
-class ElectionDetailView(PublicPageMixin, DetailView):
+class ElectionDetailView(BuiltOnceMixin, PublicPageMixin, DetailView):
     """An election: rounds, a results table per tier, a seat chart where seats are known."""
 
     template_name = "elections/election_detail.html"

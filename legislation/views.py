@@ -1,7 +1,7 @@
 from django.views.generic import DetailView, ListView
 
 from kzpolitics.core.models import Event, published_prefetch
-from kzpolitics.core.views_base import PagedListMixin, PublicPageMixin
+from kzpolitics.core.views_base import BuiltOnceMixin, PagedListMixin, PublicPageMixin
 from parties.models import OrganizationName
 
 from .filters import LegalActFilter
@@ -54,7 +54,7 @@ class LegalActListView(PublicPageMixin, PagedListMixin, ListView):
         return context
 
 
-class LegalActDetailView(PublicPageMixin, DetailView):
+class LegalActDetailView(BuiltOnceMixin, PublicPageMixin, DetailView):
     """An act: who adopted it, its provisions, the registration decisions it led to, events."""
 
     template_name = "legislation/legalact_detail.html"

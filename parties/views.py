@@ -5,7 +5,7 @@ from django.db.models import prefetch_related_objects
 from django.views.generic import DetailView, ListView
 
 from kzpolitics.core.models import PlaceName, published_prefetch
-from kzpolitics.core.views_base import PagedListMixin, PublicPageMixin
+from kzpolitics.core.views_base import BuiltOnceMixin, PagedListMixin, PublicPageMixin
 
 from . import record_pages
 from .filters import OrganizationFilter
@@ -50,7 +50,7 @@ class OrganizationListView(PublicPageMixin, PagedListMixin, ListView):
         return context
 
 
-class OrganizationDetailView(PublicPageMixin, DetailView):
+class OrganizationDetailView(BuiltOnceMixin, PublicPageMixin, DetailView):
     """An organization: infobox, names, lineage, results, registrations, events, references."""
 
     template_name = "parties/organization_detail.html"
@@ -59,11 +59,15 @@ class OrganizationDetailView(PublicPageMixin, DetailView):
     PAGES = {"relations": "lineage", "events": "events", "roles": "roles"}
     ATTACH = {"relations": attach_relation_page, "events": attach_event_page}
 
+    def queryset_key(self) -> tuple:
+        """The page asked for of each list ``get_queryset`` attaches one page of."""
+        return tuple(page_number(self.request.GET.get(name)) for name in self.ATTACH)
+
     def get_queryset(self):
-        public, asked = self.public, self.request.GET
+        public = self.public
         pages = {
-            name: functools.partial(attach, number=page_number(asked.get(name)), public=public)
-            for name, attach in self.ATTACH.items()
+            name: functools.partial(attach, number=number, public=public)
+            for (name, attach), number in zip(self.ATTACH.items(), self.queryset_key(), strict=True)
         }
         return Organization.objects.visible(public).with_record(public=public, **pages)
 

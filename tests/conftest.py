@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.db import connection
 
+from kzpolitics.core.reuse import forget_built
 from kzpolitics.site import surrogates
 from kzpolitics.site.article_loader import load_article
 
@@ -124,6 +125,14 @@ def empty_response_cache():
     surrogates.discard_pending()  # the purges of earlier tests' changes, never committed
     for kept in Path(settings.EXPORT_CACHE_DIR).glob("kzpolitics-*.zip"):
         kept.unlink()
+
+
+@pytest.fixture(autouse=True)
+def querysets_built_afresh():
+    """Each test builds the views' querysets anew (kzpolitics.core.reuse): a test may change
+    what one is built from (``monkeypatch`` of how many relations a record shows), which the
+    running site never does."""
+    forget_built()
 
 
 def runs_in_real_transactions(item) -> bool:

@@ -46,3 +46,24 @@ def home_figures(client) -> dict[str, int]:
     """What the home page says the site holds (label to number), from a page made now."""
     caches["pages"].clear()  # the figures come from the template's context: a page made now
     return {label: number for label, number, _ in client.get("/").context["figures"]}
+
+
+def record_paths(kinds) -> list[str]:
+    """Every published record's page and API record, of each of ``kinds``: (model, the pages'
+    prefix, the API's)."""
+    paths = []
+    for model, page, api in kinds:
+        slugs = model.objects.published().order_by("slug").values_list("slug", flat=True)
+        assert len(slugs) > 3  # the article's
+        paths += [path for slug in slugs for path in (f"/{page}/{slug}/", f"/api/v1/{api}/{slug}/")]
+    return paths
+
+
+def answers(client, paths: list[str]) -> dict[str, bytes]:
+    """Each address's body, every one a 200."""
+    found = {}
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        found[path] = response.content
+    return found

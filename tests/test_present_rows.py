@@ -12,9 +12,12 @@ from django.test.utils import CaptureQueriesContext
 
 from kzpolitics.core.models import Event, Person, Place, Status
 from kzpolitics.core.models.citations import CitedQuerySet, present_flag
+from kzpolitics.core.reuse import forget_built
 from parties.models import Organization, Stance
 
+from . import page_kinds
 from .factories import EventFactory, OrganizationFactory
+from .page_kinds import answers
 
 pytestmark = pytest.mark.django_db
 
@@ -33,29 +36,18 @@ def every_query(monkeypatch) -> None:
         lambda self, *lookups, ask=True: self.prefetch_related(*lookups),
     )
     monkeypatch.setattr(CitedQuerySet, "with_presence", lambda self, *names, ask=True: self.all())
-
-
-def answers(client, paths: list[str]) -> dict[str, bytes]:
-    found = {}
-    for path in paths:
-        response = client.get(path)
-        assert response.status_code == 200, path
-        found[path] = response.content
-    return found
+    forget_built()  # the views' querysets, built with the presence asked (kzpolitics.core.reuse)
 
 
 def record_paths() -> list[str]:
     """Every published organization's, event's, place's and person's page and API record."""
-    paths = []
-    for model, page, api in (
+    kinds = (
         (Organization, "organizations", "organizations"),
         (Event, "events", "events"),
         (Place, "places", "places"),
         (Person, "people", "people"),
-    ):
-        slugs = model.objects.published().order_by("slug").values_list("slug", flat=True)
-        assert len(slugs) > 10  # the article's
-        paths += [path for slug in slugs for path in (f"/{page}/{slug}/", f"/api/v1/{api}/{slug}/")]
+    )
+    paths = page_kinds.record_paths(kinds)
     return paths + [
         "/api/v1/events/?page_size=500",
         "/api/v1/organizations/?page_size=500",

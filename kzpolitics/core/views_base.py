@@ -4,6 +4,7 @@ its footnotes."""
 from django.views.decorators.csrf import csrf_exempt
 
 from kzpolitics.core.references import References
+from kzpolitics.core.reuse import built_once
 from kzpolitics.core.visibility import wants_preview
 
 PREVIEW_CACHE_CONTROL = "private, no-store"
@@ -48,6 +49,22 @@ class PublicPageMixin:
         context["refs"] = References()
         context["previewing"] = self.previewing
         return context
+
+
+class BuiltOnceMixin:
+    """A record's page (a ``DetailView``) whose queryset is built once in the process and
+    copied for each visit (kzpolitics.core.reuse): ``get_queryset`` may depend on the view,
+    ``self.public`` and what ``queryset_key`` returns, nothing else."""
+
+    def queryset_key(self) -> tuple:
+        """What ``get_queryset`` depends on besides the view and ``self.public``."""
+        return ()
+
+    def get_object(self, queryset=None):
+        if queryset is None:
+            key = (type(self), self.public, *self.queryset_key())
+            queryset = built_once(key, self.get_queryset)
+        return super().get_object(queryset)
 
 
 class PagedListMixin:

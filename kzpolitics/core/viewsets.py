@@ -21,6 +21,7 @@ from kzpolitics.core.csv_format import StreamedCSVMixin
 from kzpolitics.core.models import DataVersion, EditConflict
 from kzpolitics.core.publishing import shown_to_public
 from kzpolitics.core.rest import check_query_params
+from kzpolitics.core.reuse import built_once
 from kzpolitics.core.revisions import must_propose, propose
 from kzpolitics.core.visibility import may_publish
 
@@ -94,11 +95,14 @@ class RecordViewSet(StreamedCSVMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         if self.action in WRITES:
             return self.queryset.model.objects.all()
-        return self.published_queryset()
+        # Built once for each viewset and action, copied for each request (kzpolitics.core.reuse).
+        return built_once((type(self), self.action), self.published_queryset)
 
     def published_queryset(self):
         """The rows a read shows, and the related rows it nests, all ones the public may
-        see: each viewset names them (``Model.objects.published()``, ``published_prefetch``)."""
+        see: each viewset names them (``Model.objects.published()``, ``published_prefetch``).
+        What it returns may depend on the action alone (a record or a list), never on the
+        request: it is built once for each (``get_queryset``)."""
         return self.queryset.model.objects.published()
 
     def initial(self, request, *args, **kwargs):

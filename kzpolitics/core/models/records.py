@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from kzpolitics.core.dates import check_span, date_spans, uncertain_dates
+from kzpolitics.core.reuse import built_once
 
 
 class Status(models.TextChoices):
@@ -43,14 +44,9 @@ class RecordManager(models.Manager):
         for the model's default manager."""
         if method not in self.BUILT_ONCE or self is not self.model._default_manager:
             return getattr(self.get_queryset(), method)()
-        return _built(self.model, method).all()
-
-
-# Never read (only copied), so no rows are kept in it; the database it reads is chosen when a
-# copy runs (a read replica, kzpolitics.site.replicas).
-@functools.cache
-def _built(model, method: str):
-    return getattr(model._default_manager.get_queryset(), method)()
+        # Never read (only copied), so no rows are kept in it; the database it reads is chosen
+        # when a copy runs (a read replica, kzpolitics.site.replicas).
+        return built_once((self.model, method), lambda: getattr(self.get_queryset(), method)())
 
 
 class RecordQuerySet(models.QuerySet):

@@ -6,12 +6,12 @@ from django.views.generic import DetailView
 
 from elections.models import Election
 from kzpolitics.core.models import Event, Person, PlaceName, published_prefetch
-from kzpolitics.core.views_base import PublicPageMixin
+from kzpolitics.core.views_base import BuiltOnceMixin, PublicPageMixin
 from legislation.models import LegalAct
 from parties.models import Organization, OrganizationName
 
 
-class EventDetailView(PublicPageMixin, DetailView):
+class EventDetailView(BuiltOnceMixin, PublicPageMixin, DetailView):
     """An event: date, place, summary, and the organizations, people, elections and acts."""
 
     template_name = "kzpolitics/event_detail.html"

@@ -6,7 +6,7 @@ from django.views.generic import DetailView, ListView
 
 from elections.models import Result
 from kzpolitics.core.models import Event, Person, PersonName, published_prefetch
-from kzpolitics.core.views_base import PagedListMixin, PublicPageMixin
+from kzpolitics.core.views_base import BuiltOnceMixin, PagedListMixin, PublicPageMixin
 from parties.models import Role, RoleQuerySet
 
 
@@ -46,7 +46,7 @@ class PersonListView(PublicPageMixin, PagedListMixin, ListView):
         return context
 
 
-class PersonDetailView(PublicPageMixin, DetailView):
+class PersonDetailView(BuiltOnceMixin, PublicPageMixin, DetailView):
     """A person: names and spellings, description, roles over time, results, events."""
 
     template_name = "kzpolitics/person_detail.html"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.views.generic import DetailView, ListView
 
 from kzpolitics.core.models import Event, Place, PlaceName, published_prefetch
-from kzpolitics.core.views_base import PagedListMixin, PublicPageMixin
+from kzpolitics.core.views_base import BuiltOnceMixin, PagedListMixin, PublicPageMixin
 from parties.models import Organization
 
 # The index's headings, one per kind of place, in the order of Place.Kind.
@@ -63,7 +63,7 @@ class PlaceListView(PublicPageMixin, PagedListMixin, ListView):
         return context
 
 
-class PlaceDetailView(PublicPageMixin, DetailView):
+class PlaceDetailView(BuiltOnceMixin, PublicPageMixin, DetailView):
     """A place: the names it bore, what happened there, what was founded there."""
 
     template_name = "kzpolitics/place_detail.html"
