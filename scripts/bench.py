@@ -11,26 +11,26 @@ queries are counted cold and warm with Django's test client in a process of its 
 
 Between the floor's first run and the endpoints: a crawl of distinct addresses for
 ``--crawl-seconds`` (every published record's page and API detail in a fixed random order,
-``--seed``, with list pages of varied filters, pages and orderings among them, each asked
-once, two connections at once, from an empty cache); then a sample of the crawled addresses
+``--seed``, with a list page of varied filters, pages and orderings after every 30 of them, each
+asked once, two connections at once, from an empty cache); then a sample of the crawled addresses
 (``--sample``) asked again (cached), one reviewer's edit of an ordinary organization's summary
-(``manage.py shell`` in the server's environment: the same signals and purges), and the
-sample once more: its hit rate (``X-Cache: hit``), and whether every address carrying a key
-the edit purged (``Surrogate-Key``) was answered afresh and every one that showed its summary
-shows the new one. (A summary is descriptive: the addresses that only name the organization,
-by a link, keep their copy: kzpolitics.core.dependencies.)
+(``manage.py shell`` in the server's environment: the same signals and purges), and the sample once
+more: its hit rate (``X-Cache: hit``), and whether every address carrying a key the edit purged
+(``Surrogate-Key``) was answered afresh and every one that showed its summary shows the new one. (A
+summary is descriptive: the addresses that only name the organization, by a link, keep their copy:
+kzpolitics.core.dependencies.)
 
-The table, one row per endpoint and scale: ``req/s`` from the two workers; ``p50 ms``,
-``p99 ms``; ``n``, the answers wrk timed (few for a slow endpoint: read its p99 as its
-maximum); ``cold ms``, one request with every cache cleared (what a visitor waits for when
-nothing is cached); ``queries`` per request, cold/warm; ``bytes`` of one body; ``x floor``, req/s
-as a share of the floor's: ``/robots.txt``, a template with no query through the same
-middleware, the most the stack gives, measured before and after the endpoints (its row is the
-mean; the two runs' difference says how noisy the machine was). Then the cold figures, the
-crawl's and the edit's, the largest scale's p50 and req/s over the smallest's, the targets of
-issues 7 and 15 each beside its figures as PASS or FAIL, and PostgreSQL's plans (EXPLAIN
-ANALYZE, BUFFERS) for the search page's slowest queries at the largest scale; the same goes to
-``build/bench.json``.
+The table, one row per endpoint and scale: ``req/s`` from the two workers; ``p50 ms``, ``p99 ms``;
+``n``, the answers wrk timed (few for a slow endpoint: read its p99 as its maximum); ``cold ms``,
+one request with every cache cleared (what a visitor waits for when nothing is cached); ``queries``
+per request, cold/warm (an endpoint whose record is chosen anew at a larger scale also has the
+smallest scale's address counted there: the count its target compares); ``bytes`` of one body;
+``x floor``, req/s as a share of the floor's: ``/robots.txt``, a template with no query through the
+same middleware, the most the stack gives, measured before and after the endpoints (its row is the
+mean; the two runs' difference says how noisy the machine was). Then the cold figures, the crawl's
+and the edit's, the largest scale's p50 and req/s over the smallest's, the targets of issues 7 and
+15 each beside its figures as PASS or FAIL, and PostgreSQL's plans (EXPLAIN ANALYZE, BUFFERS) for
+the search page's slowest queries at the largest scale; the same goes to ``build/bench.json``.
 
 Exit 0 when every target is met, 1 when one is missed (0 with ``--report-only``), 2 when
 something broke: an endpoint or a crawled address not answering 200, wrk seeing non-2xx/3xx
