@@ -48,13 +48,13 @@ def home_figures(client) -> dict[str, int]:
     return {label: number for label, number, _ in client.get("/").context["figures"]}
 
 
-def record_paths(kinds) -> list[str]:
+def record_paths(kinds, more_than: int) -> list[str]:
     """Every published record's page and API record, of each of ``kinds``: (model, the pages'
-    prefix, the API's)."""
+    prefix, the API's), each kind holding more than ``more_than`` records (the article's)."""
     paths = []
     for model, page, api in kinds:
         slugs = model.objects.published().order_by("slug").values_list("slug", flat=True)
-        assert len(slugs) > 3  # the article's
+        assert len(slugs) > more_than, model
         paths += [path for slug in slugs for path in (f"/{page}/{slug}/", f"/api/v1/{api}/{slug}/")]
     return paths
 

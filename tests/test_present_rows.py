@@ -47,7 +47,7 @@ def record_paths() -> list[str]:
         (Place, "places", "places"),
         (Person, "people", "people"),
     )
-    paths = page_kinds.record_paths(kinds)
+    paths = page_kinds.record_paths(kinds, more_than=10)
     return paths + [
         "/api/v1/events/?page_size=500",
         "/api/v1/organizations/?page_size=500",

@@ -39,7 +39,7 @@ def uncached(settings):
 def record_paths() -> list[str]:
     """Every published record's page and API record, of each kind that reuses its queryset,
     and the lists and later pages of a hub."""
-    return page_kinds.record_paths(KINDS) + [
+    return page_kinds.record_paths(KINDS, more_than=3) + [
         "/api/v1/organizations/?page_size=500",
         "/api/v1/citations/?page_size=500",
         "/organizations/otan/?relations=2&events=2",
