@@ -8,8 +8,11 @@ for the other kinds', before any query ran. Such a queryset depends only on what
 (the view, whether the public reads, the action or the page of each list asked for), so it is
 built once for each key and copied (``all()``) for each use: what Django's views and DRF's
 viewsets do with a ``queryset`` declared on the class. A copy shares the original's parts,
-which reading a queryset never changes (each read, each prefetch, each filter works on copies
-of its own), and only copies are read, never the original, which so holds no rows.
+and only copies are read, never the original, which so holds no rows: each read, each filter
+and each prefetch works on copies of its own. One thing a use does write on a shared part:
+Django's prefetch sets the routing hint (the first record it prefetches for) on a
+``Prefetch``'s queryset before copying it; each use sets its own before its copy is made, so
+the hint an earlier request left is never the one a read is routed by.
 """
 
 from __future__ import annotations
