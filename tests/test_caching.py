@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from knox.models import AuthToken
@@ -22,7 +23,6 @@ from kzpolitics.core.dependencies import is_descriptive
 from kzpolitics.core.models import Citation, Person, Place, Source, Status
 from kzpolitics.core.signals import public_links
 from kzpolitics.site import caching
-from kzpolitics.site.cache_backends import MarksCache
 from parties.models import Organization, Relation
 
 from .factories import save_organization
@@ -258,8 +258,9 @@ def test_a_public_response_names_what_it_shows_and_for_how_long_it_may_be_kept(c
 
 
 def test_every_purge_mark_passes_djangos_key_check(client):
-    """The marks' cache skips Django's check of each key (kzpolitics.site.cache_backends):
-    the marks of the keys public answers carry would pass it, with the production prefix."""
+    """The marks' backend (django-redis's) does not check each key as Django's own backends do:
+    the marks of the keys public answers carry would pass that check, with the production
+    prefix, so a memcached or a database cache could hold them too."""
     checker = BaseCache({"KEY_PREFIX": "kzpolitics-keys"})
     keys = set()
     for url in (*TOUCHED, *UNTOUCHED, "/sitemap.xml", SITEMAP_SECTION, "/api/v1/organizations/"):
@@ -269,10 +270,6 @@ def test_every_purge_mark_passes_djangos_key_check(client):
         warnings.simplefilter("error")
         for key in keys:
             checker.validate_key(checker.make_key(caching.mark(key)))
-    marks = MarksCache(REDIS, {"KEY_PREFIX": "kzpolitics-keys"})  # connects only when used
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        marks.validate_key("a key Django would warn of " * 20)
 
 
 def test_no_key_names_a_draft(client):
@@ -558,6 +555,64 @@ def redis_db(number: int) -> str:
 
 def fetch_all(site_urls: list[str], paths) -> dict[tuple[str, str], tuple[str, str]]:
     return {(url, path): fetch(url + path) for url in site_urls for path in paths}
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """The production cache settings on the suite's own Redis database, emptied first."""
+    if redis_missing():
+        pytest.skip(redis_missing())
+    import redis
+
+    url = redis_db(8)
+    redis.Redis.from_url(url).flushdb()
+    settings.CACHES = production_caches(url)
+    yield settings.CACHES
+    redis.Redis.from_url(url).flushdb()
+
+
+def production_caches(url: str) -> dict:
+    """The CACHES the settings make when REDIS_URL is ``url``."""
+    code = (
+        "import json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'kzpolitics.site.settings'\n"
+        "from django.conf import settings; print(json.dumps(settings.CACHES))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**site_environment("sqlite:///unused.sqlite3"), "REDIS_URL": url},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_shared_cache_keeps_and_purges_as_the_response_cache_needs(shared_cache):
+    """On the production backend (django-redis), what kzpolitics.site.caching relies on: the
+    sequence starts on the first purge (``incr`` of a missing key raises ValueError), marks and
+    the sequence never expire, a response stays good until one of its keys is purged, and a
+    response made before a purge of its key is stale. Fails if the library changes any of it."""
+    assert {options["BACKEND"] for options in shared_cache.values()} == {
+        "django_redis.cache.RedisCache"
+    }
+    assert caching.sequence() == 0
+    made = caching.sequence()
+    response = HttpResponse(b"<p>Otan</p>")
+    caching.store("response:one", made, ["organization-1", "list-organization"], response)
+    caching.store("response:two", made, ["organization-2"], HttpResponse(b"<p>Other</p>"))
+    assert caching.lookup("response:one")[2] == b"<p>Otan</p>"
+
+    caching.invalidate(["organization-1"])  # the first purge: the sequence starts
+    caching.invalidate(["organization-3"])
+    assert caching.sequence() == 2
+    assert caching.lookup("response:one") is None
+    assert caching.lookup("response:two")[2] == b"<p>Other</p>"
+    assert caching.stale_already(made, ["organization-1"])
+    assert not caching.stale_already(caching.sequence(), ["organization-1"])
+    marks = caches[caching.MARKS_ALIAS]
+    assert marks.ttl(caching.SEQUENCE) is None and marks.ttl(caching.mark("organization-1")) is None
+    assert caches[caching.CACHE_ALIAS].ttl("response:two") > 0
 
 
 @pytest.mark.slow  # two gunicorn servers and a manage.py shell, as subprocesses
