@@ -15,7 +15,7 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from knox.models import AuthToken
 
@@ -613,6 +613,55 @@ def test_the_shared_cache_keeps_and_purges_as_the_response_cache_needs(shared_ca
     marks = caches[caching.MARKS_ALIAS]
     assert marks.ttl(caching.SEQUENCE) is None and marks.ttl(caching.mark("organization-1")) is None
     assert caches[caching.CACHE_ALIAS].ttl("response:two") > 0
+
+
+def shared_cache_down(settings) -> None:
+    """The production cache settings, on a Redis port nothing listens on."""
+    settings.CACHES = production_caches("redis://127.0.0.1:9/0")  # discard: refused at once
+    settings.PAGE_CACHE_ENABLED = True
+
+
+def test_with_the_shared_cache_down_visitors_get_answers_made_afresh(client, settings, caplog):
+    """A Redis that cannot be reached is no outage: every public answer is made afresh (200,
+    the same body as with no cache), kept by no process, still labelled for the caches in
+    front (whose purges do not go through Redis), and the operator is told."""
+    urls = (*TOUCHED, *UNTOUCHED)
+    with override_settings(PAGE_CACHE_ENABLED=False):
+        expected = {url: answer_body(Client().get(url)) for url in urls}
+    shared_cache_down(settings)
+    for url in urls:
+        for _ in range(2):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert caching.HEADER not in response, url
+            assert answer_body(response) == expected[url], url
+            if not response.streaming:
+                assert response["Surrogate-Key"] and "s-maxage" in response["Cache-Control"]
+    assert "The response cache cannot be reached" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_shared_cache_down_a_save_is_kept_and_the_caches_in_front_told(
+    settings, monkeypatch, caplog
+):
+    """The editor's save commits and its purge still reaches the caches in front; the missed
+    purge of the shared cache is logged as an error, not raised at the editor."""
+    shared_cache_down(settings)
+    told = []
+    monkeypatch.setattr("kzpolitics.site.cdn.send_purge", lambda keys: told.append(keys))
+    organization = Organization.objects.get(slug=ORGANIZATION)
+    organization.summary = "Saved while the response cache was down."
+    organization.save()
+
+    organization.refresh_from_db()
+    assert organization.summary == "Saved while the response cache was down."
+    record = f"organization-{organization.pk}-"
+    assert any(key.startswith(record) for keys in told for key in keys), told
+    assert "the response cache missed a purge" in caplog.text
+
+
+def answer_body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 @pytest.mark.slow  # two gunicorn servers and a manage.py shell, as subprocesses

@@ -17,6 +17,10 @@ one process serves (DEBUG: ``make run``, the tests); a production server without
 none itself, since a purge could not reach its other processes, but still labels them for the
 caches in front, which every process's purges reach.
 
+If the shared cache cannot be reached (down, or not answering within CACHE_SOCKET_TIMEOUT), a
+request is answered afresh and kept by no process, as without one, and a purge still reaches the
+caches in front: a visitor never gets an error for the cache (kzpolitics.site.surrogates.purge).
+
 Public responses say the same to the caches in front (Varnish, a CDN): ``Cache-Control`` with a
 shared max-age (``s-maxage``; browsers revalidate with the ETag), and ``Surrogate-Key`` (space
 separated) and ``Cache-Tag`` (comma separated) naming the keys, which a purge sends them too.
@@ -40,6 +44,8 @@ from django.http import FileResponse, HttpResponse
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
 
 from kzpolitics.core.csv_format import TOTAL_HEADER
 from kzpolitics.site import surrogates
@@ -61,6 +67,9 @@ KEPT = ("Content-Type", "Content-Disposition", "Last-Modified", "ETag", "Vary", 
 # a longer one streams afresh every time. (At a hundred times the article's data the results'
 # CSV is 1.3 MB; the organizations' and the citations', some 60 MB each, are not kept.)
 STREAM_KEPT_MOST = 16 * 2**20
+# What the shared cache raises when it cannot be reached or does not answer in time
+# (settings: CACHE_SOCKET_TIMEOUT): django-redis's wrapper of redis-py's errors, and those.
+UNREACHABLE = (ConnectionInterrupted, RedisError)
 
 
 def cacheable_request(request) -> bool:
@@ -150,6 +159,16 @@ def stale_already(made: int, keys) -> bool:
     return any(number > made for number in marks.values())
 
 
+def unreachable(request, error) -> bool:
+    """The shared cache is down: the answer is made afresh and kept by no process, as where no
+    cache is shared (a purge reaches the caches in front without it), rather than failing the
+    visitor's request. Returns what ``keeping`` becomes: False."""
+    log.warning(
+        "The response cache cannot be reached (%s); answered afresh: %s", error, request.path
+    )
+    return False
+
+
 def store(key: str, made: int, keys, response) -> None:
     caches[CACHE_ALIAS].set(key, (made, tuple(keys), frozen(response)))
 
@@ -222,12 +241,17 @@ class ResponseCacheMiddleware:
         # labelled for the caches in front, which every process's purges reach.
         keeping = settings.PAGE_CACHE_ENABLED
         key = cache_key(request)
-        hit = lookup(key) if keeping else None
-        if hit is not None:
-            response = thawed(hit)
-            response[HEADER] = "hit"
-            return response
-        made = sequence() if keeping else 0  # before any of the data the response shows is read
+        made = 0
+        if keeping:
+            try:
+                hit = lookup(key)
+                if hit is not None:
+                    response = thawed(hit)
+                    response[HEADER] = "hit"
+                    return response
+                made = sequence()  # before any of the data the response shows is read
+            except UNREACHABLE as error:
+                keeping = unreachable(request, error)
         with surrogates.collecting() as loaded:
             response = self.get_response(request)
             if callable(getattr(response, "render", None)) and not response.is_rendered:
@@ -244,15 +268,19 @@ class ResponseCacheMiddleware:
                 response[HEADER] = "miss"
             return response
         keys = response_keys(request, response, loaded)
-        if keeping and stale_already(made, keys):
-            # Kept by no one: the caches in front would otherwise keep it past the purge
-            # that was sent for it before it reached them.
-            patch_cache_control(response, private=True, no_cache=True)
-            return response
-        label(response, keys)
-        if keeping:
-            store(key, made, keys, response)
-            response[HEADER] = "miss"
+        try:
+            if keeping and stale_already(made, keys):
+                # Kept by no one: the caches in front would otherwise keep it past the purge
+                # that was sent for it before it reached them.
+                patch_cache_control(response, private=True, no_cache=True)
+                return response
+            label(response, keys)
+            if keeping:
+                store(key, made, keys, response)
+                response[HEADER] = "miss"
+        except UNREACHABLE as error:
+            unreachable(request, error)
+            label(response, keys)
         return response
 
     @staticmethod

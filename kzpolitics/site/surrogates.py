@@ -265,7 +265,13 @@ def purge(keys) -> None:
         keys = {EVERYTHING}
     if not replicas.wait_for_replay():
         log.warning("purging %d keys before every replica replayed the change", len(keys))
-    caching.invalidate(keys)
+    try:
+        caching.invalidate(keys)
+    except caching.UNREACHABLE:
+        # The change is saved; the editor is not failed for the cache. The caches in front are
+        # still told. What Redis keeps is stale until it expires if Redis kept it through the
+        # outage (one that restarted keeps nothing: it holds no data on disk): said loudly.
+        log.exception("the response cache missed a purge of %d keys: %s", len(keys), keys)
     cdn.send_purge(sorted(keys))
     again = settings.CACHE_REPURGE_SECONDS
     if again and settings.CACHE_PURGE_URLS:
