@@ -471,6 +471,60 @@ def test_a_change_while_a_csv_streams_keeps_it_from_being_kept(client, edit):
     assert client.get(url)["X-Cache"] == "hit"
 
 
+@pytest.mark.parametrize(
+    ("purged", "kept"),
+    [
+        (None, True),  # no purge at all while it was made: the sequence alone says so
+        ("organization-999999", True),  # a purge of what it does not show
+        ("shown", False),  # a purge of what it shows: made from data read before it
+    ],
+)
+def test_a_page_is_kept_unless_what_it_shows_was_purged_while_it_was_made(
+    client, monkeypatch, purged, kept
+):
+    url = f"/organizations/{ORGANIZATION}/"
+    keys_of = caching.response_keys
+
+    def purging_meanwhile(request, response, loaded):
+        keys = keys_of(request, response, loaded)  # made: the data was read, it is not stored yet
+        if purged:
+            caching.invalidate([keys[0] if purged == "shown" else purged])
+        return keys
+
+    monkeypatch.setattr(caching, "response_keys", purging_meanwhile)
+    made = client.get(url)
+    monkeypatch.setattr(caching, "response_keys", keys_of)
+
+    assert made.status_code == 200
+    if kept:
+        assert made["X-Cache"] == "miss" and "s-maxage" in made["Cache-Control"]
+        assert client.get(url)["X-Cache"] == "hit"
+    else:  # kept by no one: neither here nor by the caches in front
+        assert caching.HEADER not in made
+        assert {"private", "no-cache"} <= set(made["Cache-Control"].replace(" ", "").split(","))
+        assert client.get(url)["X-Cache"] == "miss"
+
+
+def test_a_page_made_across_a_restart_of_the_cache_is_not_kept(client, monkeypatch):
+    """The sequence went back while the page was made (Redis lost its data): purges numbered
+    from 1 again would never reach a copy kept with the number read before."""
+    url = f"/organizations/{ORGANIZATION}/"
+    caching.invalidate(["organization-999999"])
+    keys_of = caching.response_keys
+
+    def restarting_meanwhile(request, response, loaded):
+        keys = keys_of(request, response, loaded)
+        caches[caching.MARKS_ALIAS].clear()  # the sequence and every mark gone
+        return keys
+
+    monkeypatch.setattr(caching, "response_keys", restarting_meanwhile)
+    made = client.get(url)
+    monkeypatch.setattr(caching, "response_keys", keys_of)
+
+    assert caching.HEADER not in made
+    assert client.get(url)["X-Cache"] == "miss"
+
+
 def test_an_export_file_is_not_kept_in_the_response_cache(client):
     """The export's zip is kept as a file already (kzpolitics.site.export)."""
     response = client.get("/api/v1/export/")
