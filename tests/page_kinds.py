@@ -59,6 +59,11 @@ def record_paths(kinds, more_than: int) -> list[str]:
     return paths
 
 
+def body_of(response) -> bytes:
+    """A response's body, read whole if it streams (a list's whole CSV)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def answers(client, paths: list[str]) -> dict[str, bytes]:
     """Each address's body, every one a 200."""
     found = {}

@@ -69,6 +69,7 @@ from .factories import (
     SourceFactory,
     StanceFactory,
 )
+from .page_kinds import body_of
 
 pytestmark = pytest.mark.django_db
 
@@ -314,7 +315,7 @@ def public_urls(world) -> list[str]:
 
 def read(client, url: str, method: str = "get"):
     response = getattr(client, method)(API + url)
-    body = b"".join(response.streaming_content) if response.streaming else response.content
+    body = body_of(response)
     if response["Content-Type"] == "application/problem+json" and body:
         body = without_echo(url, body)
     return response.status_code, body

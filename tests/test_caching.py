@@ -2,6 +2,7 @@
 cache, and a saved edit shows at once on every page and API response it touches, in every
 server process, whether each keeps its own cache or they share a Redis."""
 
+import functools
 import gc
 import json
 import subprocess
@@ -26,7 +27,7 @@ from kzpolitics.site import caching
 from parties.models import Organization, Relation
 
 from .factories import save_organization
-from .page_kinds import SITEMAP_SECTION
+from .page_kinds import SITEMAP_SECTION, body_of
 from .site_server import ROOT, article_database, serve, site_environment
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +161,7 @@ def test_an_edit_of_what_no_list_selects_by_purges_only_the_answers_that_show_wh
             assert response["X-Cache"] == "hit"
             continue
         assert response.streaming or response["X-Cache"] == "miss", url
-        body = b"".join(response.streaming_content) if response.streaming else response.content
+        body = body_of(response)
         if url.startswith("/api/v1/organizations/?kind=party") or ORGANIZATION in url:
             assert "A summary saved a moment ago." in body.decode(), url
 
@@ -483,17 +484,12 @@ def test_a_page_is_kept_unless_what_it_shows_was_purged_while_it_was_made(
     client, monkeypatch, purged, kept
 ):
     url = f"/organizations/{ORGANIZATION}/"
-    keys_of = caching.response_keys
 
-    def purging_meanwhile(request, response, loaded):
-        keys = keys_of(request, response, loaded)  # made: the data was read, it is not stored yet
+    def purging(keys):
         if purged:
             caching.invalidate([keys[0] if purged == "shown" else purged])
-        return keys
 
-    monkeypatch.setattr(caching, "response_keys", purging_meanwhile)
-    made = client.get(url)
-    monkeypatch.setattr(caching, "response_keys", keys_of)
+    made = made_while(client, monkeypatch, url, purging)
 
     assert made.status_code == 200
     if kept:
@@ -510,19 +506,29 @@ def test_a_page_made_across_a_restart_of_the_cache_is_not_kept(client, monkeypat
     from 1 again would never reach a copy kept with the number read before."""
     url = f"/organizations/{ORGANIZATION}/"
     caching.invalidate(["organization-999999"])
-    keys_of = caching.response_keys
 
-    def restarting_meanwhile(request, response, loaded):
-        keys = keys_of(request, response, loaded)
+    def restarting(keys):
         caches[caching.MARKS_ALIAS].clear()  # the sequence and every mark gone
-        return keys
 
-    monkeypatch.setattr(caching, "response_keys", restarting_meanwhile)
-    made = client.get(url)
-    monkeypatch.setattr(caching, "response_keys", keys_of)
+    made = made_while(client, monkeypatch, url, restarting)
 
     assert caching.HEADER not in made
     assert client.get(url)["X-Cache"] == "miss"
+
+
+def made_while(client, monkeypatch, url: str, meanwhile):
+    """``url``'s answer, with ``meanwhile(keys)`` run once its data is read and before the
+    cache decides whether to keep it (given the keys of what it shows)."""
+    keys_of = caching.response_keys
+
+    def keys_then_meanwhile(request, response, loaded):
+        keys = keys_of(request, response, loaded)
+        meanwhile(keys)
+        return keys
+
+    with monkeypatch.context() as patch:
+        patch.setattr(caching, "response_keys", keys_then_meanwhile)
+        return client.get(url)
 
 
 def test_an_export_file_is_not_kept_in_the_response_cache(client):
@@ -626,7 +632,12 @@ def shared_cache(settings):
 
 
 def production_caches(url: str) -> dict:
-    """The CACHES the settings make when REDIS_URL is ``url``."""
+    """The CACHES the settings make when REDIS_URL is ``url`` (a copy of its own each call)."""
+    return json.loads(production_caches_json(url))
+
+
+@functools.cache
+def production_caches_json(url: str) -> str:
     code = (
         "import json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'kzpolitics.site.settings'\n"
         "from django.conf import settings; print(json.dumps(settings.CACHES))"
@@ -639,7 +650,7 @@ def production_caches(url: str) -> dict:
         text=True,
     )
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return done.stdout
 
 
 def test_the_shared_cache_keeps_and_purges_as_the_response_cache_needs(shared_cache):
@@ -681,14 +692,14 @@ def test_with_the_shared_cache_down_visitors_get_answers_made_afresh(client, set
     front (whose purges do not go through Redis), and the operator is told."""
     urls = (*TOUCHED, *UNTOUCHED)
     with override_settings(PAGE_CACHE_ENABLED=False):
-        expected = {url: answer_body(Client().get(url)) for url in urls}
+        expected = {url: body_of(Client().get(url)) for url in urls}
     shared_cache_down(settings)
     for url in urls:
         for _ in range(2):
             response = client.get(url)
             assert response.status_code == 200, url
             assert caching.HEADER not in response, url
-            assert answer_body(response) == expected[url], url
+            assert body_of(response) == expected[url], url
             if not response.streaming:
                 assert response["Surrogate-Key"] and "s-maxage" in response["Cache-Control"]
     assert "The response cache cannot be reached" in caplog.text
@@ -712,10 +723,6 @@ def test_with_the_shared_cache_down_a_save_is_kept_and_the_caches_in_front_told(
     record = f"organization-{organization.pk}-"
     assert any(key.startswith(record) for keys in told for key in keys), told
     assert "the response cache missed a purge" in caplog.text
-
-
-def answer_body(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 @pytest.mark.slow  # two gunicorn servers and a manage.py shell, as subprocesses

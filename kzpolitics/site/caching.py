@@ -173,14 +173,13 @@ def purged_while_made(made: int, keys) -> bool:
     return now < made or stale_already(made, keys)
 
 
-def unreachable(request, error) -> bool:
+def unreachable(request, error) -> None:
     """The shared cache is down: the answer is made afresh and kept by no process, as where no
     cache is shared (a purge reaches the caches in front without it), rather than failing the
-    visitor's request. Returns what ``keeping`` becomes: False."""
+    visitor's request."""
     log.warning(
         "The response cache cannot be reached (%s); answered afresh: %s", error, request.path
     )
-    return False
 
 
 def store(key: str, made: int, keys, response) -> None:
@@ -265,7 +264,8 @@ class ResponseCacheMiddleware:
                     return response
                 made = sequence()  # before any of the data the response shows is read
             except UNREACHABLE as error:
-                keeping = unreachable(request, error)
+                unreachable(request, error)
+                keeping = False
         with surrogates.collecting() as loaded:
             response = self.get_response(request)
             if callable(getattr(response, "render", None)) and not response.is_rendered:
