@@ -153,35 +153,36 @@ class OrganizationQuerySet(CitedQuerySet):
         profile = profile.after_fetch(attach)
         return profile if names is None else profile.after_fetch(names)
 
-    def with_record(self, public: bool = True, relations=None, events=None):
+    def with_record(
+        self, public: bool = True, relations=None, events=None, roles=None, results=None
+    ):
         """An organization's page: its profile, and the rows other apps link to it (election
         results, registration decisions, events, acts it adopted), reached by relation name
-        so that this app need not import those that build on it. ``relations`` and
-        ``events``, callables on the fetched organizations, keep one page of each (the
-        page's view: ``parties.record_pages``), so
-        that a hub's page costs what an ordinary one does; by default all of them. The names
-        of the organizations on the other end of its relations come with its own
-        (``attach_names``), for the page to name each as it was named then."""
-        results = self.model._meta.get_field("results").related_model
+        so that this app need not import those that build on it. ``relations``, ``events``,
+        ``roles`` and ``results``, callables on the fetched organizations, keep one page of
+        each (the page's view: ``parties.record_pages``), so that a hub's page costs what an
+        ordinary one does; by default all of them. The names of the organizations on the
+        other end of its relations come with its own (``attach_names``), for the page to name
+        each as it was named then."""
+        results_model = self.model._meta.get_field("results").related_model
         registrations = self.model._meta.get_field("registrations").related_model
         acts = self.model._meta.get_field("acts_adopted").related_model
         names = functools.partial(attach_names, public=public)
-        record = self.with_profile(public=public, relations=relations, names=names)
-        record = record.prefetch_present(
-            published_prefetch(
-                "results",
-                results,
-                results.objects.select_related("election"),
-                public=public,
-            ),
+        record = self.with_profile(public=public, relations=relations, names=names, roles=roles)
+        linked = [
             # The page shows each decision and its date, not the act or the body.
             published_prefetch("registrations", registrations, public=public),
             published_prefetch("acts_adopted", acts, public=public),
-        )
+        ]
+        if results is None:
+            query = results_model.objects.select_related("election")
+            linked.append(published_prefetch("results", results_model, query, public=public))
+        record = record.prefetch_present(*linked)
+        for name, attach in (("results", results), ("events", events)):
+            if attach is not None:
+                record = record.with_presence(name).after_fetch(attach)
         if events is None:
             record = record.prefetch_present(published_prefetch("events", Event, public=public))
-        else:
-            record = record.with_presence("events").after_fetch(events)
         return record.with_citations("results", "registrations", "events", public=public)
 
     def led_by(self, person_slug: str):

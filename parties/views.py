@@ -1,17 +1,21 @@
 import functools
 
-from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.views.generic import DetailView, ListView
 
 from kzpolitics.core.models import PlaceName, published_prefetch
 from kzpolitics.core.views_base import BuiltOnceMixin, PagedListMixin, PublicPageMixin
 
-from . import record_pages
 from .filters import OrganizationFilter
 from .lineage import lineage
 from .models import Organization, RoleQuerySet
-from .record_pages import attach_event_page, attach_relation_page, page_number
+from .record_pages import (
+    attach_event_page,
+    attach_relation_page,
+    attach_result_page,
+    attach_role_page,
+    page_number,
+)
 
 SORTS = {
     "name": ("name",),
@@ -54,10 +58,16 @@ class OrganizationDetailView(BuiltOnceMixin, PublicPageMixin, DetailView):
     """An organization: infobox, names, lineage, results, registrations, events, references."""
 
     template_name = "parties/organization_detail.html"
-    # A page of a hub's relations, of its events (parties.record_pages) and of its roles: the
-    # query parameters that ask for a later one, and the anchor each page's links go to.
-    PAGES = {"relations": "lineage", "events": "events", "roles": "roles"}
-    ATTACH = {"relations": attach_relation_page, "events": attach_event_page}
+    # A page of a hub's relations, events, roles and election results (parties.record_pages):
+    # the query parameters that ask for a later one, the anchor each page's links go to, and
+    # what keeps that page of the organization's rows.
+    PAGES = {"relations": "lineage", "events": "events", "roles": "roles", "results": "results"}
+    ATTACH = {
+        "relations": attach_relation_page,
+        "events": attach_event_page,
+        "roles": attach_role_page,
+        "results": attach_result_page,
+    }
 
     def queryset_key(self) -> tuple:
         """The page asked for of each list ``get_queryset`` attaches one page of."""
@@ -105,19 +115,15 @@ class OrganizationDetailView(BuiltOnceMixin, PublicPageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         organization = self.object
         self.prefetch_names_of_the_time(organization)
-        # Its roles, leaders first, each group in the roles' order. A hub's, more than a page,
-        # show a page at a time in one list of their own; the infobox then says how many
-        # leaders there are and links to it. Every role is read (even a hub has a few score):
-        # a page of them cut in the query (windows to count them) cost every organization's
-        # page 5% more Python than reading them all.
+        # Its roles, leaders first (parties.record_pages.attach_role_page). A hub's, more
+        # than a page, show a page at a time in one list of their own; the infobox then says
+        # how many leaders there are and links to it.
         roles = organization.roles.all()
-        leaders = [r for r in roles if r.kind in RoleQuerySet.LEADING]
-        other_roles = [r for r in roles if r.kind not in RoleQuerySet.LEADING]
-        paginator = Paginator(leaders + other_roles, record_pages.RECORD_PAGE)
         pages = {
             "relations": organization.relation_page,
             "events": organization.event_page,
-            "roles": paginator.get_page(page_number(self.request.GET.get("roles"))),
+            "roles": organization.role_page,
+            "results": organization.result_page,
         }
         context.update(
             title=organization.name,
@@ -128,8 +134,11 @@ class OrganizationDetailView(BuiltOnceMixin, PublicPageMixin, DetailView):
             event_links=self.page_links(pages, "events"),
             role_page=pages["roles"],
             role_links=self.page_links(pages, "roles"),
-            roles_paged=paginator.num_pages > 1,
-            leaders=leaders,
-            other_roles=other_roles,
+            roles_paged=pages["roles"].paginator.num_pages > 1,
+            leader_count=organization.leader_count,
+            leaders=[role for role in roles if role.kind in RoleQuerySet.LEADING],
+            other_roles=[role for role in roles if role.kind not in RoleQuerySet.LEADING],
+            result_page=pages["results"],
+            result_links=self.page_links(pages, "results"),
         )
         return context

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from kzpolitics.core.models import Status
+from parties import record_pages
 from parties.lineage import lineage
 from parties.models import Organization, Relation
 
@@ -85,12 +86,20 @@ def test_no_relation_or_other_kind_of_link_is_left_out_however_many(client):
             RelationFactory(subject=other, object=hub, kind=kind)
     hidden = OrganizationFactory(name="Quiet Draft Party", status=Status.DRAFT)
     RelationFactory(subject=hidden, object=hub, kind=K.SPLIT_FROM)
-    html = get(client, hub.get_absolute_url())
-    drawn = boxes(html)
+    # Across its pages of links (parties.record_pages), each drawn once.
+    drawn, url, pages = [], hub.get_absolute_url(), 0
+    while url:
+        html = get(client, url)
+        assert "Quiet Draft Party" not in html
+        drawn += boxes(html)
+        pages += 1
+        nav = html.partition('aria-label="Pages of links"')[2].partition("</nav>")[0]
+        following = re.search(r'href="([^"]+)" rel="next"', nav)
+        url = following and following.group(1).replace("&amp;", "&")
+    assert pages == -(-24 // record_pages.RECORD_PAGE)
     assert len(drawn) == 24
     for i in range(24):
         assert sum(f"number {i} of many" in box for box in drawn) == 1
-    assert "Quiet Draft Party" not in html
 
 
 @pytest.mark.parametrize(

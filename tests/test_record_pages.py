@@ -1,6 +1,6 @@
-"""A hub organization's page shows a page of its relations, of its events and of its roles,
-with plain links to the others (parties.record_pages): its cost is bounded however many
-there are."""
+"""A hub organization's page shows a page of its relations, of its events, of its roles and
+of its election results, with plain links to the others (parties.record_pages): its cost is
+bounded however many there are."""
 
 from __future__ import annotations
 
@@ -8,16 +8,21 @@ import re
 
 import pytest
 from django.core.cache import caches
+from django.db.models.signals import post_init
+from django.utils.text import slugify
 
-from kzpolitics.core.models import Status
+from kzpolitics.core.models import Source, Status
 from parties import record_pages
 from parties.models import Relation, Role
 from tests.factories import (
+    ElectionFactory,
     EventFactory,
     OrganizationFactory,
     PersonFactory,
     RelationFactory,
+    ResultFactory,
     RoleFactory,
+    SourceFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +59,12 @@ def hub(monkeypatch):
         person=PersonFactory(name="Zhanna Draft"),
         kind=Role.Kind.LEADER,
         status=Status.DRAFT,
+    )
+    # 4 results, in five elections (undated: by name), and one in a draft election.
+    for i, seats in enumerate((3, 5, 2, 7)):
+        ResultFactory(organization=hub, election=ElectionFactory(name=f"Poll {i}"), seats=seats)
+    ResultFactory(
+        organization=hub, election=ElectionFactory(name="Poll draft", status=Status.DRAFT)
     )
     return hub
 
@@ -134,19 +145,66 @@ def test_an_organization_with_a_page_of_roles_or_fewer_lists_its_leaders_in_its_
     assert "Zhanna Draft" not in html
 
 
+def result_elections(html: str) -> list[str]:
+    table = html.split('id="results"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r">(Poll \w+)</a>", table)
+
+
+def test_a_hub_pages_its_election_results_keeping_the_other_pages(client, hub):
+    url = hub.get_absolute_url()
+    first = get(client, f"{url}?roles=2")
+    assert result_elections(first) == ["Poll 0", "Poll 1", "Poll 2"]
+    assert "Results 1 to 3 of 4." in first
+    assert f'href="{url}?roles=2&amp;results=2#results" rel="next"' in first
+    second = get(client, f"{url}?roles=2&results=2")
+    assert result_elections(second) == ["Poll 3"]
+    assert f'href="{url}?roles=2#results" rel="prev"' in second
+    assert role_names(second) == ["Ainur Member", "Dana Founder"]  # its page of roles kept
+    assert "Poll draft" not in first + second
+
+
+def test_a_hubs_references_are_those_of_the_rows_its_page_shows(client, hub):
+    """A row on another page adds no footnote to this one's references, nor is its citation
+    read (a hub's 70 roles once had all their citations read for a page of 40), and each row
+    shown keeps its own."""
+    for role in Role.objects.filter(organization=hub):
+        role.citations.update(source=SourceFactory(slug=f"roll-{slugify(role.person.name)}"))
+    for result in hub.results.all():
+        result.citations.update(source=SourceFactory(slug=f"count-{slugify(result.election)}"))
+
+    def cited(html: str) -> set[str]:
+        return set(re.findall(r'href="/sources/(?:roll|count)-([a-z0-9-]+)/"', html))
+
+    read = []  # the works whose rows were read, cited or not
+
+    def reading(sender, instance, **kwargs):
+        read.append(instance.slug)
+
+    post_init.connect(reading, sender=Source)
+    try:
+        first = get(client, hub.get_absolute_url())
+    finally:
+        post_init.disconnect(reading, sender=Source)
+    shown = {"bolat-chair", "erlan-leader", "gulnar-co-chair", "poll-0", "poll-1", "poll-2"}
+    assert cited(first) == shown
+    assert {slug.split("-", 1)[1] for slug in read if slug.startswith(("roll-", "count-"))} == shown
+    later = get(client, f"{hub.get_absolute_url()}?roles=2&results=2")
+    assert cited(later) == {"ainur-member", "dana-founder", "poll-3"}
+
+
 @pytest.mark.parametrize("asked, shown", [("x", 1), ("0", 1), ("-2", 1), ("99", 3)])
 def test_a_page_number_that_is_no_page_shows_the_first_or_the_last(client, hub, asked, shown):
     html = get(client, f"{hub.get_absolute_url()}?relations={asked}")
     assert f"Page {shown} of 3" in html
 
 
-@pytest.mark.parametrize("name, label, pages", [("events", "events", 2), ("roles", "roles", 2)])
+@pytest.mark.parametrize("name, pages", [("events", 2), ("roles", 2), ("results", 2)])
 @pytest.mark.parametrize("asked", ["x", "0", "-2", "99", "1e3", "２"])
-def test_a_page_of_events_or_roles_that_is_no_page_reads_as_one(
-    client, hub, name, label, pages, asked
+def test_a_page_of_events_roles_or_results_that_is_no_page_reads_as_one(
+    client, hub, name, pages, asked
 ):
     html = get(client, f"{hub.get_absolute_url()}?{name}={asked}")
-    nav = html.split(f'aria-label="Pages of {label}"', 1)[1].split("</nav>", 1)[0]
+    nav = html.split(f'aria-label="Pages of {name}"', 1)[1].split("</nav>", 1)[0]
     # Python reads a full-width "２" as 2 (any script's digits); "1e3" is no whole number.
     shown = pages if asked in ("99", "２") else 1
     assert f"Page {shown} of {pages}" in nav
@@ -168,7 +226,7 @@ def test_a_page_of_links_costs_the_same_queries_as_the_first(
         get(client, url)
     caches["pages"].clear()
     with django_assert_max_num_queries(len(first.captured_queries)):
-        get(client, f"{url}?relations=2&events=2&roles=2")
+        get(client, f"{url}?relations=2&events=2&roles=2&results=2")
 
 
 # -- the API: a record gives the first of a hub's relations, and pages them all -------------
