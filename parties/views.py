@@ -50,7 +50,16 @@ class OrganizationListView(PublicPageMixin, PagedListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(filter=self.filterset, sort=self.sort, sorts=SORTS, title="Organizations")
+        # Only a list of what was active on a day says how certainly each was (``certainty``,
+        # annotated by ``active_on``): asked of a row without it, the template's lookup fails
+        # the slow way (Django lists the row's attributes to tell why), 1 ms a page of 50.
+        form = self.filterset.form
+        dated = (
+            self.filterset.is_bound and form.is_valid() and bool(form.cleaned_data.get("active_on"))
+        )
+        context.update(
+            filter=self.filterset, sort=self.sort, sorts=SORTS, title="Organizations", dated=dated
+        )
         return context
 
 
