@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 import warnings
 from pathlib import Path
@@ -23,7 +24,7 @@ from knox.models import AuthToken
 from kzpolitics.core.dependencies import is_descriptive
 from kzpolitics.core.models import Citation, Person, Place, Source, Status
 from kzpolitics.core.signals import public_links
-from kzpolitics.site import caching
+from kzpolitics.site import caching, surrogates
 from parties.models import Organization, Relation
 
 from .factories import save_organization
@@ -705,9 +706,17 @@ def test_with_the_shared_cache_down_visitors_get_answers_made_afresh(client, set
     assert "The response cache cannot be reached" in caplog.text
 
 
+@pytest.fixture
+def missed_purges():
+    """The process's missed purges (kzpolitics.site.surrogates.MISSED), forgotten after the
+    test, so that no retry of them reaches another test's cache."""
+    yield surrogates.MISSED
+    surrogates.MISSED.forget()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_with_the_shared_cache_down_a_save_is_kept_and_the_caches_in_front_told(
-    settings, monkeypatch, caplog
+    settings, monkeypatch, caplog, missed_purges
 ):
     """The editor's save commits and its purge still reaches the caches in front; the missed
     purge of the shared cache is logged as an error, not raised at the editor."""
@@ -723,6 +732,40 @@ def test_with_the_shared_cache_down_a_save_is_kept_and_the_caches_in_front_told(
     record = f"organization-{organization.pk}-"
     assert any(key.startswith(record) for keys in told for key in keys), told
     assert "the response cache missed a purge" in caplog.text
+    assert any(key.startswith(record) for key in missed_purges.pending())  # to try again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_purge_the_shared_cache_missed_is_taken_once_it_is_back(
+    shared_cache, settings, caplog, missed_purges
+):
+    """Redis kept its entries through an outage in which an editor saved (a network fault, a
+    restart from its saved data): the purge it missed is tried again until it takes it, so the
+    page that shows the edit is made afresh within CACHE_REPLAY_SECONDS of Redis's return, and
+    a page that does not show it stays cached."""
+    settings.PAGE_CACHE_ENABLED = True
+    settings.CACHE_REPLAY_SECONDS = 0.05
+    live = settings.CACHES
+    touched, untouched = f"/organizations/{ORGANIZATION}/", UNTOUCHED[0]
+    for url in (touched, untouched):
+        Client().get(url)
+        assert Client().get(url)["X-Cache"] == "hit", url
+
+    shared_cache_down(settings)
+    save_organization(ORGANIZATION, summary="Saved while Redis could not be reached.")
+    assert "the response cache missed a purge" in caplog.text
+    time.sleep(0.2)  # tried again meanwhile, and missed again: Redis is still down
+    assert missed_purges.pending()
+
+    assert caching.HEADER not in Client().get(touched)  # made afresh while Redis is down
+    settings.CACHES = live  # back, with what it kept: the old page, until the purge comes
+    deadline = time.monotonic() + 5
+    while (response := Client().get(touched))["X-Cache"] == "hit" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert response["X-Cache"] == "miss" and not missed_purges.pending()
+    assert "Saved while Redis could not be reached." in response.content.decode()
+    assert Client().get(untouched)["X-Cache"] == "hit"
+    assert "took a purge of" in caplog.text
 
 
 @pytest.mark.slow  # two gunicorn servers and a manage.py shell, as subprocesses

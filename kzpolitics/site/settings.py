@@ -216,6 +216,9 @@ PAGE_CACHE_TIMEOUT = 60 * 60 * 24  # also the s-maxage the caches in front are g
 # A Redis that does not answer within this many seconds is down: pages are answered afresh
 # (kzpolitics.site.caching) rather than waiting on it.
 CACHE_SOCKET_TIMEOUT = env_seconds("CACHE_SOCKET_TIMEOUT", default=2)
+# A purge Redis missed (it could not be reached) is tried again this often, until Redis takes
+# it or until every response it should have purged has expired (kzpolitics.site.surrogates).
+CACHE_REPLAY_SECONDS = 5
 REDIS_OPTIONS = {
     "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
     "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,

@@ -38,6 +38,7 @@ import contextlib
 import functools
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 
@@ -269,9 +270,10 @@ def purge(keys) -> None:
         caching.invalidate(keys)
     except caching.UNREACHABLE:
         # The change is saved; the editor is not failed for the cache. The caches in front are
-        # still told. What Redis keeps is stale until it expires if Redis kept it through the
-        # outage (one that restarted keeps nothing: it holds no data on disk): said loudly.
+        # still told. Redis may keep what it held through the outage (a network fault, a
+        # restart from its saved data): the purge is tried again until it takes it.
         log.exception("the response cache missed a purge of %d keys: %s", len(keys), keys)
+        MISSED.add(keys)
     cdn.send_purge(sorted(keys))
     again = settings.CACHE_REPURGE_SECONDS
     if again and settings.CACHE_PURGE_URLS:
@@ -279,6 +281,69 @@ def purge(keys) -> None:
         # purge reached it would be kept there: the same purge, once more, a moment later.
         timer = threading.Timer(again, cdn.send_purge, [sorted(keys)])
         timer.start()
+
+
+class MissedPurges:
+    """Purges the shared cache missed, tried again every ``CACHE_REPLAY_SECONDS`` (on a timer
+    of its own, off any request) until it takes them: an entry stored before the outage and
+    kept through it is then served no longer than that after Redis is back. Tried until
+    ``PAGE_CACHE_TIMEOUT`` after the last miss: by then every entry one of them should have
+    purged has expired. A process that stops meanwhile takes its missed purges with it (the
+    README: flush Redis then)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.keys: set[str] = set()
+        self.last_miss = 0.0
+        self.timer: threading.Timer | None = None
+
+    def add(self, keys) -> None:
+        with self.lock:
+            self._keep(keys)
+            self.last_miss = time.monotonic()
+
+    def pending(self) -> set[str]:
+        with self.lock:
+            return set(self.keys)
+
+    def forget(self) -> None:
+        """Drop what waits and stop trying (a test's end)."""
+        with self.lock:
+            self.keys = set()
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
+
+    def _keep(self, keys) -> None:  # with the lock held
+        """Keep ``keys`` to purge (past ``MANY_KEYS`` of them, everything), and try soon."""
+        self.keys |= set(keys)
+        if len(self.keys) > MANY_KEYS:
+            self.keys = {EVERYTHING}
+        if self.timer is None:
+            self.timer = threading.Timer(settings.CACHE_REPLAY_SECONDS, self.replay)
+            self.timer.daemon = True  # never keeps a stopping process waiting
+            self.timer.start()
+
+    def replay(self) -> None:
+        from kzpolitics.site import caching
+
+        with self.lock:
+            keys, self.keys, self.timer = self.keys, set(), None
+        if not keys:
+            return
+        try:
+            caching.invalidate(keys)
+        except caching.UNREACHABLE:
+            with self.lock:
+                if time.monotonic() - self.last_miss < settings.PAGE_CACHE_TIMEOUT:
+                    self._keep(keys)
+                    return
+            log.error("gave up a missed purge of %d keys: what it was for has expired", len(keys))
+            return
+        log.warning("the response cache took a purge of %d keys it had missed", len(keys))
+
+
+MISSED = MissedPurges()
 
 
 def header_limit() -> int:
