@@ -325,7 +325,7 @@ class UncertainDate(property):
             condition=dated(name) if only_dated else None,
         )
 
-    @property
+    @functools.cached_property  # the name is set once, by contribute_to_class
     def column_names(self) -> tuple[str, str, str, str]:
         n = self.name
         return f"{n}_text", f"{n}_edtf", f"{n}_earliest", f"{n}_latest"
@@ -333,7 +333,7 @@ class UncertainDate(property):
     def __get__(self, instance, owner=None):
         if instance is None:
             return self
-        text, edtf, earliest, latest = (getattr(instance, c) for c in self.column_names)
+        text, edtf, earliest, latest = map(instance.__getattribute__, self.column_names)
         if edtf and earliest is None and latest is None:
             earliest, latest = bounds(edtf)
         return UncertainDateValue(text, edtf, earliest, latest)

@@ -497,7 +497,7 @@ class Source(TimeStamped):
                 who += " (ed.)"
         else:
             who = (self.container or self.title).split(",")[0]
-        year = self.date.edtf[:4] if self.date.edtf else ""
+        year = (self.date_edtf or "")[:4]  # the column: no date value made (560 a page of the API)
         return f"{who} {year}".strip()
 
     @property
