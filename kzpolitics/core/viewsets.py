@@ -123,6 +123,14 @@ class RecordViewSet(StreamedCSVMixin, viewsets.ModelViewSet):
             request, self.allowed_query_params(), what, self.multi_valued_query_params()
         )
 
+    def filter_queryset(self, queryset):
+        """The list's filters, search and ordering; a record's address (and a write's) takes
+        none of their parameters (``initial`` refuses them with a 400), so none is applied:
+        building the list's filter set for nothing cost every API record some 0.5 ms."""
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def allowed_query_params(self) -> set[str]:
         """The query parameters this request may give: on a list its filters, ``search`` (if
         it searches), ``ordering``; on a list and the other ``paged_actions``, ``page`` and
