@@ -126,7 +126,8 @@ class RecordViewSet(StreamedCSVMixin, viewsets.ModelViewSet):
     def filter_queryset(self, queryset):
         """The list's filters, search and ordering; a record's address (and a write's) takes
         none of their parameters (``initial`` refuses them with a 400), so none is applied:
-        building the list's filter set for nothing cost every API record some 0.5 ms."""
+        building the list's filter set, search and ordering for nothing cost every API record
+        1.1 ms."""
         if self.action != "list":
             return queryset
         return super().filter_queryset(queryset)
