@@ -254,16 +254,20 @@ def discard_pending() -> None:
     _local.batch = None
 
 
+def purged_keys(keys: set[str]) -> set[str]:
+    """The keys to purge: past ``MANY_KEYS`` of them (a bulk change: an import, a load) every
+    response is stale, and ``site`` says so in one key."""
+    return {EVERYTHING} if len(keys) > MANY_KEYS else keys
+
+
 def purge(keys) -> None:
     """Drop every cached response carrying any of ``keys``, here and in the caches in front,
     once the read replicas have the change."""
     from kzpolitics.site import caching, cdn, replicas
 
-    keys = set(keys)
+    keys = purged_keys(set(keys))
     if not keys:
         return
-    if len(keys) > MANY_KEYS:  # a bulk change (an import, a load): every response is stale
-        keys = {EVERYTHING}
     if not replicas.wait_for_replay():
         log.warning("purging %d keys before every replica replayed the change", len(keys))
     try:
@@ -289,7 +293,7 @@ class MissedPurges:
     kept through it is then served no longer than that after Redis is back. Tried until
     ``PAGE_CACHE_TIMEOUT`` after the last miss: by then every entry one of them should have
     purged has expired. A process that stops meanwhile takes its missed purges with it (the
-    README: flush Redis then)."""
+    README: flush Redis then). Keys stay ``pending`` until Redis has taken them."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -299,8 +303,9 @@ class MissedPurges:
 
     def add(self, keys) -> None:
         with self.lock:
-            self._keep(keys)
+            self.keys = purged_keys(self.keys | set(keys))
             self.last_miss = time.monotonic()
+            self._schedule()
 
     def pending(self) -> set[str]:
         with self.lock:
@@ -314,11 +319,7 @@ class MissedPurges:
                 self.timer.cancel()
                 self.timer = None
 
-    def _keep(self, keys) -> None:  # with the lock held
-        """Keep ``keys`` to purge (past ``MANY_KEYS`` of them, everything), and try soon."""
-        self.keys |= set(keys)
-        if len(self.keys) > MANY_KEYS:
-            self.keys = {EVERYTHING}
+    def _schedule(self) -> None:  # with the lock held
         if self.timer is None:
             self.timer = threading.Timer(settings.CACHE_REPLAY_SECONDS, self.replay)
             self.timer.daemon = True  # never keeps a stopping process waiting
@@ -328,7 +329,8 @@ class MissedPurges:
         from kzpolitics.site import caching
 
         with self.lock:
-            keys, self.keys, self.timer = self.keys, set(), None
+            self.timer = None
+            keys = set(self.keys)
         if not keys:
             return
         try:
@@ -336,10 +338,13 @@ class MissedPurges:
         except caching.UNREACHABLE:
             with self.lock:
                 if time.monotonic() - self.last_miss < settings.PAGE_CACHE_TIMEOUT:
-                    self._keep(keys)
+                    self._schedule()
                     return
+                self.keys -= keys
             log.error("gave up a missed purge of %d keys: what it was for has expired", len(keys))
             return
+        with self.lock:
+            self.keys -= keys  # any missed meanwhile stay, with their own timer
         log.warning("the response cache took a purge of %d keys it had missed", len(keys))
 
 
