@@ -177,12 +177,12 @@ class OrganizationQuerySet(CitedQuerySet):
         if results is None:
             query = results_model.objects.select_related("election")
             linked.append(published_prefetch("results", results_model, query, public=public))
+        if events is None:
+            linked.append(published_prefetch("events", Event, public=public))
         record = record.prefetch_present(*linked)
         for name, attach in (("results", results), ("events", events)):
             if attach is not None:
                 record = record.with_presence(name).after_fetch(attach)
-        if events is None:
-            record = record.prefetch_present(published_prefetch("events", Event, public=public))
         return record.with_citations("results", "registrations", "events", public=public)
 
     def led_by(self, person_slug: str):
