@@ -69,6 +69,11 @@ def hub(monkeypatch):
     return hub
 
 
+def between(html: str, start: str, end: str) -> str:
+    """The part of ``html`` after the first ``start``, up to the next ``end``."""
+    return html.split(start, 1)[1].split(end, 1)[0]
+
+
 def get(client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
@@ -76,7 +81,7 @@ def get(client, url: str) -> str:
 
 
 def lineage_names(html: str) -> list[str]:
-    listed = html.split('<ul class="lineage-list">', 1)[1].split("</ul>", 1)[0]
+    listed = between(html, '<ul class="lineage-list">', "</ul>")
     return re.findall(r">((?:After|Before) \d)</a>", listed)
 
 
@@ -93,7 +98,7 @@ def test_a_hub_shows_a_page_of_its_links_in_lineage_order_and_links_the_next(cli
     last = get(client, f"{url}?relations=3")
     assert lineage_names(last) == ["After 3"]
     assert "Draft link" not in first + second + last
-    assert 'rel="next"' not in last.split('id="lineage"', 1)[1].split("</nav>", 1)[0]
+    assert 'rel="next"' not in between(last, 'id="lineage"', "</nav>")
 
 
 def test_a_hub_pages_its_events_by_date_keeping_the_page_of_links(client, hub):
@@ -108,7 +113,7 @@ def test_a_hub_pages_its_events_by_date_keeping_the_page_of_links(client, hub):
 
 
 def role_names(html: str) -> list[str]:
-    listed = html.split('id="roles"', 1)[1].split("</ul>", 1)[0]
+    listed = between(html, 'id="roles"', "</ul>")
     return re.findall(r'/">([A-Z][a-z]+ [A-Z][a-z-]+)</a>', listed)
 
 
@@ -120,7 +125,7 @@ def test_a_hub_pages_its_roles_leaders_first_and_counts_its_leaders(client, hub)
     assert "Roles 1 to 3 of 5, leaders first." in first
     assert f'href="{url}?events=2&amp;roles=2#roles" rel="next"' in first
     # The infobox names no leader: it counts them (the draft's role not among them).
-    infobox = first.split('class="infobox"', 1)[1].split("</aside>", 1)[0]
+    infobox = between(first, 'class="infobox"', "</aside>")
     assert '3 leaders: see <a href="#roles">Leaders and other roles</a>' in infobox
     assert "Bolat Chair" not in infobox
     second = get(client, f"{url}?events=2&roles=2")
@@ -134,7 +139,7 @@ def test_an_organization_with_a_page_of_roles_or_fewer_lists_its_leaders_in_its_
 ):
     monkeypatch.setattr(record_pages, "RECORD_PAGE", 5)
     html = get(client, hub.get_absolute_url())
-    infobox = html.split('class="infobox"', 1)[1].split("</aside>", 1)[0]
+    infobox = between(html, 'class="infobox"', "</aside>")
     assert re.findall(r'/">([A-Z][a-z]+ [A-Z][a-z-]+)</a>', infobox) == [
         "Bolat Chair",
         "Erlan Leader",
@@ -146,7 +151,7 @@ def test_an_organization_with_a_page_of_roles_or_fewer_lists_its_leaders_in_its_
 
 
 def result_elections(html: str) -> list[str]:
-    table = html.split('id="results"', 1)[1].split("</table>", 1)[0]
+    table = between(html, 'id="results"', "</table>")
     return re.findall(r">(Poll \w+)</a>", table)
 
 
@@ -204,7 +209,7 @@ def test_a_page_of_events_roles_or_results_that_is_no_page_reads_as_one(
     client, hub, name, pages, asked
 ):
     html = get(client, f"{hub.get_absolute_url()}?{name}={asked}")
-    nav = html.split(f'aria-label="Pages of {name}"', 1)[1].split("</nav>", 1)[0]
+    nav = between(html, f'aria-label="Pages of {name}"', "</nav>")
     # Python reads a full-width "２" as 2 (any script's digits); "1e3" is no whole number.
     shown = pages if asked in ("99", "２") else 1
     assert f"Page {shown} of {pages}" in nav
