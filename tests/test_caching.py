@@ -517,6 +517,52 @@ def test_a_page_made_across_a_restart_of_the_cache_is_not_kept(client, monkeypat
     assert client.get(url)["X-Cache"] == "miss"
 
 
+@pytest.fixture
+def marks_read(monkeypatch) -> list:
+    """The keys whose purge marks the cache reads, one list a read."""
+    reads = []
+    read = caching.stale_already
+
+    def counted(made, keys):
+        reads.append(list(keys))
+        return read(made, keys)
+
+    monkeypatch.setattr(caching, "stale_already", counted)
+    return reads
+
+
+def test_a_hit_reads_its_keys_marks_only_when_a_purge_came_since_it_was_made(client, marks_read):
+    """While nothing was purged, the sequence alone says a copy is good (one read, where its
+    keys' marks are hundreds for a list); after a purge of something else it is still served,
+    once its marks say so; after a purge of what it shows, it is made afresh."""
+    url = f"/organizations/{ORGANIZATION}/"
+    assert client.get(url)["X-Cache"] == "miss"
+    assert client.get(url)["X-Cache"] == "hit"
+    assert marks_read == []
+
+    caching.invalidate(["organization-999999"])
+    assert client.get(url)["X-Cache"] == "hit"
+    shown = f"organization-{Organization.objects.get(slug=ORGANIZATION).pk}"
+    assert len(marks_read) == 1 and shown in marks_read[0]
+
+    caching.invalidate([shown])
+    assert client.get(url)["X-Cache"] == "miss"
+    assert client.get(url)["X-Cache"] == "hit"
+
+
+def test_a_copy_kept_before_the_cache_lost_its_purge_marks_is_made_afresh(client):
+    """The sequence went back after a copy was kept (the marks lost, the copy not): the purges
+    numbered from 1 again would never reach it, so it is not served."""
+    url = f"/organizations/{ORGANIZATION}/"
+    caching.invalidate(["organization-999999"])  # the copy is kept with sequence 1
+    assert client.get(url)["X-Cache"] == "miss"
+    assert client.get(url)["X-Cache"] == "hit"
+
+    caches[caching.MARKS_ALIAS].clear()  # the sequence (now 0) and every mark gone
+
+    assert client.get(url)["X-Cache"] == "miss"
+
+
 def made_while(client, monkeypatch, url: str, meanwhile):
     """``url``'s answer, with ``meanwhile(keys)`` run once its data is read and before the
     cache decides whether to keep it (given the keys of what it shows)."""
