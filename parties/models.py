@@ -530,6 +530,15 @@ class RoleQuerySet(CitedQuerySet):
         return self.filter(kind__in=self.LEADING)
 
 
+def leaders_and_others(roles) -> tuple[list, list]:
+    """``roles`` (fetched rows) split into those that lead (``RoleQuerySet.LEADING``) and the
+    rest, each in the order given."""
+    leaders, others = [], []
+    for role in roles:
+        (leaders if role.kind in RoleQuerySet.LEADING else others).append(role)
+    return leaders, others
+
+
 class Role(Cited):
     """A position a person held: in an organization (chairman, co-chairman), or an office."""
 

@@ -24,7 +24,13 @@ from django.db.models import Case, Count, F, IntegerField, Q, Subquery, Value, W
 from kzpolitics.core.models import Event, keep_prefetched, prefetch_queryset, present
 
 from .lineage import AFTER, BEFORE
-from .models import Organization, Relation, RoleQuerySet, attach_roles, may_have_relations
+from .models import (
+    Organization,
+    Relation,
+    attach_roles,
+    leaders_and_others,
+    may_have_relations,
+)
 
 # Relations, events, roles and election results a page of an organization shows. A hub's
 # page costs in proportion: at 40 of each (results not paged) the 100x hub's page was 204 KB
@@ -150,10 +156,8 @@ def attach_role_page(organizations: list, number: int = 1, public: bool = True) 
     89 citations read for a page that shows 15)."""
     attach_roles(organizations, public=public)
     for organization in organizations:
-        roles = organization.roles.all()
-        leaders = [role for role in roles if role.kind in RoleQuerySet.LEADING]
-        ordered = leaders + [role for role in roles if role.kind not in RoleQuerySet.LEADING]
-        page = Paginator(ordered, RECORD_PAGE).get_page(number)
+        leaders, others = leaders_and_others(organization.roles.all())
+        page = Paginator(leaders + others, RECORD_PAGE).get_page(number)
         keep_prefetched(organization, "roles", list(page))
         organization.role_page = page
         organization.leader_count = len(leaders)

@@ -8,7 +8,7 @@ from kzpolitics.core.views_base import BuiltOnceMixin, PagedListMixin, PublicPag
 
 from .filters import OrganizationFilter
 from .lineage import lineage
-from .models import Organization, RoleQuerySet
+from .models import Organization, leaders_and_others
 from .record_pages import (
     attach_event_page,
     attach_relation_page,
@@ -127,7 +127,7 @@ class OrganizationDetailView(BuiltOnceMixin, PublicPageMixin, DetailView):
         # Its roles, leaders first (parties.record_pages.attach_role_page). A hub's, more
         # than a page, show a page at a time in one list of their own; the infobox then says
         # how many leaders there are and links to it.
-        roles = organization.roles.all()
+        leaders, other_roles = leaders_and_others(organization.roles.all())
         pages = {
             "relations": organization.relation_page,
             "events": organization.event_page,
@@ -145,8 +145,8 @@ class OrganizationDetailView(BuiltOnceMixin, PublicPageMixin, DetailView):
             role_links=self.page_links(pages, "roles"),
             roles_paged=pages["roles"].paginator.num_pages > 1,
             leader_count=organization.leader_count,
-            leaders=[role for role in roles if role.kind in RoleQuerySet.LEADING],
-            other_roles=[role for role in roles if role.kind not in RoleQuerySet.LEADING],
+            leaders=leaders,
+            other_roles=other_roles,
             result_page=pages["results"],
             result_links=self.page_links(pages, "results"),
         )

@@ -112,9 +112,12 @@ def test_a_hub_pages_its_events_by_date_keeping_the_page_of_links(client, hub):
     assert "Draft event" not in first + second
 
 
+# A link to a person's page, naming them (the hub's people are "Given Surname").
+PERSON_LINK = re.compile(r'/">([A-Z][a-z]+ [A-Z][a-z-]+)</a>')
+
+
 def role_names(html: str) -> list[str]:
-    listed = between(html, 'id="roles"', "</ul>")
-    return re.findall(r'/">([A-Z][a-z]+ [A-Z][a-z-]+)</a>', listed)
+    return PERSON_LINK.findall(between(html, 'id="roles"', "</ul>"))
 
 
 def test_a_hub_pages_its_roles_leaders_first_and_counts_its_leaders(client, hub):
@@ -140,7 +143,7 @@ def test_an_organization_with_a_page_of_roles_or_fewer_lists_its_leaders_in_its_
     monkeypatch.setattr(record_pages, "RECORD_PAGE", 5)
     html = get(client, hub.get_absolute_url())
     infobox = between(html, 'class="infobox"', "</aside>")
-    assert re.findall(r'/">([A-Z][a-z]+ [A-Z][a-z-]+)</a>', infobox) == [
+    assert PERSON_LINK.findall(infobox) == [
         "Bolat Chair",
         "Erlan Leader",
         "Gulnar Co-chair",
